@@ -1,0 +1,38 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Syft",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Syft", targets: ["Syft"]),
+        .executable(name: "syft", targets: ["syft"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - The C boundary
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+
+        // MARK: - Library layers (DESIGN.md)
+        .target(name: "SyftCore", dependencies: ["COpenBLAS"]),
+        .target(name: "Syft", dependencies: ["SyftCore"]),
+
+        // MARK: - Command line and benchmarks
+        .executableTarget(
+            name: "syft",
+            dependencies: ["Syft", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(name: "syft-bench", dependencies: ["Syft", "COpenBLAS"], path: "Benchmarks/Sources"),
+
+        // MARK: - Tests
+        .target(name: "_TestSupport", dependencies: ["SyftCore"], path: "Tests/_TestSupport"),
+        .testTarget(name: "SyftCoreTests", dependencies: ["SyftCore", "_TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

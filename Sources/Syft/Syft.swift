@@ -1,0 +1,5 @@
+// The umbrella module: `import Syft` gives the whole library.
+@_exported import SyftCore
+
+/// The library's version.
+public let syftVersion = "0.1.0"

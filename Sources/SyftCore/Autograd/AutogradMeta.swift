@@ -1,0 +1,99 @@
+import Synchronization
+
+// Note [Autograd graph ownership]
+// A tensor that requires grad carries an `AutogradMeta`. A leaf's meta holds its gradient slot; copies of
+// the tensor share the meta, so every copy of a leaf sees the same `grad` (DESIGN.md). A non-leaf's meta
+// points to the `GradNode` that produced it. Nodes point to their inputs' nodes, or to the metas of leaf
+// inputs, and save detached tensors only (no meta). Nothing points back from a node to its outputs
+// except weakly (for `retainGrad`), so the graph has no reference cycles and is freed with its last
+// output: a training loop's memory stays flat.
+
+/// Autograd state of a tensor that requires grad.
+public final class AutogradMeta: Sendable {
+    struct State {
+        var grad: Tensor?
+        var retainsGrad = false
+    }
+    let state = Mutex(State())
+    /// The node that produced this tensor; nil for a leaf.
+    let gradFn: GradNode?
+    /// Which output of `gradFn` this tensor is.
+    let outputIndex: Int
+
+    init(gradFn: GradNode? = nil, outputIndex: Int = 0) {
+        self.gradFn = gradFn
+        self.outputIndex = outputIndex
+    }
+
+    var isLeaf: Bool { gradFn == nil }
+
+    var grad: Tensor? {
+        get { state.withLock { $0.grad } }
+        set { state.withLock { $0.grad = newValue } }
+    }
+
+    /// Adds `g` into the gradient slot (the first gradient is stored as is).
+    func accumulate(_ g: Tensor) {
+        state.withLock { s in
+            s.grad = s.grad.map { current in withoutGradient { current + g } } ?? g
+        }
+    }
+}
+
+/// One recorded operation in the backward graph.
+final class GradNode: @unchecked Sendable {
+    /// Where the gradient of one input goes: the node that produced it, or a leaf's gradient slot.
+    enum Edge {
+        case node(GradNode, outputIndex: Int)
+        case leaf(AutogradMeta)
+    }
+
+    let op: Op
+    /// Creation order; a node is always created after the nodes of its inputs, so sorting by decreasing
+    /// sequence is a topological order (deterministic, no `Set` iteration).
+    let sequence: Int
+    /// One entry per input; nil where the input does not require grad.
+    let edges: [Edge?]
+    /// The inputs' shapes and dtypes, to check each gradient the derivative returns.
+    let inputMetas: [TensorMeta]
+    /// Detached copies of the inputs and outputs the derivative may use; released after backward.
+    private(set) var savedInputs: [Tensor]
+    private(set) var savedOutputs: [Tensor]
+    private(set) var isReleased = false
+    /// Weak links to the metas of outputs that asked to keep their gradient (`retainGrad`).
+    private var retained: [Int: WeakMeta] = [:]
+    private let lock = Mutex(())
+
+    private static let counter = Atomic<Int>(0)
+
+    init(op: Op, edges: [Edge?], inputs: [Tensor], outputs: [Tensor]) {
+        self.op = op
+        self.sequence = GradNode.counter.add(1, ordering: .relaxed).newValue
+        self.edges = edges
+        self.inputMetas = inputs.map { $0.meta }
+        self.savedInputs = inputs
+        self.savedOutputs = outputs
+    }
+
+    /// Frees the saved tensors (PyTorch's `release_variables`).
+    func release() {
+        lock.withLock { _ in
+            savedInputs = []
+            savedOutputs = []
+            isReleased = true
+        }
+    }
+
+    func retainGrad(output: Int, meta: AutogradMeta) {
+        lock.withLock { _ in retained[output] = WeakMeta(meta) }
+    }
+
+    func retainedMeta(output: Int) -> AutogradMeta? {
+        lock.withLock { _ in retained[output]?.meta }
+    }
+
+    struct WeakMeta {
+        weak var meta: AutogradMeta?
+        init(_ meta: AutogradMeta) { self.meta = meta }
+    }
+}

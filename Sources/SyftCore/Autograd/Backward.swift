@@ -1,0 +1,202 @@
+// Note [The backward walk]
+// PyTorch's engine in a few dozen lines: collect the nodes reachable from the root with an explicit
+// stack (no recursion, so a 100 000-node chain cannot overflow the stack), run them in decreasing
+// creation order (a topological order, and deterministic), sum the gradients reaching each node's
+// outputs, check every gradient a derivative returns against its input's shape and dtype (summing a
+// broadcast gradient back to the input's shape), deposit leaf gradients in their slots, and release each
+// node's saved tensors unless the graph is retained.
+
+extension Tensor {
+    /// Whether operations on this tensor are recorded for autograd.
+    ///
+    /// Setting it on a local leaf turns recording on or off (as PyTorch's `requires_grad_()`); only
+    /// floating-point tensors can require grad.
+    public var requiresGrad: Bool {
+        get {
+            if case .remote(let h) = storage { return h.requiresGrad }
+            return autograd != nil
+        }
+        set {
+            if case .remote(let h) = storage {
+                self = h.settingRequiresGrad(newValue, on: self)
+                return
+            }
+            if newValue {
+                precondition(
+                    dtype.isFloatingPoint,
+                    "requiresGrad: only floating-point tensors can require gradients, got \(dtype.rawValue)")
+                if autograd == nil { autograd = AutogradMeta() }
+            } else {
+                precondition(
+                    autograd?.isLeaf ?? true,
+                    "requiresGrad: cannot turn off gradients of a non-leaf tensor; use detach()")
+                autograd = nil
+            }
+        }
+    }
+
+    /// Whether the tensor is a leaf of the autograd graph: it was not produced by a recorded operation.
+    public var isLeaf: Bool { autograd?.isLeaf ?? true }
+
+    /// The gradient accumulated by ``backward(gradient:retainGraph:)``, or nil.
+    ///
+    /// Only leaves that require grad (and non-leaves after ``retainGrad()``) keep a gradient, as in
+    /// PyTorch. For a remote tensor this asks the worker and returns a pointer to the gradient (nil when
+    /// there is none); the gradient stays on the worker.
+    public var grad: Tensor? {
+        get {
+            if case .remote(let h) = storage { return try? h.gradient() }
+            return autograd?.grad
+        }
+        nonmutating set {
+            precondition(isLocal, "grad: cannot assign the gradient of a remote tensor")
+            if let newValue {
+                precondition(
+                    newValue.shape == shape && newValue.dtype == dtype,
+                    "grad: assigned gradient of shape \(shapeString(newValue.shape)) \(newValue.dtype.rawValue) "
+                        + "does not match tensor of shape \(shapeString(shape)) \(dtype.rawValue)")
+            }
+            guard let meta = autograd else {
+                precondition(newValue == nil, "grad: the tensor does not require grad")
+                return
+            }
+            meta.grad = newValue.map { $0.detached() }
+        }
+    }
+
+    /// Clears the gradient (sets it to nil, as PyTorch's `zero_grad(set_to_none=True)`).
+    public func zeroGrad() {
+        if isLocal { autograd?.grad = nil }
+    }
+
+    /// Keeps the gradient of this non-leaf tensor after backward (PyTorch's `retain_grad()`).
+    public func retainGrad() {
+        guard let meta = autograd else {
+            preconditionFailure("retainGrad: the tensor does not require grad")
+        }
+        if let fn = meta.gradFn { fn.retainGrad(output: meta.outputIndex, meta: meta) }
+    }
+
+    /// A tensor with the same data that does not take part in autograd (shares storage).
+    public func detached() -> Tensor {
+        if case .remote(let h) = storage { return h.detached(self) }
+        var t = self
+        t.autograd = nil
+        return t
+    }
+
+    /// Computes the gradient of this tensor with respect to the leaves that require grad, and adds it to
+    /// their ``grad``.
+    ///
+    /// ```swift
+    /// let x = Tensor([1.0, 2.0], requiresGrad: true)
+    /// try (x * x).sum().backward()
+    /// x.grad   // tensor([2., 4.])
+    /// ```
+    /// - Parameters:
+    ///   - gradient: the gradient of some scalar with respect to this tensor; may be omitted only when
+    ///     this tensor has one element (it defaults to 1).
+    ///   - retainGraph: keep the graph so backward can run through it again.
+    /// - Throws: a remote tensor's worker error (`SyftError`); a local tensor never throws.
+    /// - Precondition: the tensor requires grad; `gradient` matches its shape.
+    public func backward(gradient: Tensor? = nil, retainGraph: Bool = false) throws {
+        if case .remote(let h) = storage {
+            try h.backward(gradient: gradient, retainGraph: retainGraph)
+            return
+        }
+        guard let meta = autograd else {
+            preconditionFailure("backward: the tensor does not require grad and has no grad_fn")
+        }
+        let seed: Tensor
+        if let gradient {
+            precondition(gradient.isLocal, "backward: the gradient of a local tensor must be local")
+            precondition(
+                gradient.shape == shape,
+                "backward: gradient of shape \(shapeString(gradient.shape)) does not match tensor of shape "
+                    + "\(shapeString(shape))")
+            seed = gradient.detached().to(dtype)
+        } else {
+            precondition(
+                count == 1, "backward: grad can be implicitly created only for scalar outputs, got shape "
+                    + "\(shapeString(shape))")
+            seed = Tensor.full(shape, 1, dtype: dtype)
+        }
+        withoutGradient { runBackward(from: meta, seed: seed, retainGraph: retainGraph) }
+    }
+}
+
+private func runBackward(from root: AutogradMeta, seed: Tensor, retainGraph: Bool) {
+    guard let rootNode = root.gradFn else {
+        root.accumulate(seed)
+        return
+    }
+    // Collect the reachable nodes without recursion.
+    var nodes: [GradNode] = []
+    var seen = Set<ObjectIdentifier>()
+    var stack = [rootNode]
+    seen.insert(ObjectIdentifier(rootNode))
+    while let node = stack.popLast() {
+        nodes.append(node)
+        for case .node(let next, _)? in node.edges where seen.insert(ObjectIdentifier(next)).inserted {
+            stack.append(next)
+        }
+    }
+    nodes.sort { $0.sequence > $1.sequence }
+
+    var pending: [ObjectIdentifier: [Tensor?]] = [:]
+    pending[ObjectIdentifier(rootNode)] = {
+        var g = [Tensor?](repeating: nil, count: rootNode.op.outputCount)
+        g[root.outputIndex] = seed
+        return g
+    }()
+
+    for node in nodes {
+        guard let outGrads = pending.removeValue(forKey: ObjectIdentifier(node)),
+            outGrads.contains(where: { $0 != nil })
+        else { continue }
+        precondition(
+            !node.isReleased,
+            "backward: trying to backward through the graph a second time (through \(node.op.name)); "
+                + "pass retainGraph: true to the first backward")
+        for (i, g) in outGrads.enumerated() {
+            if let g, let meta = node.retainedMeta(output: i) { meta.accumulate(g) }
+        }
+        let mask = node.edges.map { $0 != nil }
+        let inputGrads = node.op.vjp(
+            grads: outGrads, inputs: node.savedInputs, outputs: node.savedOutputs, needs: mask)
+        precondition(
+            inputGrads.count == node.edges.count,
+            "backward: the derivative of \(node.op.name) returned \(inputGrads.count) gradients for "
+                + "\(node.edges.count) inputs")
+        for (i, edge) in node.edges.enumerated() {
+            guard let edge, let raw = inputGrads[i] else { continue }
+            let g = checkedGradient(raw, for: node.inputMetas[i], op: node.op, index: i)
+            switch edge {
+            case .leaf(let meta):
+                meta.accumulate(g)
+            case .node(let next, let k):
+                let key = ObjectIdentifier(next)
+                var slot = pending[key] ?? [Tensor?](repeating: nil, count: next.op.outputCount)
+                slot[k] = slot[k].map { $0 + g } ?? g
+                pending[key] = slot
+            }
+        }
+        if !retainGraph { node.release() }
+    }
+}
+
+/// Checks a gradient returned by a derivative against its input (PyTorch's `validate_outputs`): sums a
+/// broadcast gradient back to the input's shape and converts its dtype; stops, naming the operation and
+/// the input, when the shapes cannot match.
+private func checkedGradient(_ g: Tensor, for input: TensorMeta, op: Op, index: Int) -> Tensor {
+    var g = g
+    if g.shape != input.shape {
+        precondition(
+            broadcastShapes(input.shape, g.shape) == g.shape,
+            "backward: the derivative of \(op.name) returned a gradient of shape \(shapeString(g.shape)) for "
+                + "input \(index) of shape \(shapeString(input.shape))")
+        g = g.sumToShape(input.shape)
+    }
+    if g.dtype != input.dtype { g = g.to(input.dtype) }
+    return g
+}

@@ -1,0 +1,54 @@
+import Dispatch
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The number of threads elementwise kernels split large work across (the machine's active cores).
+let kernelThreadCount: Int = Swift.max(1, Swift.min(ProcessInfoCores.active, 8))
+
+enum ProcessInfoCores {
+    static var active: Int {
+        #if canImport(Glibc)
+            return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        #else
+            return 2
+        #endif
+    }
+}
+
+/// Runs `body` over `0..<count` split into contiguous chunks on all cores when `count` is at least
+/// `grain` elements per extra thread; otherwise runs it once on the calling thread.
+
+func parallelChunks(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
+    let threads = Swift.min(kernelThreadCount, count / Swift.max(grain, 1))
+    if threads <= 1 {
+        body(0..<count)
+        return
+    }
+    // Chunks are multiples of 64 elements so vector loops stay aligned inside each chunk.
+    let chunk = ((count + threads - 1) / threads + 63) & ~63
+    withoutActuallyEscaping(body) { body in
+        let box = UncheckedSendable(body)
+        DispatchQueue.concurrentPerform(iterations: threads) { t in
+            let start = t * chunk
+            let end = Swift.min(count, start + chunk)
+            if start < end { box.value(start..<end) }
+        }
+    }
+}
+
+/// Wraps a value the compiler cannot prove `Sendable` (raw pointers into a buffer that each thread uses
+/// on a disjoint range).
+struct UncheckedSendable<T>: @unchecked Sendable {
+    var value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// Default grain sizes: elements per thread below which splitting costs more than it gains.
+enum Grain {
+    /// Memory-bound work (add, copy, compare).
+    static let cheap = 1 << 16
+    /// Transcendental functions (exp, tanh, ...).
+    static let costly = 1 << 13
+}

@@ -1,0 +1,87 @@
+// Note [The one dispatch point]
+// Every operation on tensors, from every free function, operator and method, ends in `dispatch`:
+//   - an operand is remote: the first remote operand's handle runs the command where its data is (and
+//     reports operands on another worker, or local ones, as an error naming both places);
+//   - all operands local: the shape rule checks the inputs (stopping with its message on a programmer
+//     error), the kernel runs, and, when an operand requires grad and recording is on, one node is
+//     recorded for autograd.
+
+/// Runs `op` on `inputs`, wherever they are, and returns its outputs.
+func dispatch(_ op: Op, _ inputs: [Tensor]) -> [Tensor] {
+    for t in inputs {
+        if case .remote(let handle) = t.storage { return handle.execute(op, inputs) }
+    }
+    let metas: [TensorMeta]
+    do {
+        metas = try op.inferOutputs(inputs.map(\.meta))
+    } catch {
+        preconditionFailure(error.description)
+    }
+    var outputs = op.forward(inputs, outputs: metas)
+    if inputs.contains(where: { $0.autograd != nil }) && GradientMode.isEnabled {
+        record(op, inputs: inputs, outputs: &outputs)
+    }
+    return outputs
+}
+
+/// Runs a one-output operation.
+
+func dispatch1(_ op: Op, _ inputs: Tensor...) -> Tensor { dispatch(op, inputs)[0] }
+
+/// Records the autograd node of `op` and marks the floating-point outputs as requiring grad.
+private func record(_ op: Op, inputs: [Tensor], outputs: inout [Tensor]) {
+    guard op.isDifferentiable, outputs.contains(where: { $0.dtype.isFloatingPoint }) else { return }
+    let edges: [GradNode.Edge?] = inputs.map { t in
+        guard let meta = t.autograd else { return nil }
+        if let fn = meta.gradFn { return .node(fn, outputIndex: meta.outputIndex) }
+        return .leaf(meta)
+    }
+    let node = GradNode(
+        op: op, edges: edges, inputs: inputs.map { $0.detached() }, outputs: outputs.map { $0.detached() })
+    for i in outputs.indices where outputs[i].dtype.isFloatingPoint {
+        outputs[i].autograd = AutogradMeta(gradFn: node, outputIndex: i)
+    }
+}
+
+extension Tensor {
+    /// Applies `op` to `self` and `others` and stores the result in `self`, keeping its identity: the
+    /// same remote object for a pointer, the same gradient slot for a leaf updated without recording
+    /// (an optimizer step). Used by the compound assignment operators (`+=`, ...).
+    ///
+    /// - Precondition: the result has `self`'s shape and can be stored in `self`'s dtype; `self` is not a
+    ///   leaf that requires grad while recording is on (as PyTorch).
+    mutating func applyInPlace(_ op: Op, _ others: [Tensor]) {
+        if case .remote(let handle) = storage {
+            self = handle.executeInPlace(op, [self] + others)
+            return
+        }
+        for t in others {
+            if case .remote(let handle) = t.storage {
+                self = handle.executeInPlace(op, [self] + others)
+                return
+            }
+        }
+        let recording = GradientMode.isEnabled
+        if let meta = autograd, meta.isLeaf, recording {
+            preconditionFailure(
+                "\(op.name)_: a leaf tensor that requires grad is being used in an in-place operation; "
+                    + "use withoutGradient { } or an out-of-place operation")
+        }
+        var result = dispatch(op, [self] + others)[0]
+        precondition(
+            result.shape == shape,
+            "\(op.name)_: output with shape \(shapeString(shape)) doesn't match the broadcast shape "
+                + "\(shapeString(result.shape))")
+        if result.dtype != dtype {
+            precondition(
+                result.dtype.rank <= dtype.rank || dtype.isFloatingPoint,
+                "\(op.name)_: result type \(result.dtype.rawValue) can't be cast to the desired output type "
+                    + "\(dtype.rawValue)")
+            let meta = result.autograd
+            result = result.converted(to: dtype)
+            result.autograd = meta
+        }
+        if result.autograd == nil { result.autograd = autograd }
+        self = result
+    }
+}

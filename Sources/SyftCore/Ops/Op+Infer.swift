@@ -1,0 +1,244 @@
+// The shape and dtype rule of every operation: one exhaustive switch. Local dispatch stops the program
+// with the error's message (a programmer error, as Swift's Array does for a bad index); a remote
+// client turns it into a failed result; a worker answers a command that fails it with an error reply.
+
+extension Op {
+    /// The shapes and dtypes of the outputs for inputs of the given shapes and dtypes.
+    /// - Throws: ``OpError`` naming the operation and the shapes when the inputs do not fit.
+    public func inferOutputs(_ inputs: [TensorMeta]) throws(OpError) -> [TensorMeta] {
+        if let n = arity, inputs.count != n {
+            throw OpError(op: name, "expects \(n) inputs, got \(inputs.count)")
+        }
+        if inputs.isEmpty { throw OpError(op: name, "expects at least one input") }
+        let x = inputs[0]
+        switch self {
+        case .neg:
+            if x.dtype == .bool { throw OpError(op: name, "negation of a bool tensor is not supported") }
+            return [TensorMeta(shape: x.shape, dtype: x.dtype)]
+        case .abs, .relu:
+            if x.dtype == .bool { throw OpError(op: name, "not supported for bool tensors") }
+            return [TensorMeta(shape: x.shape, dtype: x.dtype)]
+        case .exp, .log, .sqrt, .sin, .cos, .tanh, .sigmoid:
+            return [TensorMeta(shape: x.shape, dtype: x.dtype.isFloatingPoint ? x.dtype : .defaultFloat)]
+        case .clamp(let lo, let hi):
+            if lo == nil && hi == nil { throw OpError(op: name, "at least one of min and max must be given") }
+            if x.dtype == .bool { throw OpError(op: name, "not supported for bool tensors") }
+            let fractional = [lo, hi].contains { $0.map { $0.rounded() != $0 } ?? false }
+            let dtype = !x.dtype.isFloatingPoint && fractional ? DType.defaultFloat : x.dtype
+            return [TensorMeta(shape: x.shape, dtype: dtype)]
+        case .cast(let dtype):
+            return [TensorMeta(shape: x.shape, dtype: dtype)]
+        case .add, .sub, .mul, .maximum, .minimum:
+            let (shape, dtype) = try binaryResult(inputs)
+            if self == .sub && dtype == .bool {
+                throw OpError(op: name, "subtraction of bool tensors is not supported; use logical ops")
+            }
+            return [TensorMeta(shape: shape, dtype: dtype)]
+        case .div:
+            let (shape, dtype) = try binaryResult(inputs)
+            return [TensorMeta(shape: shape, dtype: dtype.isFloatingPoint ? dtype : .defaultFloat)]
+        case .pow:
+            let (shape, dtype) = try binaryResult(inputs)
+            return [TensorMeta(shape: shape, dtype: dtype == .bool ? .int64 : dtype)]
+        case .eq, .ne, .lt, .le, .gt, .ge:
+            let (shape, _) = try binaryResult(inputs)
+            return [TensorMeta(shape: shape, dtype: .bool)]
+        case .where:
+            if inputs[0].dtype != .bool {
+                throw OpError(op: name, "condition must be a bool tensor, got \(inputs[0].dtype.rawValue)")
+            }
+            guard let s1 = broadcastShapes(inputs[0].shape, inputs[1].shape),
+                let shape = broadcastShapes(s1, inputs[2].shape)
+            else {
+                throw OpError(
+                    op: name,
+                    "shapes \(shapeString(inputs[0].shape)), \(shapeString(inputs[1].shape)) and "
+                        + "\(shapeString(inputs[2].shape)) do not broadcast")
+            }
+            return [TensorMeta(shape: shape, dtype: resultType([inputs[1], inputs[2]]))]
+        case .sum(let axes, let keep), .prod(let axes, let keep):
+            let shape = try reducedShape(x.shape, axes: axes, keepDims: keep)
+            let dtype: DType = x.dtype.isFloatingPoint ? x.dtype : .int64
+            return [TensorMeta(shape: shape, dtype: dtype)]
+        case .max(let axes, let keep), .min(let axes, let keep):
+            let shape = try reducedShape(x.shape, axes: axes, keepDims: keep)
+            for a in axes where x.shape[a] == 0 {
+                throw OpError(op: name, "cannot reduce over an empty axis \(a) of shape \(shapeString(x.shape))")
+            }
+            return [TensorMeta(shape: shape, dtype: x.dtype)]
+        case .argmax(let axis, let keep), .argmin(let axis, let keep):
+            if x.dtype == .bool { throw OpError(op: name, "not supported for bool tensors") }
+            if let axis {
+                let shape = try reducedShape(x.shape, axes: [axis], keepDims: keep)
+                if !x.shape.isEmpty && x.shape[axis] == 0 {
+                    throw OpError(op: name, "cannot reduce over an empty axis of shape \(shapeString(x.shape))")
+                }
+                return [TensorMeta(shape: shape, dtype: .int64)]
+            }
+            if x.count == 0 { throw OpError(op: name, "cannot reduce an empty tensor") }
+            return [TensorMeta(shape: keep ? x.shape.map { _ in 1 } : [], dtype: .int64)]
+        case .reshape(let shape):
+            if shape.contains(where: { $0 < 0 }) || shapeCount(shape) != x.count {
+                throw OpError(
+                    op: name, "shape \(shapeString(shape)) is invalid for input of size \(x.count) "
+                        + "(shape \(shapeString(x.shape)))")
+            }
+            return [TensorMeta(shape: shape, dtype: x.dtype)]
+        case .permute(let dims):
+            if dims.count != x.shape.count || Set(dims) != Set(0..<x.shape.count) {
+                throw OpError(
+                    op: name, "dims \(shapeString(dims)) are not a permutation of the axes of shape "
+                        + "\(shapeString(x.shape))")
+            }
+            return [TensorMeta(shape: dims.map { x.shape[$0] }, dtype: x.dtype)]
+        case .expand(let shape):
+            if shape.count < x.shape.count || shape.contains(where: { $0 < 0 }) {
+                throw OpError(op: name, "cannot expand shape \(shapeString(x.shape)) to \(shapeString(shape))")
+            }
+            let lead = shape.count - x.shape.count
+            for (i, d) in x.shape.enumerated() where d != 1 && d != shape[lead + i] {
+                throw OpError(op: name, "cannot expand shape \(shapeString(x.shape)) to \(shapeString(shape))")
+            }
+            return [TensorMeta(shape: shape, dtype: x.dtype)]
+        case .slice(let ranges):
+            return [TensorMeta(shape: try slicedShape(x.shape, ranges), dtype: x.dtype)]
+        case .sliceScatter(let ranges):
+            let region = try slicedShape(x.shape, ranges)
+            let value = inputs[1]
+            if broadcastShapes(region, value.shape) != region {
+                throw OpError(
+                    op: name, "value of shape \(shapeString(value.shape)) does not fit the region "
+                        + "\(shapeString(region)) of shape \(shapeString(x.shape))")
+            }
+            return [TensorMeta(shape: x.shape, dtype: x.dtype)]
+        case .cat(let axis):
+            return [try catResult(inputs, axis: axis)]
+        case .matmul:
+            return [try matmulResult(inputs[0], inputs[1])]
+        }
+    }
+
+    // MARK: - Helpers
+
+    private func binaryResult(_ inputs: [TensorMeta]) throws(OpError) -> ([Int], DType) {
+        guard let shape = broadcastShapes(inputs[0].shape, inputs[1].shape) else {
+            throw OpError(
+                op: name, "shapes \(shapeString(inputs[0].shape)) and \(shapeString(inputs[1].shape)) "
+                    + "do not broadcast")
+        }
+        return (shape, resultType(inputs))
+    }
+
+    private func reducedShape(_ shape: [Int], axes: [Int], keepDims: Bool) throws(OpError) -> [Int] {
+        if shape.isEmpty {
+            if axes.allSatisfy({ $0 == 0 }) { return [] }
+            throw OpError(op: name, "axes \(shapeString(axes)) out of range for a 0-d tensor")
+        }
+        for a in axes where a < 0 || a >= shape.count {
+            throw OpError(op: name, "axis \(a) is out of range for shape \(shapeString(shape))")
+        }
+        if Set(axes).count != axes.count { throw OpError(op: name, "repeated axis in \(shapeString(axes))") }
+        var out: [Int] = []
+        for (i, d) in shape.enumerated() {
+            if axes.contains(i) {
+                if keepDims { out.append(1) }
+            } else {
+                out.append(d)
+            }
+        }
+        return out
+    }
+
+    private func slicedShape(_ shape: [Int], _ ranges: [SliceRange]) throws(OpError) -> [Int] {
+        if ranges.count != shape.count {
+            throw OpError(op: name, "\(ranges.count) ranges given for shape \(shapeString(shape))")
+        }
+        var out: [Int] = []
+        for (i, r) in ranges.enumerated() {
+            if r.step < 1 || r.start < 0 || r.start > r.end || r.end > shape[i] {
+                throw OpError(op: name, "range \(r) is invalid for axis \(i) of shape \(shapeString(shape))")
+            }
+            out.append(r.count)
+        }
+        return out
+    }
+
+    private func catResult(_ inputs: [TensorMeta], axis: Int) throws(OpError) -> TensorMeta {
+        let first = inputs[0]
+        if first.shape.isEmpty { throw OpError(op: name, "zero-dimensional tensors cannot be concatenated") }
+        if axis < 0 || axis >= first.shape.count {
+            throw OpError(op: name, "axis \(axis) is out of range for shape \(shapeString(first.shape))")
+        }
+        var shape = first.shape
+        shape[axis] = 0
+        for t in inputs {
+            if t.shape.count != first.shape.count
+                || t.shape.indices.contains(where: { $0 != axis && t.shape[$0] != first.shape[$0] })
+            {
+                throw OpError(
+                    op: name, "shapes \(inputs.map { shapeString($0.shape) }.joined(separator: ", ")) "
+                        + "differ outside axis \(axis)")
+            }
+            shape[axis] += t.shape[axis]
+        }
+        return TensorMeta(shape: shape, dtype: resultType(inputs.map { TensorMeta(shape: [1], dtype: $0.dtype) }))
+    }
+
+    private func matmulResult(_ a: TensorMeta, _ b: TensorMeta) throws(OpError) -> TensorMeta {
+        if a.dtype != b.dtype {
+            throw OpError(
+                op: name, "expected both operands to have the same dtype, got \(a.dtype.rawValue) and "
+                    + "\(b.dtype.rawValue)")
+        }
+        if a.dtype == .bool { throw OpError(op: name, "not supported for bool tensors") }
+        if a.shape.isEmpty || b.shape.isEmpty {
+            throw OpError(op: name, "both arguments need at least 1 dimension, got shapes "
+                + "\(shapeString(a.shape)) and \(shapeString(b.shape))")
+        }
+        let ak = a.shape[a.shape.count - 1]
+        let bk = b.shape.count == 1 ? b.shape[0] : b.shape[b.shape.count - 2]
+        if ak != bk {
+            throw OpError(
+                op: name, "shapes \(shapeString(a.shape)) and \(shapeString(b.shape)) cannot be multiplied "
+                    + "(\(ak) != \(bk))")
+        }
+        let aBatch = a.shape.count > 2 ? Array(a.shape.dropLast(2)) : []
+        let bBatch = b.shape.count > 2 ? Array(b.shape.dropLast(2)) : []
+        guard let batch = broadcastShapes(aBatch, bBatch) else {
+            throw OpError(
+                op: name, "batch dimensions of \(shapeString(a.shape)) and \(shapeString(b.shape)) "
+                    + "do not broadcast")
+        }
+        var shape = batch
+        if a.shape.count >= 2 { shape.append(a.shape[a.shape.count - 2]) }
+        if b.shape.count >= 2 { shape.append(b.shape[b.shape.count - 1]) }
+        return TensorMeta(shape: shape, dtype: a.dtype)
+    }
+}
+
+/// The dtype PyTorch's `result_type` gives for these operands: tensors with dimensions decide, then
+/// 0-d tensors and wrapped Swift numbers only when they are of a higher category (bool < integer < float).
+public func resultType(_ operands: [TensorMeta]) -> DType {
+    var dim: DType?
+    var zero: DType?
+    var wrapped: DType?
+    for m in operands {
+        if m.isWrappedNumber {
+            let d: DType = m.dtype.isFloatingPoint ? .defaultFloat : m.dtype
+            wrapped = wrapped.map { DType.promote($0, d) } ?? d
+        } else if m.shape.isEmpty {
+            zero = zero.map { DType.promote($0, m.dtype) } ?? m.dtype
+        } else {
+            dim = dim.map { DType.promote($0, m.dtype) } ?? m.dtype
+        }
+    }
+    return combineCategories(dim, combineCategories(zero, wrapped)) ?? .defaultFloat
+}
+
+private func combineCategories(_ higher: DType?, _ lower: DType?) -> DType? {
+    guard let higher else { return lower }
+    guard let lower else { return higher }
+    if higher.isFloatingPoint { return higher }
+    if higher == .bool || lower.isFloatingPoint { return DType.promote(higher, lower) }
+    return higher
+}

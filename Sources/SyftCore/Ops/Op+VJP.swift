@@ -1,0 +1,160 @@
+// The derivative of every operation: one exhaustive switch (STYLE.md pattern 2). Each case maps the
+// gradient of its output (`grads[0]`), its inputs, its outputs (`result`) and which inputs need a
+// gradient (`needs`) to one optional gradient per input; `nil` is written out for inputs without one. A
+// gradient may have a broadcast shape: the engine sums it back to its input's shape. Derivatives run
+// with recording off, on the worker that holds the graph.
+
+extension Op {
+    /// Whether the operation has a derivative (comparisons, argmax and the like do not).
+    public var isDifferentiable: Bool {
+        switch self {
+        case .eq, .ne, .lt, .le, .gt, .ge, .argmax, .argmin: return false
+        case .cast(let d): return d.isFloatingPoint
+        default: return true
+        }
+    }
+
+    /// The gradients of the inputs given the gradients of the outputs (vector-Jacobian product).
+    func vjp(grads: [Tensor?], inputs: [Tensor], outputs: [Tensor], needs: [Bool]) -> [Tensor?] {
+        guard let g = grads[0] else { return inputs.map { _ in nil } }
+        let x = inputs[0]
+        let result = outputs[0]
+        switch self {
+        case .neg: return [-g]
+        case .abs: return [g * sign(x)]
+        case .exp: return [g * result]
+        case .log: return [g / x]
+        case .sqrt: return [g / (2 * result)]
+        case .sin: return [g * x.cos()]
+        case .cos: return [-g * x.sin()]
+        case .tanh: return [g * (1 - result * result)]
+        case .sigmoid: return [g * result * (1 - result)]
+        case .relu: return [select(result .> 0, g, 0)]
+        case .clamp(let lo, let hi):
+            var inside = x .== x
+            if let lo { inside = logicalAnd(inside, x .>= lo) }
+            if let hi { inside = logicalAnd(inside, x .<= hi) }
+            return [select(inside, g, 0)]
+        case .cast:
+            return [x.dtype.isFloatingPoint ? g.to(x.dtype) : nil]
+        case .add: return [needs[0] ? g : nil, needs[1] ? g : nil]
+        case .sub: return [needs[0] ? g : nil, needs[1] ? -g : nil]
+        case .mul: return [needs[0] ? g * inputs[1] : nil, needs[1] ? g * x : nil]
+        case .div:
+            let b = inputs[1]
+            return [needs[0] ? g / b : nil, needs[1] ? -g * result / b : nil]
+        case .pow:
+            let b = inputs[1]
+            let gx = needs[0] ? select(b .== 0, 0, g * b * x.pow(b - 1)) : nil
+            let gb = needs[1] ? select(logicalAnd(x .== 0, b .>= 0), 0, g * result * x.log()) : nil
+            return [gx, gb]
+        case .maximum, .minimum:
+            let b = inputs[1]
+            let wins = self == .maximum ? x .> b : x .< b
+            let ties = (x .== b).to(g.dtype) * 0.5
+            let share = wins.to(g.dtype) + ties
+            return [needs[0] ? g * share : nil, needs[1] ? g * (1 - share) : nil]
+        case .eq, .ne, .lt, .le, .gt, .ge:
+            return [nil, nil]
+        case .where:
+            let c = inputs[0]
+            return [nil, needs[1] ? select(c, g, 0) : nil, needs[2] ? select(c, 0, g) : nil]
+        case .sum(let axes, let keep):
+            return [g.restoringAxes(axes, keptDims: keep, of: x.shape).expanded(to: x.shape)]
+        case .prod(let axes, let keep):
+            return [prodBackward(g, x, axes: axes, keepDims: keep)]
+        case .max(let axes, let keep), .min(let axes, let keep):
+            let r = result.restoringAxes(axes, keptDims: keep, of: x.shape)
+            let chosen = (x .== r).to(g.dtype)
+            let count = chosen.sum(alongAxes: axes)
+            return [g.restoringAxes(axes, keptDims: keep, of: x.shape) * chosen / count]
+        case .argmax, .argmin:
+            return [nil]
+        case .reshape:
+            return [g.reshaped(to: x.shape)]
+        case .permute(let dims):
+            var inverse = [Int](repeating: 0, count: dims.count)
+            for (i, d) in dims.enumerated() { inverse[d] = i }
+            return [g.permuted(inverse)]
+        case .expand:
+            return [g.sumToShape(x.shape)]
+        case .slice(let ranges):
+            return [Tensor.zeros(x.shape, dtype: g.dtype).sliceScattered(g, ranges: ranges)]
+        case .sliceScatter(let ranges):
+            let region = ranges.map(\.count)
+            return [
+                needs[0] ? g.sliceScattered(Tensor.zeros(region, dtype: g.dtype), ranges: ranges) : nil,
+                needs[1] ? dispatch1(.slice(ranges), g) : nil,
+            ]
+        case .cat(let axis):
+            var start = 0
+            return inputs.enumerated().map { i, t in
+                defer { start += t.shape[axis] }
+                guard needs[i] else { return nil }
+                var ranges = g.shape.map { SliceRange(start: 0, end: $0) }
+                ranges[axis] = SliceRange(start: start, end: start + t.shape[axis])
+                return dispatch1(.slice(ranges), g)
+            }
+        case .matmul:
+            return matmulBackward(g, x, inputs[1], needs: needs)
+        }
+    }
+}
+
+// MARK: - Named helpers
+
+/// -1, 0 or 1 by the sign of each element (0 for NaN, as PyTorch's `sgn` gradient of abs at 0).
+private func sign(_ x: Tensor) -> Tensor {
+    (x .> 0).to(x.dtype) - (x .< 0).to(x.dtype)
+}
+
+private func logicalAnd(_ a: Tensor, _ b: Tensor) -> Tensor { a * b }
+
+private func select(_ c: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor { SyftCore.where(c, a, b) }
+private func select<S: TensorScalar>(_ c: Tensor, _ a: Tensor, _ b: S) -> Tensor { SyftCore.where(c, a, b) }
+private func select<S: TensorScalar>(_ c: Tensor, _ a: S, _ b: Tensor) -> Tensor { SyftCore.where(c, a, b) }
+
+/// The gradient of a product over axes: the product of the other elements, with zeros handled
+/// exactly (no division by zero), as PyTorch's `prod_backward`.
+private func prodBackward(_ g: Tensor, _ x: Tensor, axes: [Int], keepDims: Bool) -> Tensor {
+    let isZero = x .== 0
+    let nonZero = `where`(isZero, Tensor(1, dtype: x.dtype), x)
+    let prodNonZero = nonZero.prod(alongAxes: axes)
+    let zeros = isZero.to(x.dtype).sum(alongAxes: axes)
+    let withoutSelf = `where`(
+        isZero, `where`(zeros .== 1, prodNonZero, 0),
+        `where`(zeros .== 0, prodNonZero / nonZero, 0))
+    return g.restoringAxes(axes, keptDims: keepDims, of: x.shape) * withoutSelf
+}
+
+/// The gradients of `matmul(a, b)` under PyTorch's vector, matrix and batched rules.
+private func matmulBackward(_ g: Tensor, _ a: Tensor, _ b: Tensor, needs: [Bool]) -> [Tensor?] {
+    switch (a.rank, b.rank) {
+    case (1, 1):
+        return [needs[0] ? g * b : nil, needs[1] ? g * a : nil]
+    case (1, _):
+        // out[..., n] = a[k] · b[..., k, n]
+        let ga = needs[0] ? matmul(g.unsqueezed(at: -2), b.matrixTransposed()).squeezed(at: -2) : nil
+        let gb = needs[1] ? matmul(a.unsqueezed(at: -1), g.unsqueezed(at: -2)) : nil
+        return [ga, gb]
+    case (_, 1):
+        // out[..., m] = a[..., m, k] · b[k]
+        let ga = needs[0] ? matmul(g.unsqueezed(at: -1), b.unsqueezed(at: 0)) : nil
+        let gb = needs[1] ? matmul(a.matrixTransposed(), g.unsqueezed(at: -1)).squeezed(at: -1) : nil
+        return [ga, gb]
+    default:
+        let ga = needs[0] ? matmul(g, b.matrixTransposed()) : nil
+        let gb = needs[1] ? matmul(a.matrixTransposed(), g) : nil
+        return [ga, gb]
+    }
+}
+
+extension Tensor {
+    /// Reinserts reduced axes (as size 1) so the tensor broadcasts against `shape` again.
+    func restoringAxes(_ axes: [Int], keptDims: Bool, of shape: [Int]) -> Tensor {
+        if keptDims || self.shape.count == shape.count || shape.isEmpty { return self }
+        var s = shape
+        for a in axes { s[a] = 1 }
+        return reshaped(to: s)
+    }
+}

@@ -1,0 +1,174 @@
+// Note [The closed set of operations]
+// Every computation on a tensor, local or remote, is one case of `Op`, named as PyTorch names it.
+// Each case is declared once, and each concern is one exhaustive `switch` (no `default:`), so a new
+// case does not compile until it has all of them:
+//   - Op+Infer.swift   its shape and dtype rule (used locally, by a client for remote results, and by a
+//                      worker to validate a command before running it);
+//   - Op+Kernel.swift  its local kernel;
+//   - Op+VJP.swift     its derivative;
+//   - SyftRemote's wire codec, its name and attributes on the wire.
+// Everything else (mean, variance, softmax-based losses, linear layers, ...) is an ordinary function
+// built from these cases, so it gets autograd and remote execution with no extra code.
+
+/// A per-axis slice: elements `start, start + step, ...` below `end`. Normalized: `0 <= start <= end`,
+/// `step >= 1`.
+public struct SliceRange: Hashable, Sendable, CustomStringConvertible {
+    public var start: Int
+    public var end: Int
+    public var step: Int
+
+    /// A slice of `start..<end` taking every `step`-th element.
+    public init(start: Int, end: Int, step: Int = 1) {
+        self.start = start
+        self.end = end
+        self.step = step
+    }
+
+    /// The number of elements the slice selects.
+    public var count: Int { end > start ? (end - start + step - 1) / step : 0 }
+
+    public var description: String { "\(start):\(end):\(step)" }
+}
+
+/// One operation of the closed set that every tensor computation goes through.
+///
+/// Attributes are normalized when the operation is built by the tensor API (axes non-negative and
+/// sorted, shapes explicit), so an `Op` value fully describes the computation, locally and on the wire.
+public enum Op: Hashable, Sendable {
+    // MARK: Elementwise, one input
+    case neg, abs, exp, log, sqrt, sin, cos, tanh, sigmoid, relu
+    /// Clamps to `[min, max]`; a nil bound is absent.
+    case clamp(min: Double?, max: Double?)
+    /// Converts to another dtype.
+    case cast(DType)
+
+    // MARK: Elementwise, two inputs (broadcasting)
+    case add, sub, mul, div, pow, maximum, minimum
+    /// Comparisons, giving bool tensors.
+    case eq, ne, lt, le, gt, ge
+    /// `where(condition, a, b)`: three inputs.
+    case `where`
+
+    // MARK: Reductions (axes sorted, non-negative, not empty)
+    case sum(axes: [Int], keepDims: Bool)
+    case prod(axes: [Int], keepDims: Bool)
+    case max(axes: [Int], keepDims: Bool)
+    case min(axes: [Int], keepDims: Bool)
+    /// The index of the maximum along `axis`, or of the flattened tensor when `axis` is nil.
+    case argmax(axis: Int?, keepDims: Bool)
+    case argmin(axis: Int?, keepDims: Bool)
+
+    // MARK: Movement (views where the layout allows)
+    case reshape([Int])
+    case permute([Int])
+    case expand([Int])
+    case slice([SliceRange])
+    /// `sliceScatter(ranges)(base, value)`: `base` with the region `ranges` replaced by `value`.
+    case sliceScatter([SliceRange])
+    /// Concatenation of all inputs along `axis`.
+    case cat(axis: Int)
+
+    // MARK: Linear algebra
+    /// Matrix product with PyTorch's rules (vector, matrix, batched, broadcast batch).
+    case matmul
+
+    /// The name PyTorch gives this operation (also its name on the wire).
+    public var name: String {
+        switch self {
+        case .neg: return "neg"
+        case .abs: return "abs"
+        case .exp: return "exp"
+        case .log: return "log"
+        case .sqrt: return "sqrt"
+        case .sin: return "sin"
+        case .cos: return "cos"
+        case .tanh: return "tanh"
+        case .sigmoid: return "sigmoid"
+        case .relu: return "relu"
+        case .clamp: return "clamp"
+        case .cast: return "to"
+        case .add: return "add"
+        case .sub: return "sub"
+        case .mul: return "mul"
+        case .div: return "div"
+        case .pow: return "pow"
+        case .maximum: return "maximum"
+        case .minimum: return "minimum"
+        case .eq: return "eq"
+        case .ne: return "ne"
+        case .lt: return "lt"
+        case .le: return "le"
+        case .gt: return "gt"
+        case .ge: return "ge"
+        case .where: return "where"
+        case .sum: return "sum"
+        case .prod: return "prod"
+        case .max: return "amax"
+        case .min: return "amin"
+        case .argmax: return "argmax"
+        case .argmin: return "argmin"
+        case .reshape: return "reshape"
+        case .permute: return "permute"
+        case .expand: return "expand"
+        case .slice: return "slice"
+        case .sliceScatter: return "slice_scatter"
+        case .cat: return "cat"
+        case .matmul: return "matmul"
+        }
+    }
+
+    /// The number of tensor inputs the operation takes (nil: any number, at least one).
+    public var arity: Int? {
+        switch self {
+        case .neg, .abs, .exp, .log, .sqrt, .sin, .cos, .tanh, .sigmoid, .relu, .clamp, .cast:
+            return 1
+        case .add, .sub, .mul, .div, .pow, .maximum, .minimum, .eq, .ne, .lt, .le, .gt, .ge:
+            return 2
+        case .where: return 3
+        case .sum, .prod, .max, .min, .argmax, .argmin: return 1
+        case .reshape, .permute, .expand, .slice: return 1
+        case .sliceScatter: return 2
+        case .cat: return nil
+        case .matmul: return 2
+        }
+    }
+
+    /// The number of outputs.
+    public var outputCount: Int { 1 }
+}
+
+/// The shape and dtype of a tensor, without its data: what shape rules compute and what a remote tensor
+/// knows about its object.
+public struct TensorMeta: Hashable, Sendable, CustomStringConvertible {
+    public var shape: [Int]
+    public var dtype: DType
+    /// Whether the tensor is a Swift number wrapped for an operation (`x + 1`): it takes part in dtype
+    /// promotion only by category, as in PyTorch.
+    public var isWrappedNumber: Bool
+
+    public init(shape: [Int], dtype: DType, isWrappedNumber: Bool = false) {
+        self.shape = shape
+        self.dtype = dtype
+        self.isWrappedNumber = isWrappedNumber
+    }
+
+    /// The number of elements.
+    public var count: Int { shapeCount(shape) }
+
+    public var description: String { "\(shapeString(shape)) \(dtype.rawValue)" }
+}
+
+/// Why an operation cannot run on the given inputs (a shape, dtype or attribute error).
+public struct OpError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The operation's name.
+    public var op: String
+    /// What is wrong, naming the shapes involved.
+    public var message: String
+
+    public init(op: String, _ message: String) {
+        self.op = op
+        self.message = message
+    }
+
+    public var description: String { "\(op): \(message)" }
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+import Syft
+
+/// The `syft` command line.
+struct SyftCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "syft",
+        abstract: "Private, decentralized deep learning: tensors, autograd and remote workers.",
+        version: syftVersion
+    )
+}
+
+SyftCommand.main()
