@@ -14,13 +14,11 @@ public enum GradientMode {
 ///     weight -= 0.1 * weight.grad!
 /// }
 /// ```
-
 public func withoutGradient<R>(_ body: () throws -> R) rethrows -> R {
     try GradientMode.$isEnabled.withValue(false, operation: body)
 }
 
 /// Runs `body` with autograd recording on (inside a ``withoutGradient(_:)`` scope, for instance).
-
 public func withGradient<R>(_ body: () throws -> R) rethrows -> R {
     try GradientMode.$isEnabled.withValue(true, operation: body)
 }

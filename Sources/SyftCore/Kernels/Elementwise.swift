@@ -35,11 +35,10 @@ extension Tensor {
     }
 }
 
-/// `out[i] = f(x[i])`, with `x` converted to `T` first when its dtype differs.
-
-func unaryKernel<T: TensorElement, U: TensorElement>(
-    _ x: Tensor, _: T.Type, _: U.Type, grain: Int = Grain.cheap, _ f: (T) -> U
-) -> Tensor {
+/// `out[i] = f(x[i])`, with `x` converted to `F.A` first when its dtype differs.
+func unaryKernel<F: UnaryFunctor>(_ x: Tensor, _ f: F, grain: Int = Grain.cheap) -> Tensor {
+    typealias T = F.A
+    typealias U = F.R
     let x = x.dtype == T.dtype ? x : x.converted(to: T.dtype)
     let out = Tensor(uninitializedShape: x.shape, dtype: U.dtype)
     let n = out.count
@@ -70,12 +69,10 @@ func unaryKernel<T: TensorElement, U: TensorElement>(
     return out
 }
 
-/// `out[i] = f(a[i], b[i])` over the broadcast shape `shape`; both operands are read as `T`.
-
-func binaryKernel<T: TensorElement, U: TensorElement>(
-    _ a: Tensor, _ b: Tensor, shape: [Int], _: T.Type, _: U.Type, grain: Int = Grain.cheap,
-    _ f: (T, T) -> U
-) -> Tensor {
+/// `out[i] = f(a[i], b[i])` over the broadcast shape `shape`; both operands are read as `F.A`.
+func binaryKernel<F: BinaryFunctor>(_ a: Tensor, _ b: Tensor, shape: [Int], _ f: F, grain: Int = Grain.cheap) -> Tensor {
+    typealias T = F.A
+    typealias U = F.R
     let out = Tensor(uninitializedShape: shape, dtype: U.dtype)
     let n = out.count
     if n == 0 { return out }
@@ -143,7 +140,6 @@ func binaryKernel<T: TensorElement, U: TensorElement>(
 }
 
 /// `out[i] = cond[i] ? a[i] : b[i]` over the broadcast shape, operands read as `T`.
-
 func whereKernel<T: TensorElement>(_ cond: Tensor, _ a: Tensor, _ b: Tensor, shape: [Int], _: T.Type) -> Tensor {
     let out = Tensor(uninitializedShape: shape, dtype: T.dtype)
     let n = out.count

@@ -19,7 +19,6 @@ enum ProcessInfoCores {
 
 /// Runs `body` over `0..<count` split into contiguous chunks on all cores when `count` is at least
 /// `grain` elements per extra thread; otherwise runs it once on the calling thread.
-
 func parallelChunks(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
     let threads = Swift.min(kernelThreadCount, count / Swift.max(grain, 1))
     if threads <= 1 {

@@ -157,7 +157,6 @@ extension Bool: Reducible {
 }
 
 /// The sum of `n` floats: 16-lane SIMD accumulators over blocks of 4096 elements, block totals in double.
-
 func blockedSum(_ p: UnsafePointer<Float>, _ n: Int) -> Double {
     let raw = UnsafeRawPointer(p)
     var total = 0.0
@@ -184,7 +183,6 @@ func blockedSum(_ p: UnsafePointer<Float>, _ n: Int) -> Double {
 }
 
 /// Each output element reduces one contiguous row of `rowLength` elements of `rows`.
-
 func innerReduce<T: Reducible>(_ rows: Tensor, _: T.Type, rowLength: Int, into out: Tensor, _ kind: ReduceKind) {
     let outCount = out.count
     let src = UncheckedSendable(rows.elementPointer(T.self))
@@ -217,7 +215,6 @@ func innerReduce<T: Reducible>(_ rows: Tensor, _: T.Type, rowLength: Int, into o
 }
 
 /// The output (of `out.count` elements) accumulates `rows` contiguous rows of `src`.
-
 func outerReduce<T: Reducible>(_ src: Tensor, _: T.Type, rows: Int, into out: inout Tensor, _ kind: ReduceKind) {
     let width = out.count
     let s = UncheckedSendable(src.elementPointer(T.self))

@@ -25,7 +25,6 @@ func dispatch(_ op: Op, _ inputs: [Tensor]) -> [Tensor] {
 }
 
 /// Runs a one-output operation.
-
 func dispatch1(_ op: Op, _ inputs: Tensor...) -> Tensor { dispatch(op, inputs)[0] }
 
 /// Records the autograd node of `op` and marks the floating-point outputs as requiring grad.

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 // The local kernel of every operation: one exhaustive switch. Inputs are local; `outputs` are the shapes
 // and dtypes the shape rule computed. Kernels never stop on data (NaN, zero divisors, negative integer
 // powers give values, as in PyTorch); only the shape rule rejects inputs.
@@ -14,24 +8,51 @@ extension Op {
         let x = inputs[0]
         let out = outputs[0]
         switch self {
-        case .neg: return [arithmeticUnary(x, out.dtype, float: { -$0 }, double: { -$0 }, int: { 0 &- $0 })]
+        case .neg:
+            switch out.dtype {
+            case .float32: return [unaryKernel(x, NegF<Float>())]
+            case .float64: return [unaryKernel(x, NegF<Double>())]
+            case .int64: return [unaryKernel(x, NegF<Int64>())]
+            case .bool: preconditionFailure("neg: not supported for bool tensors")
+            }
         case .abs:
-            return [arithmeticUnary(x, out.dtype, float: { Swift.abs($0) }, double: { Swift.abs($0) }, int: { $0 < 0 ? 0 &- $0 : $0 })]
+            switch out.dtype {
+            case .float32: return [unaryKernel(x, AbsF<Float>())]
+            case .float64: return [unaryKernel(x, AbsF<Double>())]
+            case .int64: return [unaryKernel(x, AbsF<Int64>())]
+            case .bool: preconditionFailure("abs: not supported for bool tensors")
+            }
+        case .relu:
+            switch out.dtype {
+            case .float32: return [unaryKernel(x, ReluF<Float>())]
+            case .float64: return [unaryKernel(x, ReluF<Double>())]
+            case .int64: return [unaryKernel(x, ReluF<Int64>())]
+            case .bool: preconditionFailure("relu: not supported for bool tensors")
+            }
         case .exp: return [vectorMathKernel(x, .exp, outDType: out.dtype)]
         case .log: return [vectorMathKernel(x, .log, outDType: out.dtype)]
         case .tanh: return [vectorMathKernel(x, .tanh, outDType: out.dtype)]
         case .sigmoid: return [vectorMathKernel(x, .sigmoid, outDType: out.dtype)]
-        case .sqrt: return [floatUnary(x, out.dtype, grain: Grain.cheap, float: { $0.squareRoot() }, double: { $0.squareRoot() })]
-        case .sin: return [floatUnary(x, out.dtype, grain: Grain.costly, float: { sinf($0) }, double: { Glibc.sin($0) })]
-        case .cos: return [floatUnary(x, out.dtype, grain: Grain.costly, float: { cosf($0) }, double: { Glibc.cos($0) })]
-        case .relu:
-            return [arithmeticUnary(x, out.dtype, float: { $0 < 0 ? 0 : $0 }, double: { $0 < 0 ? 0 : $0 }, int: { Swift.max($0, 0) })]
+        case .sqrt:
+            return [out.dtype == .float64 ? unaryKernel(x, SqrtF<Double>()) : unaryKernel(x, SqrtF<Float>())]
+        case .sin:
+            return [
+                out.dtype == .float64
+                    ? unaryKernel(x, SinF<Double>(), grain: Grain.costly)
+                    : unaryKernel(x, SinF<Float>(), grain: Grain.costly)
+            ]
+        case .cos:
+            return [
+                out.dtype == .float64
+                    ? unaryKernel(x, CosF<Double>(), grain: Grain.costly)
+                    : unaryKernel(x, CosF<Float>(), grain: Grain.costly)
+            ]
         case .clamp(let lo, let hi):
             return [clampKernel(x.converted(to: out.dtype), lo, hi)]
         case .cast(let dtype):
             return [x.converted(to: dtype)]
         case .add, .sub, .mul, .div, .pow, .maximum, .minimum:
-            return [arithmeticBinary(self, x, inputs[1], out)]
+            return [arithmeticKernel(self, x, inputs[1], out)]
         case .eq, .ne, .lt, .le, .gt, .ge:
             return [comparisonKernel(self, x, inputs[1], shape: out.shape)]
         case .where:
@@ -74,117 +95,61 @@ extension Op {
 
 // MARK: - Typed helpers
 
-@inline(__always)
-private func arithmeticUnary(
-    _ x: Tensor, _ dtype: DType, float: (Float) -> Float, double: (Double) -> Double, int: (Int64) -> Int64
-) -> Tensor {
-    switch dtype {
-    case .float32: return unaryKernel(x, Float.self, Float.self, float)
-    case .float64: return unaryKernel(x, Double.self, Double.self, double)
-    case .int64: return unaryKernel(x, Int64.self, Int64.self, int)
-    case .bool: preconditionFailure("not supported for bool tensors")
-    }
-}
-
-@inline(__always)
-private func floatUnary(
-    _ x: Tensor, _ dtype: DType, grain: Int, float: (Float) -> Float, double: (Double) -> Double
-) -> Tensor {
-    switch dtype {
-    case .float32: return unaryKernel(x, Float.self, Float.self, grain: grain, float)
-    case .float64: return unaryKernel(x, Double.self, Double.self, grain: grain, double)
-    case .int64, .bool: preconditionFailure("needs a floating-point dtype")
-    }
-}
-
 private func clampKernel(_ x: Tensor, _ lo: Double?, _ hi: Double?) -> Tensor {
-    func clamp<T: BinaryFloatingPoint & TensorElement>(_: T.Type) -> Tensor {
-        let l = lo.map { T($0) } ?? -.infinity
-        let h = hi.map { T($0) } ?? .infinity
-        return unaryKernel(x, T.self, T.self) { v in v.isNaN ? v : Swift.min(Swift.max(v, l), h) }
-    }
     switch x.dtype {
-    case .float32: return clamp(Float.self)
-    case .float64: return clamp(Double.self)
+    case .float32:
+        return unaryKernel(x, ClampF<Float>(lo: lo.map { Float($0) } ?? -.infinity, hi: hi.map { Float($0) } ?? .infinity))
+    case .float64:
+        return unaryKernel(x, ClampF<Double>(lo: lo ?? -.infinity, hi: hi ?? .infinity))
     case .int64:
         let l = lo.map { Int64(converting: $0.rounded(.up)) } ?? .min
         let h = hi.map { Int64(converting: $0.rounded(.down)) } ?? .max
-        return unaryKernel(x, Int64.self, Int64.self) { Swift.min(Swift.max($0, l), h) }
+        return unaryKernel(x, ClampF<Int64>(lo: l, hi: h))
     case .bool: preconditionFailure("clamp: not supported for bool tensors")
     }
 }
 
-private func arithmeticBinary(_ op: Op, _ a: Tensor, _ b: Tensor, _ out: TensorMeta) -> Tensor {
-    func float<T: BinaryFloatingPoint & TensorElement>(_: T.Type, pow: @escaping (T, T) -> T) -> Tensor {
+private func arithmeticKernel(_ op: Op, _ a: Tensor, _ b: Tensor, _ out: TensorMeta) -> Tensor {
+    let s = out.shape
+    func arithmetic<T: ArithmeticElement>(_: T.Type) -> Tensor? {
         switch op {
-        case .add: return binaryKernel(a, b, shape: out.shape, T.self, T.self) { $0 + $1 }
-        case .sub: return binaryKernel(a, b, shape: out.shape, T.self, T.self) { $0 - $1 }
-        case .mul: return binaryKernel(a, b, shape: out.shape, T.self, T.self) { $0 * $1 }
-        case .div: return binaryKernel(a, b, shape: out.shape, T.self, T.self) { $0 / $1 }
-        case .pow: return binaryKernel(a, b, shape: out.shape, T.self, T.self, grain: Grain.costly, pow)
-        case .maximum:
-            return binaryKernel(a, b, shape: out.shape, T.self, T.self) { $0.isNaN || $1.isNaN ? .nan : Swift.max($0, $1) }
-        case .minimum:
-            return binaryKernel(a, b, shape: out.shape, T.self, T.self) { $0.isNaN || $1.isNaN ? .nan : Swift.min($0, $1) }
-        default: preconditionFailure("\(op.name) is not an arithmetic operation")
+        case .add: return binaryKernel(a, b, shape: s, AddF<T>())
+        case .sub: return binaryKernel(a, b, shape: s, SubF<T>())
+        case .mul: return binaryKernel(a, b, shape: s, MulF<T>())
+        case .pow: return binaryKernel(a, b, shape: s, PowF<T>(), grain: Grain.costly)
+        case .maximum: return binaryKernel(a, b, shape: s, MaximumF<T>())
+        case .minimum: return binaryKernel(a, b, shape: s, MinimumF<T>())
+        default: return nil
         }
     }
     switch out.dtype {
-    case .float32: return float(Float.self, pow: { powf($0, $1) })
-    case .float64: return float(Double.self, pow: { Glibc.pow($0, $1) })
+    case .float32: return arithmetic(Float.self) ?? binaryKernel(a, b, shape: s, DivF<Float>())
+    case .float64: return arithmetic(Double.self) ?? binaryKernel(a, b, shape: s, DivF<Double>())
     case .int64:
-        switch op {
-        case .add: return binaryKernel(a, b, shape: out.shape, Int64.self, Int64.self) { $0 &+ $1 }
-        case .sub: return binaryKernel(a, b, shape: out.shape, Int64.self, Int64.self) { $0 &- $1 }
-        case .mul: return binaryKernel(a, b, shape: out.shape, Int64.self, Int64.self) { $0 &* $1 }
-        case .pow: return binaryKernel(a, b, shape: out.shape, Int64.self, Int64.self, integerPower)
-        case .maximum: return binaryKernel(a, b, shape: out.shape, Int64.self, Int64.self) { Swift.max($0, $1) }
-        case .minimum: return binaryKernel(a, b, shape: out.shape, Int64.self, Int64.self) { Swift.min($0, $1) }
-        default: preconditionFailure("\(op.name) is not an integer operation")
-        }
+        guard let r = arithmetic(Int64.self) else { preconditionFailure("\(op.name): not an integer operation") }
+        return r
     case .bool:
         switch op {
-        case .add, .maximum: return binaryKernel(a, b, shape: out.shape, Bool.self, Bool.self) { $0 || $1 }
-        case .mul, .minimum: return binaryKernel(a, b, shape: out.shape, Bool.self, Bool.self) { $0 && $1 }
-        default: preconditionFailure("\(op.name) is not supported for bool tensors")
+        case .add, .maximum: return binaryKernel(a, b, shape: s, OrF())
+        case .mul, .minimum: return binaryKernel(a, b, shape: s, AndF())
+        default: preconditionFailure("\(op.name): not supported for bool tensors")
         }
     }
-}
-
-/// Integer power with wrapping overflow; a negative exponent gives the truncated real result (PyTorch
-/// raises; a worker must not stop on data, so we give the value the real power truncates to).
-@inline(__always)
-private func integerPower(_ base: Int64, _ exponent: Int64) -> Int64 {
-    if exponent < 0 {
-        if base == 1 { return 1 }
-        if base == -1 { return exponent & 1 == 0 ? 1 : -1 }
-        return 0
-    }
-    var result: Int64 = 1
-    var b = base
-    var e = exponent
-    while e > 0 {
-        if e & 1 == 1 { result &*= b }
-        b &*= b
-        e >>= 1
-    }
-    return result
 }
 
 private func comparisonKernel(_ op: Op, _ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
-    let dtype = resultType([a.meta, b.meta])
-    func compare<T: TensorElement & Comparable>(_: T.Type) -> Tensor {
+    func compare<T: ArithmeticElement>(_: T.Type) -> Tensor {
         switch op {
-        case .eq: return binaryKernel(a, b, shape: shape, T.self, Bool.self) { $0 == $1 }
-        case .ne: return binaryKernel(a, b, shape: shape, T.self, Bool.self) { $0 != $1 }
-        case .lt: return binaryKernel(a, b, shape: shape, T.self, Bool.self) { $0 < $1 }
-        case .le: return binaryKernel(a, b, shape: shape, T.self, Bool.self) { $0 <= $1 }
-        case .gt: return binaryKernel(a, b, shape: shape, T.self, Bool.self) { $0 > $1 }
-        case .ge: return binaryKernel(a, b, shape: shape, T.self, Bool.self) { $0 >= $1 }
+        case .eq: return binaryKernel(a, b, shape: shape, EqF<T>())
+        case .ne: return binaryKernel(a, b, shape: shape, NeF<T>())
+        case .lt: return binaryKernel(a, b, shape: shape, LtF<T>())
+        case .le: return binaryKernel(a, b, shape: shape, LeF<T>())
+        case .gt: return binaryKernel(a, b, shape: shape, GtF<T>())
+        case .ge: return binaryKernel(a, b, shape: shape, GeF<T>())
         default: preconditionFailure("\(op.name) is not a comparison")
         }
     }
-    switch dtype {
+    switch resultType([a.meta, b.meta]) {
     case .float32: return compare(Float.self)
     case .float64: return compare(Double.self)
     case .int64, .bool: return compare(Int64.self)

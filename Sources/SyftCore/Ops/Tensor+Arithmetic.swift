@@ -17,22 +17,22 @@ extension Tensor {
     // MARK: Operators
 
     /// Elementwise sum with broadcasting (`torch.add`).
-    public static func + (lhs: Tensor, rhs: Tensor) -> Tensor { dispatch1(.add, lhs, rhs) }
+    public static func + (lhs: Tensor, rhs: Tensor) -> Tensor { dispatchBinary(.add, lhs, rhs) }
     public static func + <S: TensorScalar>(lhs: Tensor, rhs: S) -> Tensor { lhs + Tensor(wrapping: rhs) }
     public static func + <S: TensorScalar>(lhs: S, rhs: Tensor) -> Tensor { Tensor(wrapping: lhs) + rhs }
 
     /// Elementwise difference with broadcasting (`torch.sub`).
-    public static func - (lhs: Tensor, rhs: Tensor) -> Tensor { dispatch1(.sub, lhs, rhs) }
+    public static func - (lhs: Tensor, rhs: Tensor) -> Tensor { dispatchBinary(.sub, lhs, rhs) }
     public static func - <S: TensorScalar>(lhs: Tensor, rhs: S) -> Tensor { lhs - Tensor(wrapping: rhs) }
     public static func - <S: TensorScalar>(lhs: S, rhs: Tensor) -> Tensor { Tensor(wrapping: lhs) - rhs }
 
     /// Elementwise product with broadcasting (`torch.mul`).
-    public static func * (lhs: Tensor, rhs: Tensor) -> Tensor { dispatch1(.mul, lhs, rhs) }
+    public static func * (lhs: Tensor, rhs: Tensor) -> Tensor { dispatchBinary(.mul, lhs, rhs) }
     public static func * <S: TensorScalar>(lhs: Tensor, rhs: S) -> Tensor { lhs * Tensor(wrapping: rhs) }
     public static func * <S: TensorScalar>(lhs: S, rhs: Tensor) -> Tensor { Tensor(wrapping: lhs) * rhs }
 
     /// Elementwise true division with broadcasting (`torch.div`); integers divide as floats.
-    public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { dispatch1(.div, lhs, rhs) }
+    public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { dispatchBinary(.div, lhs, rhs) }
     public static func / <S: TensorScalar>(lhs: Tensor, rhs: S) -> Tensor { lhs / Tensor(wrapping: rhs) }
     public static func / <S: TensorScalar>(lhs: S, rhs: Tensor) -> Tensor { Tensor(wrapping: lhs) / rhs }
 

@@ -1,17 +1,46 @@
-// Note [Storage and copy-on-write]
-// A tensor's elements live in one `Storage`: a single heap object whose elements are allocated in the
-// same block as its header (one allocation per tensor). Views (reshape, transpose, slicing, expand)
-// share the storage and differ only in shape, strides and offset. Every mutation goes through
-// `Tensor.ensureUniqueContiguous()`, which copies when the storage is shared, so a `+=` on one copy
-// can never change another copy, a view, or a tensor autograd saved for backward.
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
-/// The element buffer of local tensors. Elements are 8-byte aligned.
-public final class Storage: ManagedBuffer<Int, UInt64> {
+// Note [Storage and copy-on-write]
+// A tensor's elements live in one `Storage`. Small buffers are allocated in the same block as the
+// storage object (one allocation per tensor); large ones (1 MiB and up) separately, aligned to 2 MiB and
+// advised to use transparent huge pages, which cuts page faults on fresh memory 512-fold (NumPy does
+// the same). Views (reshape, transpose, slicing, expand) share the storage and differ only in shape,
+// strides and offset. Mutation never writes into a shared storage: in-place operators compute a new
+// buffer unless the storage is uniquely referenced, so a `+=` on one copy can never change another
+// copy, a view, or a tensor autograd saved for backward.
+
+/// Where a storage's bytes are and how many.
+public struct StorageHeader {
+    var byteCount: Int
+    var base: UnsafeMutableRawPointer?
+    var isExternal: Bool
+}
+
+/// The element buffer of local tensors. Elements are at least 8-byte aligned.
+public final class Storage: ManagedBuffer<StorageHeader, UInt64> {
+    /// Buffers of at least this many bytes are allocated separately, on huge pages where the system has
+    /// them.
+    static let largeByteCount = 1 << 20
+
     /// Allocates uninitialized storage for `byteCount` bytes.
     static func allocate(byteCount: Int) -> Storage {
+        if byteCount >= largeByteCount {
+            let buffer = Storage.create(minimumCapacity: 0) { _ in
+                StorageHeader(byteCount: byteCount, base: allocateLarge(byteCount), isExternal: true)
+            }
+            return unsafeDowncast(buffer, to: Storage.self)
+        }
         let words = Swift.max((byteCount + 7) >> 3, 1)
-        let buffer = Storage.create(minimumCapacity: words) { _ in byteCount }
-        return unsafeDowncast(buffer, to: Storage.self)
+        let buffer = Storage.create(minimumCapacity: words) { _ in
+            StorageHeader(byteCount: byteCount, base: nil, isExternal: false)
+        }
+        let s = unsafeDowncast(buffer, to: Storage.self)
+        s.header.base = s.withUnsafeMutablePointerToElements { UnsafeMutableRawPointer($0) }
+        return s
     }
 
     /// Allocates storage for `count` elements of `dtype`, zero-filled when `zeroed`.
@@ -22,10 +51,25 @@ public final class Storage: ManagedBuffer<Int, UInt64> {
     }
 
     /// The number of bytes this storage was allocated for.
-    var byteCount: Int { header }
+    var byteCount: Int { header.byteCount }
 
     /// The start of the element buffer. Valid while the storage is alive.
-    var pointer: UnsafeMutableRawPointer {
-        withUnsafeMutablePointerToElements { UnsafeMutableRawPointer($0) }
+    var pointer: UnsafeMutableRawPointer { header.base.unsafelyUnwrapped }
+
+    deinit {
+        if header.isExternal { free(header.base) }
     }
+}
+
+private func allocateLarge(_ byteCount: Int) -> UnsafeMutableRawPointer {
+    let hugePage = 2 << 20
+    var p: UnsafeMutableRawPointer?
+    let rounded = (byteCount + hugePage - 1) / hugePage * hugePage
+    guard posix_memalign(&p, hugePage, rounded) == 0, let p else {
+        fatalError("out of memory allocating \(byteCount) bytes for a tensor")
+    }
+    #if os(Linux)
+        _ = madvise(p, rounded, 14)  // MADV_HUGEPAGE
+    #endif
+    return p
 }

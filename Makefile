@@ -1,0 +1,39 @@
+# Syft for Swift: the two commands are `make run` and `make test`. Each installs what is missing first.
+SWIFT ?= swift
+PYTHON ?= python3
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config
+FILTER ?=
+
+.PHONY: all deps build test bench run format proto clean
+
+all: build
+
+# Debian packages the build needs (OpenBLAS with CBLAS, LAPACKE, pkg-config), installed when missing.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: deps
+	$(SWIFT) build -c release --product syft-bench
+	.build/release/syft-bench --filter "$(FILTER)" --numpy "$(PYTHON) Benchmarks/numpy_bench.py"
+
+run: deps
+	$(SWIFT) build --product syft
+	.build/debug/syft --version
+
+format:
+	$(SWIFT) format --in-place --recursive Sources Tests Benchmarks
+
+clean:
+	rm -rf .build
