@@ -81,4 +81,12 @@ final class GradcheckTests: XCTestCase {
         check("broadcast batch", [randn([2, 1, 3, 4]), randn([3, 4, 2])]) { matmul($0[0], $0[1]) }
         check("transposed", [randn([4, 3]), randn([2, 4])]) { matmul($0[0].transposed(), $0[1].transposed()) }
     }
+
+    func testNeuralNetworkPrimitives() {
+        let x = randn([3, 4])
+        check("softmax", [x]) { softmax($0[0], axis: 1) }
+        check("softmax axis 0", [x]) { softmax($0[0], axis: 0) }
+        check("log softmax", [x]) { logSoftmax($0[0], axis: -1) }
+        check("gather", [x]) { gather($0[0], axis: 1, index: Tensor([[3, 0], [1, 1], [2, 0]])) }
+    }
 }

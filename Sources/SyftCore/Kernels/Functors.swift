@@ -79,6 +79,8 @@ extension Int64: ArithmeticElement {
 protocol FloatElement: ArithmeticElement, BinaryFloatingPoint {
     static func sine(_ x: Self) -> Self
     static func cosine(_ x: Self) -> Self
+    /// `y[i] = f(x[i])` over a contiguous buffer with the vectorized kernel (VectorMath.swift).
+    static func vectorApply(_ f: VectorMath.Function, _ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, _ n: Int)
 }
 extension Float: FloatElement {
     @inline(__always) static func sine(_ x: Float) -> Float { sinf(x) }

@@ -32,6 +32,18 @@ enum VectorMath {
     }
 }
 
+extension Float {
+    static func vectorApply(_ f: VectorMath.Function, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        VectorMath.apply(f, x, y, n)
+    }
+}
+
+extension Double {
+    static func vectorApply(_ f: VectorMath.Function, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) {
+        VectorMath.apply(f, x, y, n)
+    }
+}
+
 /// `f` over `x` (float32 or float64), with the work split across the cores for large tensors.
 func vectorMathKernel(_ x: Tensor, _ f: VectorMath.Function, outDType: DType) -> Tensor {
     let src = x.converted(to: outDType).contiguous()

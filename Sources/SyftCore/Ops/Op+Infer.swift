@@ -115,6 +115,34 @@ extension Op {
             return [try catResult(inputs, axis: axis)]
         case .matmul:
             return [try matmulResult(inputs[0], inputs[1])]
+        case .softmax(let axis), .logSoftmax(let axis):
+            if !x.dtype.isFloatingPoint {
+                throw OpError(op: name, "needs a floating-point tensor, got \(x.dtype.rawValue)")
+            }
+            if x.shape.isEmpty ? axis != 0 : (axis < 0 || axis >= x.shape.count) {
+                throw OpError(op: name, "axis \(axis) is out of range for shape \(shapeString(x.shape))")
+            }
+            return [TensorMeta(shape: x.shape, dtype: x.dtype)]
+        case .bernoulli(let p):
+            if !x.dtype.isFloatingPoint {
+                throw OpError(op: name, "needs a floating-point tensor, got \(x.dtype.rawValue)")
+            }
+            if !(p >= 0 && p <= 1) { throw OpError(op: name, "p must be in [0, 1], got \(p)") }
+            return [TensorMeta(shape: x.shape, dtype: x.dtype)]
+        case .gather(let axis):
+            let index = inputs[1]
+            if index.dtype != .int64 { throw OpError(op: name, "index must be int64, got \(index.dtype.rawValue)") }
+            if index.shape.count != x.shape.count || axis < 0 || axis >= Swift.max(x.shape.count, 1) {
+                throw OpError(
+                    op: name, "index of shape \(shapeString(index.shape)) and axis \(axis) do not fit input of shape "
+                        + "\(shapeString(x.shape))")
+            }
+            for d in x.shape.indices where d != axis && index.shape[d] > x.shape[d] {
+                throw OpError(
+                    op: name, "index of shape \(shapeString(index.shape)) is larger than input of shape "
+                        + "\(shapeString(x.shape)) outside axis \(axis)")
+            }
+            return [TensorMeta(shape: index.shape, dtype: x.dtype)]
         }
     }
 

@@ -89,6 +89,14 @@ extension Op {
             return [catKernel(inputs, axis: axis, outMeta: out)]
         case .matmul:
             return [matmulKernel(x, inputs[1], outShape: out.shape)]
+        case .softmax(let axis):
+            return [softmaxKernel(x, axis: axis, log: false)]
+        case .logSoftmax(let axis):
+            return [softmaxKernel(x, axis: axis, log: true)]
+        case .bernoulli(let p):
+            return [bernoulliKernel(like: x, p: p, generator: .default)]
+        case .gather(let axis):
+            return [gatherKernel(x, inputs[1], axis: axis)]
         }
     }
 }

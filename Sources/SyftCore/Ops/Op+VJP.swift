@@ -8,7 +8,7 @@ extension Op {
     /// Whether the operation has a derivative (comparisons, argmax and the like do not).
     public var isDifferentiable: Bool {
         switch self {
-        case .eq, .ne, .lt, .le, .gt, .ge, .argmax, .argmin: return false
+        case .eq, .ne, .lt, .le, .gt, .ge, .argmax, .argmin, .bernoulli: return false
         case .cast(let d): return d.isFloatingPoint
         default: return true
         }
@@ -97,6 +97,14 @@ extension Op {
             }
         case .matmul:
             return matmulBackward(g, x, inputs[1], needs: needs)
+        case .softmax(let axis):
+            return [result * (g - (g * result).sum(alongAxes: axis))]
+        case .logSoftmax(let axis):
+            return [g - result.exp() * g.sum(alongAxes: axis)]
+        case .bernoulli:
+            return [nil]
+        case .gather(let axis):
+            return [needs[0] ? scatterAddKernel(g, inputs[1], axis: axis, shape: x.shape) : nil, nil]
         }
     }
 }

@@ -72,6 +72,18 @@ public enum Op: Hashable, Sendable {
     /// Matrix product with PyTorch's rules (vector, matrix, batched, broadcast batch).
     case matmul
 
+    // MARK: Neural-network primitives
+    /// Softmax along `axis` (a primitive for the numerically stable kernel).
+    case softmax(axis: Int)
+    /// Log-softmax along `axis` (a primitive for the numerically stable kernel).
+    case logSoftmax(axis: Int)
+    /// Samples 1 with probability `p`, else 0, in the input's shape and dtype (`torch.bernoulli(x, p)`);
+    /// the random numbers come from where the data is (a worker's own generator for a remote tensor).
+    case bernoulli(p: Double)
+    /// `gather(axis)(x, index)`: `out[i][j] = x[i][index[i][j]]` along `axis` (`torch.gather`); index is
+    /// int64 with x's rank (a primitive: losses pick class scores without building one-hot constants).
+    case gather(axis: Int)
+
     /// The name PyTorch gives this operation (also its name on the wire).
     public var name: String {
         switch self {
@@ -114,6 +126,10 @@ public enum Op: Hashable, Sendable {
         case .sliceScatter: return "slice_scatter"
         case .cat: return "cat"
         case .matmul: return "matmul"
+        case .softmax: return "softmax"
+        case .logSoftmax: return "log_softmax"
+        case .bernoulli: return "bernoulli"
+        case .gather: return "gather"
         }
     }
 
@@ -130,6 +146,8 @@ public enum Op: Hashable, Sendable {
         case .sliceScatter: return 2
         case .cat: return nil
         case .matmul: return 2
+        case .softmax, .logSoftmax, .bernoulli: return 1
+        case .gather: return 2
         }
     }
 

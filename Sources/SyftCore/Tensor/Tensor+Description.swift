@@ -56,6 +56,10 @@ extension Op {
         case .sliceScatter: return "SliceScatterBackward0"
         case .cat: return "CatBackward0"
         case .matmul: return "MmBackward0"
+        case .softmax: return "SoftmaxBackward0"
+        case .logSoftmax: return "LogSoftmaxBackward0"
+        case .bernoulli: return "BernoulliBackward0"
+        case .gather: return "GatherBackward0"
         }
     }
 }
