@@ -21,7 +21,8 @@ let package = Package(
 
         // MARK: - Library layers (DESIGN.md)
         .target(name: "SyftCore", dependencies: ["COpenBLAS"]),
-        .target(name: "Syft", dependencies: ["SyftCore"]),
+        .target(name: "SyftNN", dependencies: ["SyftCore"]),
+        .target(name: "Syft", dependencies: ["SyftCore", "SyftNN"]),
 
         // MARK: - Command line and benchmarks
         .executableTarget(
@@ -33,6 +34,9 @@ let package = Package(
         // MARK: - Tests
         .target(name: "_TestSupport", dependencies: ["SyftCore"], path: "Tests/_TestSupport"),
         .testTarget(name: "SyftCoreTests", dependencies: ["SyftCore", "_TestSupport"]),
+        .testTarget(
+            name: "SyftNNTests", dependencies: ["SyftNN", "SyftCore", "_TestSupport"],
+            resources: [.copy("Resources")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 // The umbrella module: `import Syft` gives the whole library.
 @_exported import SyftCore
+@_exported import SyftNN
 
 /// The library's version.
 public let syftVersion = "0.1.0"
