@@ -97,35 +97,57 @@ extension Tensor {
     ///   - gradient: the gradient of some scalar with respect to this tensor; may be omitted only when
     ///     this tensor has one element (it defaults to 1).
     ///   - retainGraph: keep the graph so backward can run through it again.
-    /// - Throws: a remote tensor's worker error (`SyftError`); a local tensor never throws.
-    /// - Precondition: the tensor requires grad; `gradient` matches its shape.
+    /// - Throws: ``AutogradError`` when the tensor does not require grad, the gradient is missing or of the
+    ///   wrong shape, or the graph was already freed by an earlier backward (as PyTorch raises); for a
+    ///   remote tensor, the worker's error (`SyftError`).
     public func backward(gradient: Tensor? = nil, retainGraph: Bool = false) throws {
         if case .remote(let h) = storage {
             try h.backward(gradient: gradient, retainGraph: retainGraph)
             return
         }
-        guard let meta = autograd else {
-            preconditionFailure("backward: the tensor does not require grad and has no grad_fn")
-        }
+        guard let meta = autograd else { throw AutogradError.doesNotRequireGrad(shape: shape) }
         let seed: Tensor
         if let gradient {
-            precondition(gradient.isLocal, "backward: the gradient of a local tensor must be local")
-            precondition(
-                gradient.shape == shape,
-                "backward: gradient of shape \(shapeString(gradient.shape)) does not match tensor of shape "
-                    + "\(shapeString(shape))")
-            seed = gradient.detached().to(dtype)
+            guard gradient.isLocal else { throw AutogradError.gradientNotLocal }
+            guard gradient.shape == shape else {
+                throw AutogradError.gradientShapeMismatch(gradient: gradient.shape, tensor: shape)
+            }
+            seed = gradient.detached().converted(to: dtype)
         } else {
-            precondition(
-                count == 1, "backward: grad can be implicitly created only for scalar outputs, got shape "
-                    + "\(shapeString(shape))")
+            guard count == 1 else { throw AutogradError.nonScalarNeedsGradient(shape: shape) }
             seed = Tensor.full(shape, 1, dtype: dtype)
         }
-        withoutGradient { runBackward(from: meta, seed: seed, retainGraph: retainGraph) }
+        try withoutGradient { try runBackward(from: meta, seed: seed, retainGraph: retainGraph) }
     }
 }
 
-private func runBackward(from root: AutogradMeta, seed: Tensor, retainGraph: Bool) {
+/// Why backward cannot run (PyTorch raises a RuntimeError for each).
+public enum AutogradError: Error, Equatable, CustomStringConvertible {
+    case doesNotRequireGrad(shape: [Int])
+    case nonScalarNeedsGradient(shape: [Int])
+    case gradientShapeMismatch(gradient: [Int], tensor: [Int])
+    case gradientNotLocal
+    case graphFreed(op: String)
+
+    public var description: String {
+        switch self {
+        case .doesNotRequireGrad(let s):
+            return "backward: the tensor of shape \(shapeString(s)) does not require grad and has no grad_fn"
+        case .nonScalarNeedsGradient(let s):
+            return "backward: grad can be implicitly created only for scalar outputs, got shape \(shapeString(s)); "
+                + "pass gradient:"
+        case .gradientShapeMismatch(let g, let t):
+            return "backward: gradient of shape \(shapeString(g)) does not match the tensor's shape \(shapeString(t))"
+        case .gradientNotLocal:
+            return "backward: the gradient of a local tensor must be local"
+        case .graphFreed(let op):
+            return "backward: trying to backward through the graph a second time (through \(op)); the saved "
+                + "tensors were freed after the first backward; pass retainGraph: true to it"
+        }
+    }
+}
+
+private func runBackward(from root: AutogradMeta, seed: Tensor, retainGraph: Bool) throws(AutogradError) {
     guard let rootNode = root.gradFn else {
         root.accumulate(seed)
         return
@@ -154,10 +176,7 @@ private func runBackward(from root: AutogradMeta, seed: Tensor, retainGraph: Boo
         guard let outGrads = pending.removeValue(forKey: ObjectIdentifier(node)),
             outGrads.contains(where: { $0 != nil })
         else { continue }
-        precondition(
-            !node.isReleased,
-            "backward: trying to backward through the graph a second time (through \(node.op.name)); "
-                + "pass retainGraph: true to the first backward")
+        if node.isReleased { throw AutogradError.graphFreed(op: node.op.name) }
         for (i, g) in outGrads.enumerated() {
             if let g, let meta = node.retainedMeta(output: i) { meta.accumulate(g) }
         }
