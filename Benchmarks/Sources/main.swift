@@ -32,7 +32,7 @@ if options.help {
     exit(0)
 }
 
-let allCases = coreCases()
+let allCases = coreCases() + blasCases()
 let selected = allCases.filter { options.filter.isEmpty || $0.name.contains(options.filter) }
 if options.list {
     for c in selected { print(c.name) }
