@@ -32,7 +32,7 @@ if options.help {
     exit(0)
 }
 
-let allCases = coreCases() + blasCases()
+let allCases = coreCases() + blasCases() + autogradCases()
 let selected = allCases.filter { options.filter.isEmpty || $0.name.contains(options.filter) }
 if options.list {
     for c in selected { print(c.name) }
