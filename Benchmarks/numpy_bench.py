@@ -7,7 +7,7 @@ Times NumPy on the cases of the Swift harness, under the same names and sizes:
   add_16m ... sum_16m                     the same on 2**24 float32
   sgemm_N, dgemm_N (N = 256, 1024, 2048)  a @ b on N x N float32 / float64 matrices
 Inputs are uniform [0, 1); every call allocates its result, as ours does. Each case: calibration (which
-warms up) until one batch of calls takes >= 10 ms, then batches for about --budget seconds (at least 5),
+warms up) until one batch of calls takes >= 10 ms, then batches for about --budget seconds (at least 7),
 and the best batch's time per call. Prints {"anchor", "version", "cases": {name: seconds per call}}.
 
 Usage: numpy_bench.py [--cases a,b,c] [--budget SECONDS]   (all cases when --cases is absent)
@@ -18,7 +18,7 @@ import sys
 import timeit
 
 BATCH_SECONDS = 0.010
-MIN_SAMPLES, MAX_SAMPLES = 5, 200
+MIN_SAMPLES, MAX_SAMPLES = 7, 200  # as Sources/Harness.swift
 
 
 def best_seconds(stmt, env, budget):
@@ -61,7 +61,7 @@ def cases(np):
 def main():
     parser = argparse.ArgumentParser(description="NumPy anchors for make bench")
     parser.add_argument("--cases", default="", help="comma-separated case names (default: all)")
-    parser.add_argument("--budget", type=float, default=0.3, help="seconds of samples per case")
+    parser.add_argument("--budget", type=float, default=0.5, help="seconds of samples per case")
     args = parser.parse_args()
     try:
         import numpy as np

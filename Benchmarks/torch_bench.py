@@ -41,7 +41,7 @@ def cases(torch):
 def main():
     parser = argparse.ArgumentParser(description="PyTorch anchors for make bench")
     parser.add_argument("--cases", default="", help="comma-separated case names (default: all)")
-    parser.add_argument("--budget", type=float, default=0.3, help="seconds of samples per case")
+    parser.add_argument("--budget", type=float, default=0.5, help="seconds of samples per case")
     args = parser.parse_args()
     try:
         import torch

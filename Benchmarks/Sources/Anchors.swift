@@ -3,7 +3,7 @@ import Foundation
 // Note [Anchor scripts]
 // An anchor script (Benchmarks/numpy_bench.py, Benchmarks/torch_bench.py) is run once per benchmark run
 // with the keys it should time:
-//     <python> Benchmarks/numpy_bench.py --cases add_5,sgemm_1024 --budget 0.3
+//     <python> Benchmarks/numpy_bench.py --cases add_5,sgemm_1024 --budget 0.5
 // and prints one JSON object on stdout:
 //     {"anchor": "numpy", "version": "2.4.6", "cases": {"add_5": 3.1e-07, "sgemm_1024": 0.0119}}
 // each value the best time of one call in seconds (Note [Seconds in, units out]). Keys it does not know
@@ -33,7 +33,9 @@ struct PythonAnchor: Hashable {
 
     /// The interpreter to run the script with, or nil when this anchor is not configured.
     var interpreter: String? {
-        if let value = ProcessInfo.processInfo.environment[interpreterVariable], !value.isEmpty { return value }
+        if let value = ProcessInfo.processInfo.environment[interpreterVariable], !value.isEmpty {
+            return value
+        }
         return defaultInterpreter
     }
 }

@@ -39,7 +39,7 @@ struct Target: Sendable {
     let holds: @Sendable (_ ours: Double, _ ratio: Double?) -> Bool?
 
     /// No target: the row is reported for scale.
-    static let none = Target(text: "-") { _, _ in nil }
+    static let none = Target(text: "for scale") { _, _ in nil }
 
     /// Ours over the anchor at most `limit`, for a time: `time <= 1.0 x numpy`.
     static func timeRatio(atMost limit: Double, of anchor: String) -> Target {

@@ -8,7 +8,7 @@
 // 1. Calibration, which is also the warm-up: run the call in batches of 1, then more calls, until one
 //    batch takes at least `batchSeconds` (10 ms), so the clock's cost and resolution do not matter.
 //    A call slower than that is timed one at a time after one warm-up call.
-// 2. Samples: as many batches of that size as fit in the case's budget (~0.3 s), at least 5 and at most
+// 2. Samples: as many batches of that size as fit in the case's budget (~0.5 s), at least 7 and at most
 //    200. The figure is the best batch's time per call: on a shared, noisy machine, the minimum is the
 //    estimate least disturbed by other work.
 // 3. An anchor timed in this process (the C OpenBLAS call) is calibrated the same way and its batches
@@ -19,9 +19,9 @@ struct Harness {
     /// A batch of calls lasts at least this long.
     var batchSeconds = 0.010
     /// The time one side of a case spends in its samples (after calibration), roughly.
-    var budgetSeconds = 0.3
+    var budgetSeconds = 0.5
     /// At least this many samples, however slow the call.
-    var minimumSamples = 5
+    var minimumSamples = 7
     /// At most this many samples, however fast the call.
     var maximumSamples = 200
 

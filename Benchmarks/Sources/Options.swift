@@ -29,7 +29,9 @@ struct Options {
             }
             func value() throws(UsageError) -> String {
                 if let inlineValue { return inlineValue }
-                guard let next = rest.popFirst() else { throw UsageError(description: "\(flag) needs a value") }
+                guard let next = rest.popFirst() else {
+                    throw UsageError(description: "\(flag) needs a value")
+                }
                 return next
             }
             switch flag {

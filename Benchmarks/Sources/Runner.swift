@@ -64,7 +64,9 @@ struct Runner {
         }
         for script in order {
             let start = monotonicNanoseconds()
-            guard let result = runPythonAnchor(script, keys: keys[script]!, budgetSeconds: harness.budgetSeconds)
+            guard
+                let result = runPythonAnchor(
+                    script, keys: keys[script]!, budgetSeconds: harness.budgetSeconds)
             else { continue }
             note("\(script.name) \(result.version): \(secondsSince(start)) s")
             results[script] = result

@@ -44,7 +44,10 @@ func renderTable(_ rows: [Row]) -> String {
         }.joined(separator: "  ").trimmingTrailingSpaces()
     }
     let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
-    return ([line(header), rule] + lines.map(line)).joined(separator: "\n")
+    let legend =
+        "ratio = ours / anchor in the case's unit: for a time (ns, us) lower is better, "
+        + "for a rate (GFLOP/s, GB/s, ops/s) higher is better; \"-\" = no anchor ran."
+    return ([line(header), rule] + lines.map(line) + [legend]).joined(separator: "\n")
 }
 
 /// Four significant figures or so: `318.2`, `10612`, `0.4213`.
