@@ -24,9 +24,12 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+# The benchmark table (PERFORMANCE.md): `make bench FILTER=sgemm` runs the cases whose name contains
+# "sgemm". NumPy anchors run with $(PYTHON); PyTorch anchors only when SYFT_TORCH_PYTHON names an
+# interpreter that has torch. The JSON goes to .build/bench/latest.json.
 bench: deps
 	$(SWIFT) build -c release --product syft-bench
-	.build/release/syft-bench --filter "$(FILTER)" --numpy "$(PYTHON) Benchmarks/numpy_bench.py"
+	SYFT_NUMPY_PYTHON="$(PYTHON)" .build/release/syft-bench --filter "$(FILTER)" --json .build/bench/latest.json
 
 run: deps
 	$(SWIFT) build --product syft

@@ -1,29 +1,57 @@
-import Syft
-import Dispatch
+// syft-bench: the benchmark table behind `make bench` (PERFORMANCE.md).
+//
+//     syft-bench [--filter SUBSTRING] [--json PATH] [--no-python] [--list]
+//
+// Runs every case whose name contains SUBSTRING (all when empty), runs the Python anchors those cases
+// need (NumPy with `python3` or $SYFT_NUMPY_PYTHON; PyTorch only with $SYFT_TORCH_PYTHON), prints one
+// table on stdout (progress goes to stderr), and writes the JSON to PATH (default
+// .build/bench/latest.json).
 
-func time(_ name: String, reps: Int, _ body: () -> Void) {
-    var best = Double.infinity
-    for _ in 0..<5 {
-        let t = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<reps { body() }
-        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t) / Double(reps))
-    }
-    print(name, best, "ns")
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+let usage = """
+    usage: syft-bench [--filter SUBSTRING] [--json PATH] [--no-python] [--list]
+      --filter SUBSTRING  run only the cases whose name contains SUBSTRING (all when empty)
+      --json PATH         where to write the JSON report (default: .build/bench/latest.json)
+      --no-python         run no Python anchor (NumPy, PyTorch); their columns stay empty
+      --list              print the case names and exit
+    environment: SYFT_NUMPY_PYTHON (default python3), SYFT_TORCH_PYTHON (default: no PyTorch anchor)
+    """
+
+let options: Options
+do {
+    options = try Options.parse(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    note("\(error)\n\(usage)")
+    exit(2)
 }
-let which = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "all"
-let x = Tensor([1.0, 2, 3, 4, 5])
-let y = Tensor([1.0, 2, 3, 4, 5])
-var sink = 0
-if which == "all" || which == "add5" { time("add5", reps: 2000000) { sink &+= (x + y).count } }
-let xg = Tensor([1.0, 2, 3, 4, 5], requiresGrad: true)
-let yg = Tensor([1.0, 2, 3, 4, 5], requiresGrad: true)
-if which == "all" || which == "bw" { time("backward5", reps: 200000) { try! (xg + yg).sum().backward() } }
-if which == "all" {
-let a = Tensor.rand([1 << 24]); let b = Tensor.rand([1 << 24])
-time("add16M", reps: 10) { sink &+= (a + b).count }
-time("exp16M", reps: 5) { sink &+= a.exp().count }
-time("sum16M", reps: 10) { sink &+= a.sum().count }
-let m = Tensor.rand([1024, 1024])
-time("sgemm1024", reps: 5) { sink &+= matmul(m, m).count }
+if options.help {
+    print(usage)
+    exit(0)
 }
-print(sink)
+
+let allCases = coreCases() + blasCases() + autogradCases()
+let selected = allCases.filter { options.filter.isEmpty || $0.name.contains(options.filter) }
+if options.list {
+    for c in selected { print(c.name) }
+    exit(0)
+}
+if selected.isEmpty {
+    note("no case matches \"\(options.filter)\"; --list shows them")
+    exit(1)
+}
+
+let runner = Runner(harness: Harness(), runsPython: options.python)
+let rows = runner.run(selected)
+print(renderTable(rows))
+
+let json = renderJSON(rows, machine: machineDescription(), date: isoDate())
+do {
+    try writeFile(json, to: options.jsonPath)
+    note("wrote \(options.jsonPath)")
+} catch {
+    note("could not write \(options.jsonPath): \(error)")
+    exit(1)
+}
