@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // MARK: - The C boundary
@@ -22,7 +23,10 @@ let package = Package(
         // MARK: - Library layers (DESIGN.md)
         .target(name: "SyftCore", dependencies: ["COpenBLAS"]),
         .target(name: "SyftNN", dependencies: ["SyftCore"]),
-        .target(name: "Syft", dependencies: ["SyftCore", "SyftNN"]),
+        .target(
+            name: "SyftRemote",
+            dependencies: ["SyftCore", "SyftNN", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .target(name: "Syft", dependencies: ["SyftCore", "SyftNN", "SyftRemote"]),
 
         // MARK: - Command line and benchmarks
         .executableTarget(
@@ -34,6 +38,7 @@ let package = Package(
         // MARK: - Tests
         .target(name: "_TestSupport", dependencies: ["SyftCore"], path: "Tests/_TestSupport"),
         .testTarget(name: "SyftCoreTests", dependencies: ["SyftCore", "_TestSupport"]),
+        .testTarget(name: "SyftRemoteTests", dependencies: ["SyftRemote", "SyftNN", "SyftCore", "_TestSupport"]),
         .testTarget(
             name: "SyftNNTests", dependencies: ["SyftNN", "SyftCore", "_TestSupport"],
             resources: [.copy("Resources")]),

@@ -84,3 +84,38 @@ extension Tensor {
         self = result
     }
 }
+
+/// Runs `op` on `inputs` through the one dispatch point (the entry SyftRemote's workers use to run a
+/// command they have validated).
+public func apply(_ op: Op, to inputs: [Tensor]) -> [Tensor] { dispatch(op, inputs) }
+
+extension Tensor {
+    /// Applies `op` in place (see the compound assignment operators); the entry workers use for in-place
+    /// commands after validating them with ``inPlaceError(_:_:)``.
+    public mutating func apply(inPlace op: Op, _ others: [Tensor]) { applyInPlace(op, others) }
+
+    /// Why `op` cannot run in place on `self` with `others` (nil when it can), without running it.
+    public func inPlaceError(_ op: Op, _ others: [Tensor]) -> OpError? {
+        let outputs: [TensorMeta]
+        do {
+            outputs = try op.inferOutputs([meta] + others.map(\.meta))
+        } catch {
+            return error
+        }
+        guard op.outputCount == 1, let out = outputs.first else {
+            return OpError(op: op.name, "has several outputs and cannot run in place")
+        }
+        if out.shape != shape {
+            return OpError(
+                op: op.name, "output with shape \(shapeString(shape)) doesn't match the broadcast shape "
+                    + "\(shapeString(out.shape))")
+        }
+        if out.dtype != dtype && !(out.dtype.rank <= dtype.rank || dtype.isFloatingPoint) {
+            return OpError(op: op.name, "result type \(out.dtype.rawValue) can't be cast to \(dtype.rawValue) in place")
+        }
+        if isLocal, let meta = autograd, meta.isLeaf, GradientMode.isEnabled {
+            return OpError(op: op.name, "a leaf tensor that requires grad is being used in an in-place operation")
+        }
+        return nil
+    }
+}

@@ -6,6 +6,14 @@ extension Op {
     /// The shapes and dtypes of the outputs for inputs of the given shapes and dtypes.
     /// - Throws: ``OpError`` naming the operation and the shapes when the inputs do not fit.
     public func inferOutputs(_ inputs: [TensorMeta]) throws(OpError) -> [TensorMeta] {
+        let outputs = try inferUnchecked(inputs)
+        for o in outputs where checkedCount(o.shape) == nil {
+            throw OpError(op: name, "the result shape \(shapeString(o.shape)) has too many elements")
+        }
+        return outputs
+    }
+
+    private func inferUnchecked(_ inputs: [TensorMeta]) throws(OpError) -> [TensorMeta] {
         if let n = arity, inputs.count != n {
             throw OpError(op: name, "expects \(n) inputs, got \(inputs.count)")
         }
@@ -78,7 +86,7 @@ extension Op {
             if x.count == 0 { throw OpError(op: name, "cannot reduce an empty tensor") }
             return [TensorMeta(shape: keep ? x.shape.map { _ in 1 } : [], dtype: .int64)]
         case .reshape(let shape):
-            if shape.contains(where: { $0 < 0 }) || shapeCount(shape) != x.count {
+            if shape.contains(where: { $0 < 0 }) || checkedCount(shape) != x.count {
                 throw OpError(
                     op: name, "shape \(shapeString(shape)) is invalid for input of size \(x.count) "
                         + "(shape \(shapeString(x.shape)))")

@@ -7,6 +7,18 @@ func shapeCount(_ shape: [Int]) -> Int {
     return n
 }
 
+/// The element count of `shape`, or nil when a dimension is negative or the count exceeds 2^50.
+public func checkedCount(_ shape: [Int]) -> Int? {
+    var n = 1
+    for d in shape {
+        guard d >= 0 else { return nil }
+        let (p, overflow) = n.multipliedReportingOverflow(by: d)
+        if overflow || p > 1 << 50 { return nil }
+        n = p
+    }
+    return n
+}
+
 /// Row-major (C-contiguous) strides, in elements, for `shape`.
 func contiguousStrides(_ shape: [Int]) -> [Int] {
     var strides = [Int](repeating: 1, count: shape.count)

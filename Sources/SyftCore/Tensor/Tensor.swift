@@ -26,7 +26,7 @@ public struct Tensor: Sendable {
     /// The element type.
     public internal(set) var dtype: DType
     /// Whether this tensor wraps a Swift number for one operation (`x + 1`); see ``resultType(_:)``.
-    internal var isWrappedNumber: Bool
+    public internal(set) var isWrappedNumber: Bool
     /// Autograd state; nil when the tensor does not require grad.
     internal var autograd: AutogradMeta?
 

@@ -1,0 +1,107 @@
+import Synchronization
+import SyftCore
+
+/// How requests reach a worker: in process (``VirtualWorker``), or over the network (SyftGRPC).
+public protocol WorkerTransport: Sendable {
+    /// Delivers `requests` in order. With `wait`, returns once the worker ran them, with the replies of
+    /// the waiting requests and a failure for each request that failed (sequence numbers count from 0 in
+    /// this batch); without, it may return before they ran, reporting their failures with a later
+    /// delivery (offsetting nothing: a failure's request is named by the error itself).
+    func deliver(_ requests: [Request], wait: Bool) -> [Reply]
+}
+
+// Note [Pipelining]
+// A client picks result ids itself, so commands need no answer: they queue in the worker's channel and
+// go out as one message when a call waits for the worker (get, backward, grad, search, synchronize) or
+// when the queue reaches `batchLimit`. A failure surfaces, as a thrown `SyftError`, at the next call
+// that waits. Deleting a pointer only queues a delete (a pointer's deinit never talks to a worker).
+
+/// The client side of a worker: a queue of requests, flushed as one batch, and the first failure not yet
+/// reported.
+public final class Channel: Sendable {
+    struct State {
+        var queue: [Request] = []
+        var failure: SyftError?
+    }
+    let transport: any WorkerTransport
+    let state = Mutex(State())
+    /// Requests queued before a batch goes out without waiting.
+    public let batchLimit: Int
+
+    public init(transport: any WorkerTransport, batchLimit: Int = 512) {
+        self.transport = transport
+        self.batchLimit = batchLimit
+    }
+
+    /// Queues a request that needs no answer; sends the queue when it is full.
+    func post(_ request: Request) {
+        let full: [Request]? = state.withLock { s in
+            s.queue.append(request)
+            guard s.queue.count >= batchLimit else { return nil }
+            defer { s.queue.removeAll(keepingCapacity: true) }
+            return s.queue
+        }
+        if let full { record(transport.deliver(full, wait: false), for: full) }
+    }
+
+    /// Queues a delete (never sends from a deinit).
+    func postDelete(_ id: ObjectID) {
+        state.withLock { s in
+            if case .delete(var ids)? = s.queue.last {
+                ids.append(id)
+                s.queue[s.queue.count - 1] = .delete(ids: ids)
+            } else {
+                s.queue.append(.delete(ids: [id]))
+            }
+        }
+    }
+
+    /// Sends the queue and `request`, waits for the worker, and returns `request`'s reply.
+    /// - Throws: the first failure of any earlier request, or of this one.
+    func call(_ request: Request) throws(SyftError) -> Reply {
+        let batch: [Request] = state.withLock { s in
+            defer { s.queue.removeAll(keepingCapacity: true) }
+            return s.queue + [request]
+        }
+        let replies = transport.deliver(batch, wait: true)
+        record(replies, for: batch)
+        if let failure = takeFailure() { throw failure }
+        guard let reply = replies.last(where: { if case .failure = $0 { return false } else { return true } }) else {
+            throw .invalidMessage(reason: "the worker sent no reply to \(request.name)")
+        }
+        return reply
+    }
+
+    /// Sends everything queued and waits until the worker ran it.
+    /// - Throws: the first failure not yet reported.
+    public func synchronize() throws(SyftError) { _ = try call(.synchronize) }
+
+    /// Sends everything queued without waiting.
+    public func flush() {
+        let batch: [Request] = state.withLock { s in
+            defer { s.queue.removeAll(keepingCapacity: true) }
+            return s.queue
+        }
+        if !batch.isEmpty { record(transport.deliver(batch, wait: false), for: batch) }
+    }
+
+    /// Keeps `error` to report at the next waiting call (a command found invalid before it was sent).
+    func recordFailure(_ error: SyftError) {
+        state.withLock { s in if s.failure == nil { s.failure = error } }
+    }
+
+    /// Keeps the first failure in `replies` to report at the next waiting call.
+    private func record(_ replies: [Reply], for batch: [Request]) {
+        for case .failure(_, let error) in replies {
+            state.withLock { s in if s.failure == nil { s.failure = error } }
+            return
+        }
+    }
+
+    private func takeFailure() -> SyftError? {
+        state.withLock { s in
+            defer { s.failure = nil }
+            return s.failure
+        }
+    }
+}

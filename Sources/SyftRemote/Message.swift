@@ -1,0 +1,123 @@
+import SyftCore
+
+// Note [The closed message set]
+// Workers talk in these messages only (DESIGN.md, "Messages and the wire"). A client batches requests
+// and sends them in order; requests that need no answer (objects, commands, deletes) are not answered
+// unless they fail; the worker answers a waiting request (get, backward, search, ...) with one reply,
+// and reports every failure with the sequence number of the request that failed. The wire form is the
+// protobuf in Protos/syft/v1 (WireCodec.swift); in process, a VirtualWorker may skip it.
+
+/// A tensor with its data, as it travels: the data, whether it requires grad, and its gradient.
+public struct TensorPayload: Sendable {
+    public var tensor: Tensor
+    public var requiresGrad: Bool
+    public var grad: Tensor?
+
+    public init(tensor: Tensor, requiresGrad: Bool, grad: Tensor? = nil) {
+        self.tensor = tensor
+        self.requiresGrad = requiresGrad
+        self.grad = grad
+    }
+}
+
+/// A pointer as it travels (pointers to pointers): where the object is and what it is.
+public struct PointerPayload: Sendable, Equatable {
+    public var location: String
+    public var idAtLocation: ObjectID
+    public var meta: TensorMeta
+    public var requiresGrad: Bool
+}
+
+/// What a stored object holds.
+public enum ObjectValue: Sendable {
+    case tensor(TensorPayload)
+    case pointer(PointerPayload)
+}
+
+/// An operand of a command: an object on the worker, or a value carried in the command (a Swift number).
+public enum Operand: Sendable {
+    case object(ObjectID)
+    case value(Tensor)
+}
+
+/// A request from a client to a worker.
+public enum Request: Sendable {
+    /// Store an object under `id` (`send`).
+    case object(id: ObjectID, value: ObjectValue, tags: [String], description: String)
+    /// Run an operation; store its outputs under `results` (or, in place, replace `results[0]`).
+    case command(op: Op, operands: [Operand], results: [ObjectID], inPlace: Bool, gradEnabled: Bool)
+    /// Return an object and remove it from the worker (`get`).
+    case get(id: ObjectID)
+    /// Remove objects (garbage collection); unknown ids are ignored.
+    case delete(ids: [ObjectID])
+    /// Run backward from an object.
+    case backward(id: ObjectID, gradient: Operand?, retainGraph: Bool)
+    /// Store the gradients of objects under new ids, answering which exist.
+    case gradients(ids: [ObjectID], results: [ObjectID])
+    /// Turn requires-grad on or off on a leaf.
+    case setRequiresGrad(id: ObjectID, flag: Bool)
+    /// Clear the gradients of objects.
+    case zeroGrad(ids: [ObjectID])
+    /// Store a detached alias of an object under `result`.
+    case detach(id: ObjectID, result: ObjectID)
+    /// Find objects by tags (all terms must match) or by id.
+    case search(query: [String])
+    /// Describe the stored objects.
+    case listObjects
+    /// Answer once everything before has run (and report failures).
+    case synchronize
+    /// On a worker holding a pointer: fetch the pointed-to object into this worker under the same id.
+    case remoteGet(id: ObjectID)
+
+    /// Whether the client waits for this request's reply.
+    public var isWaiting: Bool {
+        switch self {
+        case .object, .command, .delete, .setRequiresGrad, .zeroGrad, .detach: return false
+        case .get, .backward, .gradients, .search, .listObjects, .synchronize, .remoteGet: return true
+        }
+    }
+
+    /// A short name for error messages.
+    public var name: String {
+        switch self {
+        case .object: return "send"
+        case .command(let op, _, _, _, _): return op.name
+        case .get: return "get"
+        case .delete: return "delete"
+        case .backward: return "backward"
+        case .gradients: return "grad"
+        case .setRequiresGrad: return "requires_grad"
+        case .zeroGrad: return "zero_grad"
+        case .detach: return "detach"
+        case .search: return "search"
+        case .listObjects: return "objects"
+        case .synchronize: return "synchronize"
+        case .remoteGet: return "remote_get"
+        }
+    }
+}
+
+/// What a worker reports about one stored object, without its data.
+public struct ObjectInfo: Sendable, Equatable {
+    public var id: ObjectID
+    public var meta: TensorMeta
+    public var requiresGrad: Bool
+    /// For a stored pointer: the worker it points to.
+    public var pointsTo: String?
+    public var tags: [String]
+    public var description: String
+}
+
+/// A worker's answer.
+public enum Reply: Sendable {
+    /// The waiting request succeeded without a value.
+    case ok
+    /// The object `get` asked for.
+    case object(ObjectValue)
+    /// For `gradients`: whether each object had a gradient (stored under the requested result id).
+    case present([Bool])
+    /// Search results and object listings: ids with what they hold (metadata only).
+    case objects([ObjectInfo])
+    /// Request number `sequence` (counted from 0 in the batch) failed.
+    case failure(sequence: Int, error: SyftError)
+}

@@ -1,0 +1,73 @@
+import SyftCore
+
+/// Who sent a request to a worker: the in-process client, or a network client's identity.
+public typealias ClientID = String
+
+/// One object a worker holds.
+struct StoredObject {
+    /// A local tensor, or a pointer to another worker's object (a remote tensor in this process).
+    var tensor: Tensor
+    var tags: [String]
+    var description: String
+    /// The client that sent or created it; nil for data the worker's owner registered.
+    var owner: ClientID?
+    /// Whether clients other than the owner may compute on it and find it by search.
+    var shared: Bool
+    /// Whether clients other than the owner may `get` it.
+    var allowGet: Bool
+    /// Insertion order, for listing.
+    var sequence: Int
+
+    var isPointer: Bool { !tensor.isLocal }
+    var byteCount: Int { tensor.isLocal ? tensor.count * tensor.dtype.byteSize : 0 }
+}
+
+/// A worker's objects by id, with the bytes they hold (for the memory budget).
+struct ObjectStore {
+    private(set) var objects: [ObjectID: StoredObject] = [:]
+    private(set) var bytes = 0
+    private var nextSequence = 0
+
+    subscript(id: ObjectID) -> StoredObject? { objects[id] }
+
+    var count: Int { objects.count }
+
+    /// The objects in insertion order.
+    var ordered: [(ObjectID, StoredObject)] { objects.sorted { $0.value.sequence < $1.value.sequence }.map { ($0.key, $0.value) } }
+
+    mutating func insert(_ id: ObjectID, _ object: StoredObject) {
+        var o = object
+        if let old = objects[id] {
+            bytes -= old.byteCount
+            o.sequence = old.sequence
+        } else {
+            o.sequence = nextSequence
+            nextSequence += 1
+        }
+        bytes += o.byteCount
+        objects[id] = o
+    }
+
+    /// Replaces the tensor of an existing object (in-place commands, gradient changes).
+    mutating func update(_ id: ObjectID, tensor: Tensor) {
+        guard var o = objects[id] else { return }
+        bytes -= o.byteCount
+        o.tensor = tensor
+        bytes += o.byteCount
+        objects[id] = o
+    }
+
+    @discardableResult
+    mutating func remove(_ id: ObjectID) -> StoredObject? {
+        guard let o = objects.removeValue(forKey: id) else { return nil }
+        bytes -= o.byteCount
+        return o
+    }
+
+    mutating func removeAll() -> [StoredObject] {
+        let all = Array(objects.values)
+        objects.removeAll()
+        bytes = 0
+        return all
+    }
+}

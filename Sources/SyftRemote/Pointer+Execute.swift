@@ -1,0 +1,132 @@
+import SyftCore
+
+extension PointerHandle {
+    /// Sends `op` to this pointer's worker (SyftCore's dispatch calls this for any remote operand).
+    public func execute(_ op: Op, _ operands: [Tensor]) -> [Tensor] {
+        let location = self.location
+        let metas: [TensorMeta]
+        let wire: [Operand]
+        do {
+            wire = try wireOperands(operands, op: op, at: location)
+            metas = try inferRemote(op, operands)
+        } catch {
+            location.channel.recordFailure(error)
+            let meta = (try? op.inferOutputs(operands.map(\.meta))) ?? Array(repeating: operands[0].meta, count: op.outputCount)
+            return meta.map { Tensor(remote: PointerHandle(failedAt: location, meta: $0, error: error), meta: $0) }
+        }
+        let recordsGrad = GradientMode.isEnabled && op.isDifferentiable && operands.contains { $0.requiresGrad }
+        let results = metas.map { _ in newObjectID() }
+        location.channel.post(.command(op: op, operands: wire, results: results, inPlace: false, gradEnabled: GradientMode.isEnabled))
+        return zip(metas, results).map { meta, rid in
+            Tensor(
+                remote: PointerHandle(
+                    location: location, idAtLocation: rid, ownerName: ownerName, meta: meta,
+                    requiresGrad: recordsGrad && meta.dtype.isFloatingPoint),
+                meta: meta)
+        }
+    }
+
+    /// Runs `op` in place on this pointer's object: the pointer keeps pointing at the same object.
+    public func executeInPlace(_ op: Op, _ operands: [Tensor]) -> Tensor {
+        let target = operands[0]
+        guard target.remoteHandle === self else {
+            preconditionFailure(
+                "\(op.name)_: cannot update a local tensor in place with a remote operand on \(locationID); "
+                    + "get() the operand first")
+        }
+        let location = self.location
+        do throws(SyftError) {
+            let wire = try wireOperands(operands, op: op, at: location)
+            _ = try inferRemote(op, operands)
+            if let failure = target.inPlaceErrorIgnoringLeaf(op, Array(operands.dropFirst())) {
+                throw SyftError.invalidCommand(op: op.name, reason: failure.message)
+            }
+            let recordsGrad = GradientMode.isEnabled && op.isDifferentiable && operands.contains { $0.requiresGrad }
+            if recordsGrad { setRequiresGradFlag(true) }
+            location.channel.post(
+                .command(op: op, operands: wire, results: [idAtLocation], inPlace: true, gradEnabled: GradientMode.isEnabled))
+        } catch {
+            location.channel.recordFailure(error)
+        }
+        return target
+    }
+
+    public func settingRequiresGrad(_ flag: Bool, on tensor: Tensor) -> Tensor {
+        guard let (location, id) = try? target(for: "requires_grad") else { return tensor }
+        setRequiresGradFlag(flag)
+        location.channel.post(.setRequiresGrad(id: id, flag: flag))
+        return tensor
+    }
+
+    public func backward(gradient: Tensor?, retainGraph: Bool) throws {
+        let (location, id) = try target(for: "backward")
+        var g: Operand?
+        if let gradient {
+            g = try wireOperands([gradient], op: .add, at: location, allowLocal: true).first
+        }
+        _ = try location.channel.call(.backward(id: id, gradient: g, retainGraph: retainGraph))
+    }
+
+    public func gradient() throws -> Tensor? {
+        let (location, id) = try target(for: "grad")
+        let result = newObjectID()
+        guard case .present(let present) = try location.channel.call(.gradients(ids: [id], results: [result])),
+            present.first == true
+        else { return nil }
+        return Tensor(
+            remote: PointerHandle(location: location, idAtLocation: result, ownerName: ownerName, meta: meta, requiresGrad: false),
+            meta: meta)
+    }
+
+    public func detached(_ tensor: Tensor) -> Tensor {
+        guard let (location, id) = try? target(for: "detach") else { return tensor }
+        let result = newObjectID()
+        location.channel.post(.detach(id: id, result: result))
+        return Tensor(
+            remote: PointerHandle(location: location, idAtLocation: result, ownerName: ownerName, meta: meta, requiresGrad: false),
+            meta: meta)
+    }
+
+    // MARK: - Helpers
+
+    /// The operands as they go on the wire; every remote operand must be a live pointer to `location`,
+    /// and local ones must be Swift numbers (or anything local when `allowLocal`).
+    func wireOperands(_ operands: [Tensor], op: Op, at location: any Worker, allowLocal: Bool = false) throws(SyftError) -> [Operand] {
+        var out: [Operand] = []
+        for t in operands {
+            if let h = t.remoteHandle {
+                guard let p = h as? PointerHandle else {
+                    throw .invalidCommand(op: op.name, reason: "an operand is a remote tensor of an unknown kind")
+                }
+                let (where_, id) = try p.target(for: op.name)
+                guard where_ === location else {
+                    throw .notCollocated(first: describePlace(location), second: describePlace(where_), op: op.name)
+                }
+                out.append(.object(id))
+            } else if t.isWrappedNumber || allowLocal {
+                out.append(.value(t.contiguous()))
+            } else {
+                throw .notCollocated(first: describePlace(location), second: "the local worker me (a local tensor of shape \(t.shape))", op: op.name)
+            }
+        }
+        return out
+    }
+
+    /// The outputs' metadata, or the shape rule's error as a `SyftError`.
+    func inferRemote(_ op: Op, _ operands: [Tensor]) throws(SyftError) -> [TensorMeta] {
+        do {
+            return try op.inferOutputs(operands.map(\.meta))
+        } catch {
+            throw .invalidCommand(op: op.name, reason: error.message)
+        }
+    }
+}
+
+func describePlace(_ worker: any Worker) -> String { "worker '\(worker.id)'" }
+
+extension Tensor {
+    /// In-place validity as the worker will check it, except the leaf rule (the worker knows the leaf).
+    func inPlaceErrorIgnoringLeaf(_ op: Op, _ others: [Tensor]) -> OpError? {
+        withoutGradient { inPlaceError(op, others) }
+    }
+}

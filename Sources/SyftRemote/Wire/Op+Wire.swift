@@ -1,0 +1,157 @@
+import SyftCore
+
+// Every operation's name and attributes on the wire: one exhaustive switch each way. Decoding accepts
+// only the closed set: an unknown name or an attribute of the wrong type is an error reply, never a
+// call into anything (STYLE.md anti-pattern 2, string dispatch).
+
+typealias WireAttrs = [String: Syft_V1_AttrValue]
+
+extension Op {
+    /// The operation's attributes as wire values.
+    var wireAttributes: WireAttrs {
+        switch self {
+        case .neg, .abs, .exp, .log, .sqrt, .sin, .cos, .tanh, .sigmoid, .relu: return [:]
+        case .clamp(let lo, let hi): return ["min": .optionalFloat(lo), "max": .optionalFloat(hi)]
+        case .cast(let dtype): return ["dtype": .string(dtype.rawValue)]
+        case .add, .sub, .mul, .div, .pow, .maximum, .minimum, .eq, .ne, .lt, .le, .gt, .ge, .where, .matmul: return [:]
+        case .sum(let axes, let keep), .prod(let axes, let keep), .max(let axes, let keep), .min(let axes, let keep):
+            return ["dim": .ints(axes), "keepdim": .bool(keep)]
+        case .argmax(let axis, let keep), .argmin(let axis, let keep):
+            return ["dim": axis.map { .int($0) } ?? .none, "keepdim": .bool(keep)]
+        case .reshape(let shape): return ["shape": .ints(shape)]
+        case .permute(let dims): return ["dims": .ints(dims)]
+        case .expand(let shape): return ["shape": .ints(shape)]
+        case .slice(let ranges), .sliceScatter(let ranges):
+            return ["starts": .ints(ranges.map(\.start)), "ends": .ints(ranges.map(\.end)), "steps": .ints(ranges.map(\.step))]
+        case .cat(let axis): return ["dim": .int(axis)]
+        case .softmax(let axis), .logSoftmax(let axis): return ["dim": .int(axis)]
+        case .bernoulli(let p): return ["p": .float(p)]
+        case .gather(let axis): return ["dim": .int(axis)]
+        }
+    }
+
+    /// The operation named `name` with `attrs`, or an error naming what is unknown or malformed.
+    init(wireName name: String, attrs: WireAttrs) throws(SyftError) {
+        let a = AttrReader(op: name, attrs: attrs)
+        switch name {
+        case "neg": self = .neg
+        case "abs": self = .abs
+        case "exp": self = .exp
+        case "log": self = .log
+        case "sqrt": self = .sqrt
+        case "sin": self = .sin
+        case "cos": self = .cos
+        case "tanh": self = .tanh
+        case "sigmoid": self = .sigmoid
+        case "relu": self = .relu
+        case "clamp": self = .clamp(min: try a.optionalFloat("min"), max: try a.optionalFloat("max"))
+        case "to":
+            let s = try a.string("dtype")
+            guard let d = DType(rawValue: s) else { throw .invalidMessage(reason: "to: unknown dtype '\(s)'") }
+            self = .cast(d)
+        case "add": self = .add
+        case "sub": self = .sub
+        case "mul": self = .mul
+        case "div": self = .div
+        case "pow": self = .pow
+        case "maximum": self = .maximum
+        case "minimum": self = .minimum
+        case "eq": self = .eq
+        case "ne": self = .ne
+        case "lt": self = .lt
+        case "le": self = .le
+        case "gt": self = .gt
+        case "ge": self = .ge
+        case "where": self = .where
+        case "sum": self = .sum(axes: try a.ints("dim"), keepDims: try a.bool("keepdim"))
+        case "prod": self = .prod(axes: try a.ints("dim"), keepDims: try a.bool("keepdim"))
+        case "amax": self = .max(axes: try a.ints("dim"), keepDims: try a.bool("keepdim"))
+        case "amin": self = .min(axes: try a.ints("dim"), keepDims: try a.bool("keepdim"))
+        case "argmax": self = .argmax(axis: try a.optionalInt("dim"), keepDims: try a.bool("keepdim"))
+        case "argmin": self = .argmin(axis: try a.optionalInt("dim"), keepDims: try a.bool("keepdim"))
+        case "reshape": self = .reshape(try a.ints("shape"))
+        case "permute": self = .permute(try a.ints("dims"))
+        case "expand": self = .expand(try a.ints("shape"))
+        case "slice": self = .slice(try a.ranges())
+        case "slice_scatter": self = .sliceScatter(try a.ranges())
+        case "cat": self = .cat(axis: try a.int("dim"))
+        case "matmul": self = .matmul
+        case "softmax": self = .softmax(axis: try a.int("dim"))
+        case "log_softmax": self = .logSoftmax(axis: try a.int("dim"))
+        case "bernoulli": self = .bernoulli(p: try a.float("p"))
+        case "gather": self = .gather(axis: try a.int("dim"))
+        default: throw .invalidMessage(reason: "unknown operation '\(name.prefix(64))'")
+        }
+    }
+}
+
+extension Syft_V1_AttrValue {
+    static func int(_ v: Int) -> Self { .with { $0.int = Int64(v) } }
+    static func float(_ v: Double) -> Self { .with { $0.float = v } }
+    static func bool(_ v: Bool) -> Self { .with { $0.bool = v } }
+    static func string(_ v: String) -> Self { .with { $0.string = v } }
+    static func ints(_ v: [Int]) -> Self { .with { $0.ints = .with { $0.values = v.map(Int64.init) } } }
+    static var none: Self { .with { $0.none = true } }
+    static func optionalFloat(_ v: Double?) -> Self { v.map { .float($0) } ?? .none }
+}
+
+/// Reads typed attributes, naming the operation and attribute in every error.
+struct AttrReader {
+    let op: String
+    let attrs: WireAttrs
+
+    private func value(_ key: String) throws(SyftError) -> Syft_V1_AttrValue.OneOf_Value {
+        guard let v = attrs[key]?.value else { throw .invalidMessage(reason: "\(op): missing attribute '\(key)'") }
+        return v
+    }
+    private func wrong(_ key: String, _ kind: String) -> SyftError {
+        .invalidMessage(reason: "\(op): attribute '\(key)' must be \(kind)")
+    }
+
+    func int(_ key: String) throws(SyftError) -> Int {
+        guard case .int(let v) = try value(key), let i = Int(exactly: v) else { throw wrong(key, "an integer") }
+        return i
+    }
+    func optionalInt(_ key: String) throws(SyftError) -> Int? {
+        if case .none = try value(key) { return nil }
+        return try int(key)
+    }
+    func float(_ key: String) throws(SyftError) -> Double {
+        switch try value(key) {
+        case .float(let v): return v
+        case .int(let v): return Double(v)
+        default: throw wrong(key, "a number")
+        }
+    }
+    func optionalFloat(_ key: String) throws(SyftError) -> Double? {
+        if case .none = try value(key) { return nil }
+        return try float(key)
+    }
+    func bool(_ key: String) throws(SyftError) -> Bool {
+        guard case .bool(let v) = try value(key) else { throw wrong(key, "a boolean") }
+        return v
+    }
+    func string(_ key: String) throws(SyftError) -> String {
+        guard case .string(let v) = try value(key) else { throw wrong(key, "a string") }
+        return v
+    }
+    func ints(_ key: String) throws(SyftError) -> [Int] {
+        guard case .ints(let list) = try value(key) else { throw wrong(key, "a list of integers") }
+        guard list.values.count <= 64 else { throw wrong(key, "a list of at most 64 integers") }
+        var out: [Int] = []
+        for v in list.values {
+            guard let i = Int(exactly: v), Swift.abs(i) < (1 << 40) else { throw wrong(key, "a list of integers of sane size") }
+            out.append(i)
+        }
+        return out
+    }
+    func ranges() throws(SyftError) -> [SliceRange] {
+        let s = try ints("starts")
+        let e = try ints("ends")
+        let st = try ints("steps")
+        guard s.count == e.count, e.count == st.count else {
+            throw .invalidMessage(reason: "\(op): starts, ends and steps must have one entry per axis")
+        }
+        return (0..<s.count).map { SliceRange(start: s[$0], end: e[$0], step: st[$0]) }
+    }
+}

@@ -1,0 +1,100 @@
+import Synchronization
+import SyftCore
+
+/// Limits a worker enforces before it allocates anything for a request.
+public struct WorkerLimits: Sendable {
+    /// The largest tensor (in bytes) a request may create or send.
+    public var maxTensorBytes: Int
+    /// The most bytes of tensors the worker holds at once.
+    public var memoryBudget: Int
+    /// The largest encoded message (in bytes) a transport accepts.
+    public var maxMessageBytes: Int
+
+    public init(maxTensorBytes: Int = 1 << 32, memoryBudget: Int = 1 << 34, maxMessageBytes: Int = 1 << 26) {
+        self.maxTensorBytes = maxTensorBytes
+        self.memoryBudget = memoryBudget
+        self.maxMessageBytes = maxMessageBytes
+    }
+
+    /// No practical limit (in-process workers by default).
+    public static let unlimited = WorkerLimits(maxTensorBytes: .max / 4, memoryBudget: .max / 4, maxMessageBytes: .max / 4)
+}
+
+// Note [Executing requests]
+// A worker runs requests one batch at a time, in order, under one lock: a batch sees the store as the
+// previous batch left it. Each request is validated (ids, permissions, the operation's shape rule,
+// in-place rules, limits) before anything runs or is allocated, so a bad request gets an error reply and
+// leaves the store as it was; a worker never stops on what a client sends.
+
+/// The worker side: an object store and the execution of requests against it. A ``VirtualWorker`` runs
+/// one in process; `syft worker` serves one over gRPC.
+public final class WorkerRuntime: Sendable {
+    /// The worker's id (`bob`).
+    public let id: String
+    public let limits: WorkerLimits
+    let state: Mutex<ObjectStore>
+    /// Finds another worker by id, to store pointers to its objects (pointers to pointers).
+    let resolve: @Sendable (String) -> (any Worker)?
+
+    public init(id: String, limits: WorkerLimits = .unlimited, resolve: @escaping @Sendable (String) -> (any Worker)?) {
+        self.id = id
+        self.limits = limits
+        self.state = Mutex(ObjectStore())
+        self.resolve = resolve
+    }
+
+    /// The number of objects held.
+    public var objectCount: Int { state.withLock { $0.count } }
+
+    /// The bytes of tensor data held.
+    public var bytesHeld: Int { state.withLock { $0.bytes } }
+
+    /// The stored objects in insertion order (in-process inspection, e.g. `bob.objects`).
+    public func storedObjects() -> [(ObjectID, Tensor)] {
+        state.withLock { $0.ordered.map { ($0.0, $0.1.tensor) } }
+    }
+
+    /// Registers data the worker's owner holds (a data owner's data set): clients may compute on it and
+    /// find it by its tags, and `get` it only when `allowGet`.
+    public func register(_ tensor: Tensor, id: ObjectID = newObjectID(), tags: [String] = [], description: String = "", allowGet: Bool = false) -> ObjectID {
+        state.withLock {
+            $0.insert(id, StoredObject(tensor: tensor, tags: tags, description: description, owner: nil, shared: true, allowGet: allowGet, sequence: 0))
+        }
+        return id
+    }
+
+    /// Removes every object a client owns (when its connection ends).
+    public func releaseObjects(of client: ClientID) {
+        let removed: [StoredObject] = state.withLock { store in
+            let ids = store.ordered.filter { $0.1.owner == client }.map(\.0)
+            return ids.compactMap { store.remove($0) }
+        }
+        _ = removed  // released outside the lock
+    }
+
+    /// Removes every object.
+    public func clear() {
+        let removed = state.withLock { $0.removeAll() }
+        _ = removed
+    }
+
+    /// Runs `requests` in order for `client`; returns the replies of waiting requests and a failure for each
+    /// request that failed.
+    public func handle(_ requests: [Request], client: ClientID = "me") -> [Reply] {
+        var replies: [Reply] = []
+        var released: [StoredObject] = []  // freed after the lock, so pointer deinits can reach other workers
+        state.withLock { store in
+            var executor = Executor(runtime: self, client: client)
+            for (i, request) in requests.enumerated() {
+                do throws(SyftError) {
+                    if let reply = try executor.run(request, &store) { replies.append(reply) }
+                } catch {
+                    replies.append(.failure(sequence: i, error: error))
+                }
+            }
+            released = executor.released
+        }
+        released.removeAll()
+        return replies
+    }
+}
