@@ -5,9 +5,22 @@
 //   - all operands local: the shape rule checks the inputs (stopping with its message on a programmer
 //     error), the kernel runs, and, when an operand requires grad and recording is on, one node is
 //     recorded for autograd.
+// Only the linear-algebra kernels can fail on the values of valid inputs; `tryDispatch` returns that
+// error and `dispatch` stops with it (Note [Linear-algebra errors]).
 
 /// Runs `op` on `inputs`, wherever they are, and returns its outputs.
 func dispatch(_ op: Op, _ inputs: [Tensor]) -> [Tensor] {
+    do {
+        return try tryDispatch(op, inputs)
+    } catch {
+        preconditionFailure(error.description)
+    }
+}
+
+/// Runs `op` on `inputs` as `dispatch` does, but hands a kernel's error on data (a singular matrix, see
+/// Note [Linear-algebra errors]) back to the caller instead of stopping. Shape and dtype errors still
+/// stop: they are programmer errors, and a worker checks a command with `inferOutputs` before running it.
+package func tryDispatch(_ op: Op, _ inputs: [Tensor]) throws(LinalgError) -> [Tensor] {
     for t in inputs {
         if case .remote(let handle) = t.storage { return handle.execute(op, inputs) }
     }
@@ -17,7 +30,7 @@ func dispatch(_ op: Op, _ inputs: [Tensor]) -> [Tensor] {
     } catch {
         preconditionFailure(error.description)
     }
-    var outputs = op.forward(inputs, outputs: metas)
+    var outputs = try op.forward(inputs, outputs: metas)
     if inputs.contains(where: { $0.autograd != nil }) && GradientMode.isEnabled {
         record(op, inputs: inputs, outputs: &outputs)
     }
