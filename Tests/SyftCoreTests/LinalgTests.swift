@@ -116,7 +116,9 @@ final class LinalgTests: XCTestCase {
                     matmul(q.matrixTransposed(), q),
                     eye(k, dtype: dtype).expanded(to: Array(shape.dropLast(2)) + [k, k]), rtol: 0, atol: tol,
                     "QᵀQ = I")
-                let belowDiagonal = r.doubles.enumerated().filter { ($0.offset % (k * n)) / n > $0.offset % n }
+                let belowDiagonal = r.doubles.enumerated().filter {
+                    ($0.offset % (k * n)) / n > $0.offset % n
+                }
                 XCTAssertTrue(belowDiagonal.allSatisfy { $0.element == 0 }, "R is upper triangular")
                 let (u, s, vh) = try svd(a)
                 assertClose(
