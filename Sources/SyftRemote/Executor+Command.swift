@@ -28,7 +28,15 @@ extension Executor {
             let failure: OpError? = GradientMode.$isEnabled.withValue(gradEnabled) { t.inPlaceError(op, Array(inputs.dropFirst())) }
             if let failure { throw .invalidCommand(op: op.name, reason: failure.message) }
             try checkLimits(newBytes: newBytes, store)
-            GradientMode.$isEnabled.withValue(gradEnabled) { t.apply(inPlace: op, Array(inputs.dropFirst())) }
+            let failed: LinalgError? = GradientMode.$isEnabled.withValue(gradEnabled) {
+                do throws(LinalgError) {
+                    try t.tryApplyInPlace(op, Array(inputs.dropFirst()))
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            if let failed { throw .computationFailed(op: op.name, reason: failed.description) }
             store.update(target, tensor: t)
             return
         }
@@ -40,7 +48,14 @@ extension Executor {
         }
         for r in results { try checkFree(r, store) }
         try checkLimits(newBytes: newBytes, store)
-        let outputs = GradientMode.$isEnabled.withValue(gradEnabled) { apply(op, to: inputs) }
+        let run: Result<[Tensor], LinalgError> = GradientMode.$isEnabled.withValue(gradEnabled) {
+            do throws(LinalgError) { return .success(try tryDispatch(op, inputs)) } catch { return .failure(error) }
+        }
+        let outputs: [Tensor]
+        switch run {
+        case .success(let o): outputs = o
+        case .failure(let e): throw .computationFailed(op: op.name, reason: e.description)
+        }
         for (r, t) in zip(results, outputs) {
             if let old = store[r] { released.append(old) }
             store.insert(r, StoredObject(tensor: t, tags: [], description: "", owner: client, shared: false, allowGet: true, sequence: 0))

@@ -4,7 +4,7 @@ import SyftNN
 /// What each golden case name computes, in this library's API (see shared/golden/README.md). Names beyond
 /// the shipped file's (sin, prod, var, ...) are accepted too, so other PyTorch-computed files can be run.
 enum GoldenOps {
-    static func evaluate(_ op: String, _ attrs: [String: JSONValue], _ x: [Tensor]) -> Tensor? {
+    static func evaluate(_ op: String, _ attrs: [String: JSONValue], _ x: [Tensor]) throws -> Tensor? {
         let dims = attrs["dim"]?.ints
         let keep = attrs["keepdim"]?.bool ?? false
         let reduction = attrs["reduction"]?.string.flatMap(Reduction.init(rawValue:)) ?? .mean
@@ -75,7 +75,7 @@ enum GoldenOps {
         case "mse_loss": return mseLoss(x[0], x[1], reduction: reduction)
         case "binary_cross_entropy_with_logits": return binaryCrossEntropyWithLogits(x[0], x[1], reduction: reduction)
         case "linear": return linear(x[0], weight: x[1], bias: x.count > 2 ? x[2] : nil)
-        default: return GoldenOps.evaluateLayers(op, attrs, x)
+        default: return try GoldenOps.evaluateLayers(op, attrs, x)
         }
     }
 }

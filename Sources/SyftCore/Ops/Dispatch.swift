@@ -5,9 +5,22 @@
 //   - all operands local: the shape rule checks the inputs (stopping with its message on a programmer
 //     error), the kernel runs, and, when an operand requires grad and recording is on, one node is
 //     recorded for autograd.
+// Only the linear-algebra kernels can fail on the values of valid inputs; `tryDispatch` returns that
+// error and `dispatch` stops with it (Note [Linear-algebra errors]).
 
 /// Runs `op` on `inputs`, wherever they are, and returns its outputs.
 func dispatch(_ op: Op, _ inputs: [Tensor]) -> [Tensor] {
+    do {
+        return try tryDispatch(op, inputs)
+    } catch {
+        preconditionFailure(error.description)
+    }
+}
+
+/// Runs `op` on `inputs` as `dispatch` does, but hands a kernel's error on data (a singular matrix, see
+/// Note [Linear-algebra errors]) back to the caller instead of stopping. Shape and dtype errors still
+/// stop: they are programmer errors, and a worker checks a command with `inferOutputs` before running it.
+package func tryDispatch(_ op: Op, _ inputs: [Tensor]) throws(LinalgError) -> [Tensor] {
     for t in inputs {
         if case .remote(let handle) = t.storage { return handle.execute(op, inputs) }
     }
@@ -17,7 +30,7 @@ func dispatch(_ op: Op, _ inputs: [Tensor]) -> [Tensor] {
     } catch {
         preconditionFailure(error.description)
     }
-    var outputs = op.forward(inputs, outputs: metas)
+    var outputs = try op.forward(inputs, outputs: metas)
     if inputs.contains(where: { $0.autograd != nil }) && GradientMode.isEnabled {
         record(op, inputs: inputs, outputs: &outputs)
     }
@@ -50,6 +63,15 @@ extension Tensor {
     /// - Precondition: the result has `self`'s shape and can be stored in `self`'s dtype; `self` is not a
     ///   leaf that requires grad while recording is on (as PyTorch).
     mutating func applyInPlace(_ op: Op, _ others: [Tensor]) {
+        do {
+            try tryApplyInPlace(op, others)
+        } catch {
+            preconditionFailure(error.description)
+        }
+    }
+
+    /// `applyInPlace`, handing a kernel's error on data back (see `tryDispatch`).
+    package mutating func tryApplyInPlace(_ op: Op, _ others: [Tensor]) throws(LinalgError) {
         if case .remote(let handle) = storage {
             self = handle.executeInPlace(op, [self] + others)
             return
@@ -66,7 +88,7 @@ extension Tensor {
                 "\(op.name)_: a leaf tensor that requires grad is being used in an in-place operation; "
                     + "use withoutGradient { } or an out-of-place operation")
         }
-        var result = dispatch(op, [self] + others)[0]
+        var result = try tryDispatch(op, [self] + others)[0]
         precondition(
             result.shape == shape,
             "\(op.name)_: output with shape \(shapeString(shape)) doesn't match the broadcast shape "
@@ -85,13 +107,17 @@ extension Tensor {
     }
 }
 
-/// Runs `op` on `inputs` through the one dispatch point (the entry SyftRemote's workers use to run a
-/// command they have validated).
+/// Runs `op` on `inputs` through the one dispatch point.
+///
+/// ```swift
+/// apply(.add, to: [Tensor([1, 2]), Tensor([3, 4])])   // [tensor([4, 6])]
+/// ```
+/// - Precondition: the inputs satisfy the operation's shape rule (``Op/inferOutputs(_:)``).
 public func apply(_ op: Op, to inputs: [Tensor]) -> [Tensor] { dispatch(op, inputs) }
 
 extension Tensor {
-    /// Applies `op` in place (see the compound assignment operators); the entry workers use for in-place
-    /// commands after validating them with ``inPlaceError(_:_:)``.
+    /// Applies `op` in place (see the compound assignment operators).
+    /// - Precondition: ``inPlaceError(_:_:)`` is nil for these operands.
     public mutating func apply(inPlace op: Op, _ others: [Tensor]) { applyInPlace(op, others) }
 
     /// Why `op` cannot run in place on `self` with `others` (nil when it can), without running it.

@@ -151,6 +151,29 @@ extension Op {
                         + "\(shapeString(x.shape)) outside axis \(axis)")
             }
             return [TensorMeta(shape: index.shape, dtype: x.dtype)]
+        case .linalgInv, .linalgCholesky:
+            _ = try matrices(x, square: true)
+            return [TensorMeta(shape: x.shape, dtype: x.dtype)]
+        case .linalgDet:
+            return [TensorMeta(shape: try matrices(x, square: true).batch, dtype: x.dtype)]
+        case .linalgSlogdet:
+            let batch = try matrices(x, square: true).batch
+            return [TensorMeta(shape: batch, dtype: x.dtype), TensorMeta(shape: batch, dtype: x.dtype)]
+        case .linalgQr:
+            let (batch, m, n) = try matrices(x, square: false)
+            let k = Swift.min(m, n)
+            return [batch + [m, k], batch + [k, n]].map { TensorMeta(shape: $0, dtype: x.dtype) }
+        case .linalgSvd:
+            let (batch, m, n) = try matrices(x, square: false)
+            let k = Swift.min(m, n)
+            return [batch + [m, k], batch + [k], batch + [k, n]].map { TensorMeta(shape: $0, dtype: x.dtype) }
+        case .linalgEigh:
+            let (batch, n, _) = try matrices(x, square: true)
+            return [batch + [n], x.shape].map { TensorMeta(shape: $0, dtype: x.dtype) }
+        case .linalgSolve:
+            return [try solveResult(x, inputs[1])]
+        case .linalgLstsq:
+            return [try lstsqResult(x, inputs[1])]
         }
     }
 

@@ -1,10 +1,12 @@
 // The local kernel of every operation: one exhaustive switch. Inputs are local; `outputs` are the shapes
 // and dtypes the shape rule computed. Kernels never stop on data (NaN, zero divisors, negative integer
-// powers give values, as in PyTorch); only the shape rule rejects inputs.
+// powers give values, as in PyTorch); only the shape rule rejects inputs. The linear-algebra kernels
+// throw a `LinalgError` on values they cannot factor (Note [Linear-algebra errors]).
 
 extension Op {
     /// Runs the operation here on local inputs.
-    func forward(_ inputs: [Tensor], outputs: [TensorMeta]) -> [Tensor] {
+    /// - Throws: ``LinalgError`` when a linear-algebra kernel cannot factor its input.
+    func forward(_ inputs: [Tensor], outputs: [TensorMeta]) throws(LinalgError) -> [Tensor] {
         let x = inputs[0]
         let out = outputs[0]
         switch self {
@@ -97,6 +99,24 @@ extension Op {
             return [bernoulliKernel(like: x, p: p, generator: .default)]
         case .gather(let axis):
             return [gatherKernel(x, inputs[1], axis: axis)]
+        case .linalgInv:
+            return [try invKernel(x)]
+        case .linalgSolve:
+            return [try solveKernel(x, inputs[1], out: out)]
+        case .linalgDet:
+            return [luDeterminantKernel(x, logarithmic: false)[0]]
+        case .linalgSlogdet:
+            return luDeterminantKernel(x, logarithmic: true)
+        case .linalgCholesky:
+            return [try choleskyKernel(x)]
+        case .linalgQr:
+            return qrKernel(x)
+        case .linalgSvd:
+            return try svdKernel(x)
+        case .linalgEigh:
+            return try eighKernel(x)
+        case .linalgLstsq:
+            return [try lstsqKernel(x, inputs[1], out: out)]
         }
     }
 }

@@ -16,7 +16,10 @@ extension Op {
 
     /// The gradients of the inputs given the gradients of the outputs (vector-Jacobian product).
     func vjp(grads: [Tensor?], inputs: [Tensor], outputs: [Tensor], needs: [Bool]) -> [Tensor?] {
-        guard let g = grads[0] else { return inputs.map { _ in nil } }
+        guard grads.contains(where: { $0 != nil }) else { return inputs.map { _ in nil } }
+        // One-output operations read their gradient as `g`. The operations with several outputs (slogdet,
+        // qr, svd, eigh) read `grads`, where any entry may be nil; for them `g` is a placeholder.
+        let g = grads[0] ?? Tensor.zeros([], dtype: outputs[0].dtype)
         let x = inputs[0]
         let result = outputs[0]
         switch self {
@@ -105,6 +108,24 @@ extension Op {
             return [nil]
         case .gather(let axis):
             return [needs[0] ? scatterAddKernel(g, inputs[1], axis: axis, shape: x.shape) : nil, nil]
+        case .linalgInv:
+            return [invBackward(g, inverse: result)]
+        case .linalgSolve:
+            return solveBackward(g, x, inputs[1], result, needs: needs)
+        case .linalgDet:
+            return [detBackward(g, x, det: result)]
+        case .linalgSlogdet:
+            return [slogdetBackward(grads[1], x)]
+        case .linalgCholesky:
+            return [choleskyBackward(g, result)]
+        case .linalgQr:
+            return [qrBackward(grads[0], grads[1], q: outputs[0], r: outputs[1])]
+        case .linalgSvd:
+            return [svdBackward(grads, u: outputs[0], s: outputs[1], vh: outputs[2])]
+        case .linalgEigh:
+            return [eighBackward(grads[0], grads[1], values: outputs[0], vectors: outputs[1])]
+        case .linalgLstsq:
+            return lstsqBackward(g, x, inputs[1], needs: needs)
         }
     }
 }

@@ -83,6 +83,26 @@ public enum Op: Hashable, Sendable {
     /// `gather(axis)(x, index)`: `out[i][j] = x[i][index[i][j]]` along `axis` (`torch.gather`); index is
     /// int64 with x's rank (a primitive: losses pick class scores without building one-hot constants).
     case gather(axis: Int)
+    // MARK: Linear algebra through LAPACK (batched over leading axes; Kernels/Linalg.swift)
+    /// The inverse of square matrices.
+    case linalgInv
+    /// `solve(A, B)`: `X` with `A X = B`; `B` a matrix or, as PyTorch decides, a vector per matrix.
+    case linalgSolve
+    /// The determinant.
+    case linalgDet
+    /// Two outputs: the sign of the determinant and the logarithm of its absolute value.
+    case linalgSlogdet
+    /// The lower Cholesky factor `L` (`A = L Lᵀ`); only the lower triangle of `A` is read.
+    case linalgCholesky
+    /// The reduced QR decomposition; two outputs `Q` (m×k) and `R` (k×n), `k = min(m, n)`.
+    case linalgQr
+    /// The reduced SVD (`full_matrices=False`); three outputs `U` (m×k), `S` (k), `Vh` (k×n).
+    case linalgSvd
+    /// The eigendecomposition of symmetric matrices from their lower triangle; two outputs: the
+    /// eigenvalues in ascending order and the eigenvectors as columns.
+    case linalgEigh
+    /// The least-squares solution `X` minimizing `‖A X - B‖` (minimum norm when `A` is rank-deficient).
+    case linalgLstsq
 
     /// The name PyTorch gives this operation (also its name on the wire).
     public var name: String {
@@ -130,6 +150,15 @@ public enum Op: Hashable, Sendable {
         case .logSoftmax: return "log_softmax"
         case .bernoulli: return "bernoulli"
         case .gather: return "gather"
+        case .linalgInv: return "linalg_inv"
+        case .linalgSolve: return "linalg_solve"
+        case .linalgDet: return "linalg_det"
+        case .linalgSlogdet: return "linalg_slogdet"
+        case .linalgCholesky: return "linalg_cholesky"
+        case .linalgQr: return "linalg_qr"
+        case .linalgSvd: return "linalg_svd"
+        case .linalgEigh: return "linalg_eigh"
+        case .linalgLstsq: return "linalg_lstsq"
         }
     }
 
@@ -148,11 +177,25 @@ public enum Op: Hashable, Sendable {
         case .matmul: return 2
         case .softmax, .logSoftmax, .bernoulli: return 1
         case .gather: return 2
+        case .linalgInv, .linalgDet, .linalgSlogdet, .linalgCholesky, .linalgQr, .linalgSvd, .linalgEigh:
+            return 1
+        case .linalgSolve, .linalgLstsq: return 2
         }
     }
 
     /// The number of outputs.
-    public var outputCount: Int { 1 }
+    public var outputCount: Int {
+        switch self {
+        case .linalgSlogdet, .linalgQr, .linalgEigh: return 2
+        case .linalgSvd: return 3
+        case .neg, .abs, .exp, .log, .sqrt, .sin, .cos, .tanh, .sigmoid, .relu, .clamp, .cast, .add, .sub,
+            .mul, .div, .pow, .maximum, .minimum, .eq, .ne, .lt, .le, .gt, .ge, .where, .sum, .prod, .max,
+            .min, .argmax, .argmin, .reshape, .permute, .expand, .slice, .sliceScatter, .cat, .matmul,
+            .softmax, .logSoftmax, .bernoulli, .gather, .linalgInv, .linalgSolve, .linalgDet, .linalgCholesky,
+            .linalgLstsq:
+            return 1
+        }
+    }
 }
 
 /// The shape and dtype of a tensor, without its data: what shape rules compute and what a remote tensor

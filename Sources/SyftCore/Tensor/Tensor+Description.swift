@@ -60,6 +60,15 @@ extension Op {
         case .logSoftmax: return "LogSoftmaxBackward0"
         case .bernoulli: return "BernoulliBackward0"
         case .gather: return "GatherBackward0"
+        case .linalgInv: return "LinalgInvExBackward0"
+        case .linalgSolve: return "LinalgSolveExBackward0"
+        case .linalgDet: return "LinalgDetBackward0"
+        case .linalgSlogdet: return "LinalgSlogdetBackward0"
+        case .linalgCholesky: return "LinalgCholeskyExBackward0"
+        case .linalgQr: return "LinalgQrBackward0"
+        case .linalgSvd: return "LinalgSvdBackward0"
+        case .linalgEigh: return "LinalgEighBackward0"
+        case .linalgLstsq: return "LinalgLstsqBackward0"
         }
     }
 }

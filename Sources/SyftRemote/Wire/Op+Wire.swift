@@ -27,6 +27,9 @@ extension Op {
         case .softmax(let axis), .logSoftmax(let axis): return ["dim": .int(axis)]
         case .bernoulli(let p): return ["p": .float(p)]
         case .gather(let axis): return ["dim": .int(axis)]
+        case .linalgInv, .linalgSolve, .linalgDet, .linalgSlogdet, .linalgCholesky, .linalgQr, .linalgSvd,
+            .linalgEigh, .linalgLstsq:
+            return [:]
         }
     }
 
@@ -80,6 +83,15 @@ extension Op {
         case "log_softmax": self = .logSoftmax(axis: try a.int("dim"))
         case "bernoulli": self = .bernoulli(p: try a.float("p"))
         case "gather": self = .gather(axis: try a.int("dim"))
+        case "linalg_inv": self = .linalgInv
+        case "linalg_solve": self = .linalgSolve
+        case "linalg_det": self = .linalgDet
+        case "linalg_slogdet": self = .linalgSlogdet
+        case "linalg_cholesky": self = .linalgCholesky
+        case "linalg_qr": self = .linalgQr
+        case "linalg_svd": self = .linalgSvd
+        case "linalg_eigh": self = .linalgEigh
+        case "linalg_lstsq": self = .linalgLstsq
         default: throw .invalidMessage(reason: "unknown operation '\(name.prefix(64))'")
         }
     }
