@@ -30,7 +30,7 @@ public func trainEpoch(_ model: some Layer, _ loader: DataLoader, optimizer: som
         optimizer.zeroGrad()
         let loss = task.loss(model(x), y)
         try loss.backward()
-        optimizer.step()
+        try optimizer.step()
         total += loss.item()
         batches += 1
     }

@@ -78,6 +78,31 @@ extension PointerHandle {
             meta: meta)
     }
 
+    public var placement: AnyObject { location }
+
+    public func gradients(of tensors: [Tensor]) throws -> [Tensor?] {
+        let location = self.location
+        var ids: [ObjectID] = []
+        var handles: [PointerHandle] = []
+        for t in tensors {
+            guard let h = t.remoteHandle as? PointerHandle else { throw SyftError.notAPointer(operation: "grad") }
+            let (w, id) = try h.target(for: "grad")
+            guard w === location else { throw SyftError.notCollocated(first: describePlace(location), second: describePlace(w), op: "grad") }
+            ids.append(id)
+            handles.append(h)
+        }
+        let results = ids.map { _ in newObjectID() }
+        guard case .present(let present) = try location.channel.call(.gradients(ids: ids, results: results)), present.count == ids.count else {
+            throw SyftError.invalidMessage(reason: "grad: the worker's answer does not match the request")
+        }
+        return zip(zip(present, results), handles).map { pr, h in
+            guard pr.0 else { return nil }
+            return Tensor(
+                remote: PointerHandle(location: location, idAtLocation: pr.1, ownerName: h.ownerName, meta: h.meta, requiresGrad: false),
+                meta: h.meta)
+        }
+    }
+
     public func detached(_ tensor: Tensor) -> Tensor {
         guard let (location, id) = try? target(for: "detach") else { return tensor }
         let result = newObjectID()

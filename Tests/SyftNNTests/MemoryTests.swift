@@ -23,7 +23,7 @@ final class MemoryTests: XCTestCase {
             opt.zeroGrad()
             let loss = crossEntropy(model(x), y)
             try loss.backward()
-            opt.step()
+            try opt.step()
             if step == 500 { at500 = Self.residentBytes() }
         }
         let at10000 = Self.residentBytes()

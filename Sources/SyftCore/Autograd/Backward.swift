@@ -121,6 +121,36 @@ extension Tensor {
     }
 }
 
+/// The gradients of `tensors` (nil where there is none), with one round trip per worker for remote
+/// tensors instead of one per tensor: what optimizers use.
+///
+/// ```swift
+/// let grads = try gradients(of: model.parameters().map(\.value))
+/// ```
+public func gradients(of tensors: [Tensor]) throws -> [Tensor?] {
+    var out = [Tensor?](repeating: nil, count: tensors.count)
+    var groups: [ObjectIdentifier: (handle: any RemoteTensorHandle, indices: [Int])] = [:]
+    var order: [ObjectIdentifier] = []
+    for (i, t) in tensors.enumerated() {
+        guard case .remote(let h) = t.storage else {
+            out[i] = t.grad
+            continue
+        }
+        let key = ObjectIdentifier(h.placement)
+        if groups[key] == nil {
+            groups[key] = (h, [])
+            order.append(key)
+        }
+        groups[key]!.indices.append(i)
+    }
+    for key in order {
+        let (handle, indices) = groups[key]!
+        let grads = try handle.gradients(of: indices.map { tensors[$0] })
+        for (i, g) in zip(indices, grads) { out[i] = g }
+    }
+    return out
+}
+
 /// Why backward cannot run (PyTorch raises a RuntimeError for each).
 public enum AutogradError: Error, Equatable, CustomStringConvertible {
     case doesNotRequireGrad(shape: [Int])

@@ -14,6 +14,9 @@ public protocol RemoteTensorHandle: AnyObject, Sendable, CustomStringConvertible
     /// be this handle's. Returns the updated tensor (same handle).
     func executeInPlace(_ op: Op, _ operands: [Tensor]) -> Tensor
 
+    /// The place this handle's object is (its worker): handles with the same placement can be batched.
+    var placement: AnyObject { get }
+
     /// Whether the remote object requires grad.
     var requiresGrad: Bool { get }
 
@@ -25,6 +28,9 @@ public protocol RemoteTensorHandle: AnyObject, Sendable, CustomStringConvertible
 
     /// A pointer to the remote object's gradient, or nil when it has none.
     func gradient() throws -> Tensor?
+
+    /// The gradients of several remote tensors on this handle's worker, asked for in one round trip.
+    func gradients(of tensors: [Tensor]) throws -> [Tensor?]
 
     /// Detaches the remote object from its graph; returns the new remote tensor.
     func detached(_ tensor: Tensor) -> Tensor

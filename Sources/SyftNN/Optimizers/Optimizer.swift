@@ -8,13 +8,14 @@ import SyftCore
 /// opt.zeroGrad()
 /// let loss = crossEntropy(model(x), y)
 /// try loss.backward()
-/// opt.step()
+/// try opt.step()
 /// ```
 public protocol Optimizer: AnyObject {
     /// The parameters it updates.
     var parameters: [Parameter] { get }
     /// Applies one update from the current gradients; parameters without a gradient are skipped.
-    func step()
+    /// - Throws: a remote parameter's worker error (local parameters never throw).
+    func step() throws
 }
 
 extension Optimizer {
@@ -22,6 +23,11 @@ extension Optimizer {
     public func zeroGrad() {
         for p in parameters { p.value.zeroGrad() }
     }
+}
+
+/// The parameters' gradients, asked for in one round trip per worker for remote parameters.
+func currentGradients(_ parameters: [Parameter]) throws -> [Tensor?] {
+    try gradients(of: parameters.map(\.value))
 }
 
 /// Stochastic gradient descent with momentum, Nesterov momentum and weight decay (`torch.optim.SGD`).
@@ -51,10 +57,11 @@ public final class SGD: Optimizer {
         self.nesterov = nesterov
     }
 
-    public func step() {
+    public func step() throws {
+        let grads = try currentGradients(parameters)
         withoutGradient {
-            for p in parameters {
-                guard var g = p.value.grad else { continue }
+            for (p, grad) in zip(parameters, grads) {
+                guard var g = grad else { continue }
                 if weightDecay != 0 { g = g + weightDecay * p.value }
                 if momentum != 0 {
                     let key = ObjectIdentifier(p)
@@ -103,10 +110,11 @@ public class Adam: Optimizer {
         self.decoupled = decoupled
     }
 
-    public func step() {
+    public func step() throws {
+        let grads = try currentGradients(parameters)
         withoutGradient {
-            for p in parameters {
-                guard var g = p.value.grad else { continue }
+            for (p, grad) in zip(parameters, grads) {
+                guard var g = grad else { continue }
                 if weightDecay != 0 {
                     if decoupled { p.value *= 1 - lr * weightDecay } else { g = g + weightDecay * p.value }
                 }
