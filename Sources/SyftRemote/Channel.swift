@@ -59,6 +59,9 @@ public final class Channel: Sendable {
     /// Sends the queue and `request`, waits for the worker, and returns `request`'s reply.
     /// - Throws: the first failure of any earlier request, or of this one.
     func call(_ request: Request) throws(SyftError) -> Reply {
+        // A command already known to have failed: report it before anything else runs, so the waiting
+        // request (a get, say) is not carried out and nothing is lost; a retry then runs it.
+        if let failure = takeFailure() { throw failure }
         let batch: [Request] = state.withLock { s in
             defer { s.queue.removeAll(keepingCapacity: true) }
             return s.queue + [request]
@@ -96,6 +99,11 @@ public final class Channel: Sendable {
             state.withLock { s in if s.failure == nil { s.failure = error } }
             return
         }
+    }
+
+    /// Forgets the pending failure when it is `error` (reported already, through a failed pointer).
+    func forgetFailure(_ error: SyftError) {
+        state.withLock { s in if s.failure == error { s.failure = nil } }
     }
 
     private func takeFailure() -> SyftError? {

@@ -83,7 +83,9 @@ public final class PointerHandle: RemoteTensorHandle, @unchecked Sendable {
         switch s.status {
         case .live: return (s.location, s.idAtLocation)
         case .fetched: throw .alreadyFetched(id: s.idAtLocation, worker: s.location.id)
-        case .failed(let e): throw e
+        case .failed(let e):
+            s.location.channel.forgetFailure(e)
+            throw e
         }
     }
 

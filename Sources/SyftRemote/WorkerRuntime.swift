@@ -33,6 +33,8 @@ public final class WorkerRuntime: Sendable {
     public let id: String
     public let limits: WorkerLimits
     let state: Mutex<ObjectStore>
+    /// Clients whose pipelined request failed and who have not yet been told at a waiting request.
+    let failedClients = Mutex<Set<ClientID>>([])
     /// Finds another worker by id, to store pointers to its objects (pointers to pointers).
     let resolve: @Sendable (String) -> (any Worker)?
 
@@ -85,13 +87,27 @@ public final class WorkerRuntime: Sendable {
         var released: [StoredObject] = []  // freed after the lock, so pointer deinits can reach other workers
         state.withLock { store in
             var executor = Executor(runtime: self, client: client)
+            var failed = failedClients.withLock { $0.contains(client) }
             for (i, request) in requests.enumerated() {
+                if failed {
+                    // Note [After a failure]: as in eager execution, nothing after a failed command runs
+                    // (deletes excepted) until the client is told, at its next waiting request, which is
+                    // skipped too: the client reports the failure instead of its result, and loses nothing.
+                    if case .delete = request {
+                        _ = try? executor.run(request, &store)
+                    } else if request.isWaiting {
+                        failed = false
+                    }
+                    continue
+                }
                 do throws(SyftError) {
                     if let reply = try executor.run(request, &store) { replies.append(reply) }
                 } catch {
                     replies.append(.failure(sequence: i, error: error))
+                    if !request.isWaiting { failed = true }
                 }
             }
+            failedClients.withLock { if failed { $0.insert(client) } else { $0.remove(client) } }
             released = executor.released
         }
         released.removeAll()

@@ -1,0 +1,130 @@
+import SyftCore
+import SyftNN
+
+/// One data owner's training data: pointers to features and targets on its worker.
+public struct FederatedDataset: Sendable {
+    public var features: Tensor
+    public var targets: Tensor
+
+    /// Data on a worker: `features` [rows, ...] and `targets` [rows] (pointers to the same worker).
+    public init(features: Tensor, targets: Tensor) {
+        precondition(features.shape.first == targets.shape.first, "FederatedDataset: \(features.shape) features for \(targets.shape) targets")
+        self.features = features
+        self.targets = targets
+    }
+
+    /// The worker holding the data.
+    public var location: (any Worker)? { features.location }
+
+    /// The number of rows.
+    public var count: Int { features.shape.first ?? 0 }
+}
+
+/// Federated training as in PySyft's tutorial 2: the model travels to each data owner in turn, trains on
+/// its batches there, and comes back; the data never leaves its worker.
+///
+/// ```swift
+/// let datasets = [FederatedDataset(features: xBob, targets: yBob), FederatedDataset(features: xAlice, targets: yAlice)]
+/// try trainFederated(model, on: datasets, task: .classify, epochs: 5, batchSize: 32) { SGD($0, lr: 0.1) }
+/// ```
+/// - Parameters:
+///   - makeOptimizer: builds the optimizer for one worker's visits (one per worker, so optimizer state
+///     lives where the parameters are).
+/// - Returns: the mean training loss of each epoch (computed on the workers; only the number comes back).
+@discardableResult
+public func trainFederated<M: Layer>(
+    _ model: M, on datasets: [FederatedDataset], task: Task, epochs: Int, batchSize: Int,
+    makeOptimizer: ([Parameter]) -> any Optimizer
+) throws -> [Double] {
+    var optimizers: [ObjectIdentifier: any Optimizer] = [:]
+    var history: [Double] = []
+    for _ in 0..<epochs {
+        var total = 0.0
+        var batches = 0
+        for data in datasets {
+            guard let worker = data.location else { throw SyftError.notAPointer(operation: "trainFederated: the data set is local") }
+            try model.send(to: worker)
+            let key = ObjectIdentifier(worker)
+            let optimizer = optimizers[key] ?? makeOptimizer(model.parameters())
+            optimizers[key] = optimizer
+            let (lossSum, n) = try trainWhereTheDataIs(model, data, optimizer: optimizer, task: task, epochs: 1, batchSize: batchSize)
+            total += lossSum
+            batches += n
+            try model.get()
+        }
+        history.append(batches == 0 ? 0 : total / Double(batches))
+    }
+    return history
+}
+
+/// Federated averaging (McMahan et al., 2017), as PySyft's tutorial 4: each round, every data owner trains
+/// a copy of the global model on its own data, the copies move to `aggregator` (a third worker), their
+/// parameters are averaged there weighted by data size, and only the average comes back into `model`.
+///
+/// - Parameters:
+///   - makeModel: a new model of the same architecture (the per-worker copies).
+///   - aggregator: the worker that averages; neither data owner sees the other's model.
+/// - Returns: the mean local training loss of each round.
+@discardableResult
+public func federatedAveraging<M: Layer>(
+    _ model: M, on datasets: [FederatedDataset], aggregator: any Worker, task: Task, rounds: Int,
+    localEpochs: Int, batchSize: Int, makeModel: () -> M, makeOptimizer: ([Parameter]) -> any Optimizer
+) throws -> [Double] {
+    var history: [Double] = []
+    let total = Double(datasets.reduce(0) { $0 + $1.count })
+    for _ in 0..<rounds {
+        var copies: [M] = []
+        var roundLoss = 0.0
+        for data in datasets {
+            guard let worker = data.location else { throw SyftError.notAPointer(operation: "federatedAveraging: the data set is local") }
+            let local = makeModel()
+            local.loadParameters(from: model)
+            try local.send(to: worker)
+            let (lossSum, batches) = try trainWhereTheDataIs(
+                local, data, optimizer: makeOptimizer(local.parameters()), task: task, epochs: localEpochs,
+                batchSize: batchSize)
+            roundLoss += lossSum / Double(Swift.max(batches, 1))
+            try local.move(to: aggregator)
+            copies.append(local)
+        }
+        // Average on the aggregator; only the average comes back.
+        let names = model.namedParameters()
+        let copyParams = copies.map { Dictionary($0.namedParameters(), uniquingKeysWith: { a, _ in a }) }
+        try withoutGradient {
+            for (name, p) in names {
+                var average: Tensor?
+                for (i, params) in copyParams.enumerated() {
+                    let weighted = params[name]!.value.detached() * (Double(datasets[i].count) / total)
+                    average = average.map { $0 + weighted } ?? weighted
+                }
+                var v = try average!.get()
+                v.requiresGrad = true
+                p.value = v
+            }
+        }
+        history.append(roundLoss / Double(Swift.max(datasets.count, 1)))
+    }
+    return history
+}
+
+/// Trains `model` (already on the data's worker) for `epochs` over the data's batches; the losses are
+/// summed on the worker and only the sum comes back. Returns the sum and the number of batches.
+private func trainWhereTheDataIs<M: Layer>(
+    _ model: M, _ data: FederatedDataset, optimizer: any Optimizer, task: Task, epochs: Int, batchSize: Int
+) throws -> (Double, Int) {
+    var lossSum: Tensor?
+    var batches = 0
+    for _ in 0..<epochs {
+        for start in stride(from: 0, to: data.count, by: batchSize) {
+            let end = Swift.min(data.count, start + batchSize)
+            optimizer.zeroGrad()
+            let loss = task.loss(model(data.features[start..<end]), data.targets[start..<end])
+            try loss.backward()
+            try optimizer.step()
+            let detached = loss.detached()
+            lossSum = withoutGradient { lossSum.map { $0 + detached } ?? detached }
+            batches += 1
+        }
+    }
+    return (try lossSum?.get().item() ?? 0, batches)
+}

@@ -1,0 +1,63 @@
+import SyftCore
+import SyftNN
+
+extension Module {
+    /// Sends every parameter to `worker`; the module then computes there (PySyft's `model.send(bob)`).
+    ///
+    /// ```swift
+    /// model.send(to: bob)
+    /// let loss = crossEntropy(model(xPtr), yPtr)   // runs on bob
+    /// try loss.backward()
+    /// try optimizer.step()                          // updates the parameters on bob
+    /// try model.get()
+    /// ```
+    /// - Throws: `SyftError` when a parameter is a pointer that cannot be sent on.
+    @discardableResult
+    public func send(to worker: any Worker) throws(SyftError) -> Self {
+        for p in parameters() where !(p.value.location === worker) {
+            p.value = try p.value.send(to: worker)
+        }
+        return self
+    }
+
+    /// Brings every parameter back (with its gradient) and deletes it on its worker (`model.get()`).
+    /// - Throws: `SyftError.notAPointer` when the module was never sent, and any worker error.
+    @discardableResult
+    public func get() throws(SyftError) -> Self {
+        let params = parameters()
+        guard params.contains(where: { $0.value.isPointer }) else {
+            throw .notAPointer(operation: "\(type(of: self)).get(): the module's parameters are here; send(to:) it first")
+        }
+        for p in params where p.value.isPointer { p.value = try p.value.get() }
+        return self
+    }
+
+    /// Moves every parameter to `worker` (PySyft's `model.move(w)`).
+    public func move(to worker: any Worker) throws(SyftError) {
+        for p in parameters() {
+            if p.value.isPointer {
+                try p.value.move(to: worker)
+            } else {
+                p.value = try p.value.send(to: worker)
+            }
+        }
+    }
+
+    /// The worker holding the module's parameters; nil when they are here.
+    public var location: (any Worker)? { parameters().first?.value.location }
+
+    /// Copies the values of `other`'s parameters into this module's (same architecture), as local leaves.
+    /// - Precondition: both modules have the same parameter names and shapes.
+    public func loadParameters(from other: Module) {
+        let mine = namedParameters()
+        let theirs = Dictionary(other.namedParameters(), uniquingKeysWith: { a, _ in a })
+        for (name, p) in mine {
+            guard let q = theirs[name], q.value.shape == p.value.shape else {
+                preconditionFailure("loadParameters: '\(name)' is missing or has another shape in the source module")
+            }
+            var v = q.value.detached()
+            v.requiresGrad = p.value.dtype.isFloatingPoint
+            p.value = v
+        }
+    }
+}
