@@ -80,6 +80,11 @@ extension PointerHandle {
 
     public var placement: AnyObject { location }
 
+    public func zeroGrad() {
+        guard let (location, id) = try? target(for: "zero_grad") else { return }
+        location.channel.post(.zeroGrad(ids: [id]))
+    }
+
     public func gradients(of tensors: [Tensor]) throws -> [Tensor?] {
         let location = self.location
         var ids: [ObjectID] = []

@@ -66,7 +66,11 @@ extension Tensor {
 
     /// Clears the gradient (sets it to nil, as PyTorch's `zero_grad(set_to_none=True)`).
     public func zeroGrad() {
-        if isLocal { autograd?.grad = nil }
+        if case .remote(let h) = storage {
+            h.zeroGrad()
+        } else {
+            autograd?.grad = nil
+        }
     }
 
     /// Keeps the gradient of this non-leaf tensor after backward (PyTorch's `retain_grad()`).

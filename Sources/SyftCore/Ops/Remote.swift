@@ -32,6 +32,9 @@ public protocol RemoteTensorHandle: AnyObject, Sendable, CustomStringConvertible
     /// The gradients of several remote tensors on this handle's worker, asked for in one round trip.
     func gradients(of tensors: [Tensor]) throws -> [Tensor?]
 
+    /// Clears the remote object's gradient.
+    func zeroGrad()
+
     /// Detaches the remote object from its graph; returns the new remote tensor.
     func detached(_ tensor: Tensor) -> Tensor
 }
