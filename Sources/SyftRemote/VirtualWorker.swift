@@ -1,3 +1,4 @@
+import Synchronization
 import SyftCore
 
 /// A worker in this process, with its own object store (PySyft's `VirtualWorker`).
@@ -17,6 +18,10 @@ public final class VirtualWorker: Worker, @unchecked Sendable {
     public let channel: Channel
     /// Whether requests and replies are encoded to bytes and decoded, as on the network.
     public let usesWireCodec: Bool
+    private let transport: VirtualTransport
+
+    /// How many messages (batches of requests) have reached this worker.
+    public var messagesDelivered: Int { transport.counter.load(ordering: .relaxed) }
 
     /// A worker named `id`, registered with ``me`` so pointers to it can be resolved by id.
     public init(id: String, useWireCodec: Bool = false, limits: WorkerLimits = .unlimited) {
@@ -24,7 +29,9 @@ public final class VirtualWorker: Worker, @unchecked Sendable {
         self.usesWireCodec = useWireCodec
         let runtime = WorkerRuntime(id: id, limits: limits) { me.worker(id: $0) }
         self.runtime = runtime
-        self.channel = Channel(transport: VirtualTransport(runtime: runtime, useWireCodec: useWireCodec, limits: limits))
+        let transport = VirtualTransport(runtime: runtime, useWireCodec: useWireCodec, limits: limits)
+        self.transport = transport
+        self.channel = Channel(transport: transport)
         me.register(self)
     }
 
@@ -75,12 +82,20 @@ public struct WorkerObjects: Sendable, CustomStringConvertible, Sequence {
 }
 
 /// Requests to a worker in this process: handed to its runtime directly, or through the wire codec.
-struct VirtualTransport: WorkerTransport {
+final class VirtualTransport: WorkerTransport {
     let runtime: WorkerRuntime
     let useWireCodec: Bool
     let limits: WorkerLimits
+    let counter = Atomic<Int>(0)
+
+    init(runtime: WorkerRuntime, useWireCodec: Bool, limits: WorkerLimits) {
+        self.runtime = runtime
+        self.useWireCodec = useWireCodec
+        self.limits = limits
+    }
 
     func deliver(_ requests: [Request], wait: Bool) -> [Reply] {
+        counter.add(1, ordering: .relaxed)
         guard useWireCodec else { return runtime.handle(requests) }
         // Both directions go through bytes, exactly as on the network.
         let decoded: [Request]

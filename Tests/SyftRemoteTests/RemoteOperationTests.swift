@@ -47,6 +47,7 @@ final class RemoteOperationTests: XCTestCase {
                 XCTAssertEqual(remote.shape, expected.shape, "\(name) shape known without a round trip")
                 XCTAssertEqual(remote.dtype, expected.dtype, "\(name) dtype")
                 let back = try remote.get()
+                XCTAssertEqual(back.dtype, expected.dtype, "\(name) [\(mode)]: the worker's dtype")
                 assertClose(back, expected, rtol: 1e-6, atol: 1e-7, "\(name) [\(mode)]")
             }
         }

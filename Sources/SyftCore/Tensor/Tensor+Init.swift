@@ -131,12 +131,26 @@ extension Tensor {
 
     /// A Swift number wrapped for one operation (`x + 1`): a 0-d tensor that takes part in dtype
     /// promotion only by category (PyTorch's wrapped numbers).
-    init(wrapping value: some TensorData) {
+    ///
+    /// ```swift
+    /// (Tensor([1, 2]) + Tensor(wrapping: 2.5)).dtype   // .float32, as Tensor([1, 2]) + 2.5
+    /// ```
+    public init(wrapping value: some TensorScalar) {
         var e = TensorElements()
         value.appendElements(to: &e)
         let dtype: DType = !e.doubles.isEmpty ? .float64 : (!e.ints.isEmpty ? .int64 : .bool)
         self.init(elements: e, shape: [], dtype: dtype)
         isWrappedNumber = true
+    }
+
+    /// This 0-d tensor marked as a wrapped Swift number (as it was before crossing the wire).
+    /// - Precondition: the tensor is local and 0-d.
+    public func asWrappedNumber() -> Tensor {
+        precondition(isLocal && rank == 0, "asWrappedNumber: only a local 0-d tensor can be a wrapped number")
+        var t = self
+        t.isWrappedNumber = true
+        t.autograd = nil
+        return t
     }
 
     // MARK: - Factories

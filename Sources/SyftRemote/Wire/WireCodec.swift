@@ -150,6 +150,7 @@ public enum WireCodec {
             $0.dtype = wire(p.tensor.dtype)
             $0.data = rawBytes(p.tensor)
             $0.requiresGrad = p.requiresGrad
+            $0.wrappedNumber = p.tensor.isWrappedNumber
             if let g = p.grad { $0.grad = tensorData(TensorPayload(tensor: g, requiresGrad: false)) }
         }
     }
@@ -165,7 +166,11 @@ public enum WireCodec {
         guard d.data.count == bytes else {
             throw .invalidMessage(reason: "tensor data has \(d.data.count) bytes; shape \(s) of \(dt.rawValue) needs \(bytes)")
         }
-        let t = tensorFromBytes(d.data, shape: s, dtype: dt)
+        var t = tensorFromBytes(d.data, shape: s, dtype: dt)
+        if d.wrappedNumber {
+            guard s.isEmpty else { throw .invalidMessage(reason: "a wrapped number must be 0-d, got shape \(s)") }
+            t = t.asWrappedNumber()
+        }
         var grad: Tensor?
         if d.hasGrad {
             guard depth == 0 else { throw .invalidMessage(reason: "a gradient cannot carry a gradient") }

@@ -110,6 +110,12 @@ public nonisolated struct Syft_V1_TensorData: @unchecked Sendable {
   /// Clears the value of `grad`. Subsequent reads from it will return its default value.
   public mutating func clearGrad() {_uniqueStorage()._grad = nil}
 
+  /// A Swift number wrapped for one operation (0-d): it takes part in dtype promotion only by category.
+  public var wrappedNumber: Bool {
+    get {_storage._wrappedNumber}
+    set {_uniqueStorage()._wrappedNumber = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -148,7 +154,7 @@ nonisolated extension Syft_V1_DType: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Syft_V1_TensorData: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".TensorData"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}shape\0\u{1}dtype\0\u{1}data\0\u{3}requires_grad\0\u{1}grad\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}shape\0\u{1}dtype\0\u{1}data\0\u{3}requires_grad\0\u{1}grad\0\u{3}wrapped_number\0")
 
   fileprivate class _StorageClass {
     var _shape: [Int64] = []
@@ -156,6 +162,7 @@ nonisolated extension Syft_V1_TensorData: SwiftProtobuf.Message, SwiftProtobuf._
     var _data: Data = Data()
     var _requiresGrad: Bool = false
     var _grad: Syft_V1_TensorData? = nil
+    var _wrappedNumber: Bool = false
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -171,6 +178,7 @@ nonisolated extension Syft_V1_TensorData: SwiftProtobuf.Message, SwiftProtobuf._
       _data = source._data
       _requiresGrad = source._requiresGrad
       _grad = source._grad
+      _wrappedNumber = source._wrappedNumber
     }
   }
 
@@ -194,6 +202,7 @@ nonisolated extension Syft_V1_TensorData: SwiftProtobuf.Message, SwiftProtobuf._
         case 3: try { try decoder.decodeSingularBytesField(value: &_storage._data) }()
         case 4: try { try decoder.decodeSingularBoolField(value: &_storage._requiresGrad) }()
         case 5: try { try decoder.decodeSingularMessageField(value: &_storage._grad) }()
+        case 6: try { try decoder.decodeSingularBoolField(value: &_storage._wrappedNumber) }()
         default: break
         }
       }
@@ -221,6 +230,9 @@ nonisolated extension Syft_V1_TensorData: SwiftProtobuf.Message, SwiftProtobuf._
       try { if let v = _storage._grad {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
       } }()
+      if _storage._wrappedNumber != false {
+        try visitor.visitSingularBoolField(value: _storage._wrappedNumber, fieldNumber: 6)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -235,6 +247,7 @@ nonisolated extension Syft_V1_TensorData: SwiftProtobuf.Message, SwiftProtobuf._
         if _storage._data != rhs_storage._data {return false}
         if _storage._requiresGrad != rhs_storage._requiresGrad {return false}
         if _storage._grad != rhs_storage._grad {return false}
+        if _storage._wrappedNumber != rhs_storage._wrappedNumber {return false}
         return true
       }
       if !storagesAreEqual {return false}
