@@ -6,7 +6,8 @@ struct SyftCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "syft",
         abstract: "Private, decentralized deep learning: tensors, autograd and remote workers.",
-        version: syftVersion
+        version: syftVersion,
+        subcommands: [TutorialCommand.self]
     )
 }
 
