@@ -210,14 +210,36 @@ extension Tensor {
     }
 
     /// `steps` evenly spaced values from `start` to `end`, both included.
+    ///
+    /// The values are computed as PyTorch computes them, in the output dtype (float32 arithmetic for
+    /// float32; a double step for integers, truncated): the first half counts up from `start`, the second
+    /// half down from `end`, so both ends are exact; one step gives `[start]`.
+    /// ```swift
+    /// Tensor.linspace(0, 1, 5)   // tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+    /// ```
     public static func linspace(_ start: Double, _ end: Double, _ steps: Int, dtype: DType = .defaultFloat)
         -> Tensor
     {
         precondition(steps >= 0, "linspace: number of steps must be non-negative")
-        let step = steps > 1 ? (end - start) / Double(steps - 1) : 0
-        // PyTorch fills the second half backwards from `end` so both ends are exact.
-        let values = (0..<steps).map { i in i < steps / 2 ? start + step * Double(i) : end - step * Double(steps - 1 - i) }
-        return Tensor(shape: [steps], scalars: values, dtype: dtype)
+        let half = steps / 2
+        func values<T: BinaryFloatingPoint>(_ s: T, _ e: T) -> [T] {
+            if steps == 1 { return [s] }
+            let step = (e - s) / T(steps - 1)
+            // Fused multiply-adds, as PyTorch's vectorized CPU builds (AVX2, AVX-512) compile these lines.
+            return (0..<steps).map { i in
+                i < half ? s.addingProduct(step, T(i)) : e.addingProduct(-step, T(steps - 1 - i))
+            }
+        }
+        switch dtype {
+        case .float32:
+            return Tensor(shape: [steps], scalars: values(Float(start), Float(end)), dtype: dtype)
+        case .float64:
+            return Tensor(shape: [steps], scalars: values(start, end), dtype: dtype)
+        case .int64, .bool:
+            // PyTorch converts the ends to the integer type first, and steps by a double.
+            let (s, e) = (Int64(converting: start), Int64(converting: end))
+            return Tensor(shape: [steps], scalars: values(Double(s), Double(e)), dtype: dtype)
+        }
     }
 }
 
