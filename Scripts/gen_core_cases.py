@@ -355,7 +355,7 @@ def elementwise():
     chk("a .<= b", A <= B)
     chk("a .> b", A > B)
     chk("a .>= b", A >= B)
-    chk("Tensor([.infinity, -.infinity]) - Tensor([.infinity, -.infinity])",
+    chk("Tensor([Double.infinity, -.infinity]) - Tensor([Double.infinity, -.infinity])",
         T([inf, -inf]) - T([inf, -inf]))
     chk("Tensor([0.0, -2.0]).pow(0.5)", T([0.0, -2.0]).pow(0.5))
     chk("Tensor([.nan, 2.0]).pow(0)", T([nan, 2.0]).pow(0))
