@@ -844,11 +844,15 @@ def matmul():
 
     def sw(shape, dtype="float32", start=0, scale=1.0, shift=0.0):
         n = math.prod(shape)
-        expr = f"Tensor.arange({start}, {start + n}, dtype: .{dtype}).reshaped(to: {list(shape)})"
+        num = lambda v: repr(int(v)) if float(v).is_integer() else repr(v)
+        expr = f"Tensor.arange({n}" if start == 0 else f"Tensor.arange({start}, {start + n}"
+        expr += f", dtype: .{dtype})"
+        if len(shape) > 1:
+            expr += f".reshaped(to: {list(shape)})"
         if scale != 1.0:
-            expr = f"({expr} * {scale})"
+            expr += f" * {num(scale)}"
         if shift != 0.0:
-            expr = f"({expr} + {shift})"
+            expr += f" {'-' if shift < 0 else '+'} {num(abs(shift))}"
         return expr
 
     test("testMatmulForms")
