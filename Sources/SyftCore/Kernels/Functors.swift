@@ -125,8 +125,11 @@ struct CosF<T: FloatElement>: UnaryFunctor {
 struct ClampF<T: ArithmeticElement>: UnaryFunctor {
     let lo: T
     let hi: T
+    /// `min(max(x, lo), hi)`: NaN stays NaN, and when `lo > hi` every element is `hi`, as PyTorch.
     @inline(__always) func callAsFunction(_ x: T) -> T {
-        x.isNaNValue ? x : (x < lo ? lo : (x > hi ? hi : x))
+        if x.isNaNValue { return x }
+        let y = x < lo ? lo : x
+        return y > hi ? hi : y
     }
 }
 struct CastF<A: TensorElement, R: TensorElement>: UnaryFunctor {
