@@ -50,6 +50,7 @@ final class ElementwiseUnaryTests: XCTestCase {
         assertTensor(clamp(x, min: -1, max: 1), [-1.0, -1.0, -0.5, 0.0, 0.5, 1.0, 1.0], shape: [7], dtype: .float32)
         assertTensor(x.clamp(min: 0.25), [0.25, 0.25, 0.25, 0.25, 0.5, 1.0, 2.5], shape: [7], dtype: .float32)
         assertTensor(x.clamp(max: -0.75), [-2.5, -1.0, -0.75, -0.75, -0.75, -0.75, -0.75], shape: [7], dtype: .float32)
+        assertTensor(x.clamp(min: 1, max: -1), [-1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0], shape: [7], dtype: .float32)
     }
 
     func testUnaryFloat64() {
@@ -94,6 +95,7 @@ final class ElementwiseUnaryTests: XCTestCase {
         assertTensor(clamp(x, min: -1, max: 1), [-1.0, -1.0, -0.5, 0.0, 0.5, 1.0, 1.0], shape: [7], dtype: .float64)
         assertTensor(x.clamp(min: 0.25), [0.25, 0.25, 0.25, 0.25, 0.5, 1.0, 2.5], shape: [7], dtype: .float64)
         assertTensor(x.clamp(max: -0.75), [-2.5, -1.0, -0.75, -0.75, -0.75, -0.75, -0.75], shape: [7], dtype: .float64)
+        assertTensor(x.clamp(min: 1, max: -1), [-1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0], shape: [7], dtype: .float64)
     }
 
     func testUnarySpecialValues() {
@@ -102,6 +104,7 @@ final class ElementwiseUnaryTests: XCTestCase {
         assertTensor(relu(s), [.nan, .infinity, 0.0, -0.0, 100.0, 0.0, 0.0], shape: [7], dtype: .float32)
         assertTensor(abs(s), [.nan, .infinity, .infinity, 0.0, 100.0, 100.0, 88.0], shape: [7], dtype: .float32)
         assertTensor(clamp(s, min: -1, max: 1), [.nan, 1.0, -1.0, -0.0, 1.0, -1.0, -1.0], shape: [7], dtype: .float32)
+        assertTensor(clamp(s, min: 1, max: -1), [.nan, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0], shape: [7], dtype: .float32)
         assertTensor(exp(s), [
             .nan, .infinity, 0.0, 1.0, .infinity, 3.783505853677006e-44,
             6.054601485195952e-39,
@@ -115,6 +118,7 @@ final class ElementwiseUnaryTests: XCTestCase {
         assertTensor(relu(s64), [.nan, .infinity, 0.0, -0.0, 100.0, 0.0, 0.0], shape: [7], dtype: .float64)
         assertTensor(abs(s64), [.nan, .infinity, .infinity, 0.0, 100.0, 100.0, 88.0], shape: [7], dtype: .float64)
         assertTensor(clamp(s64, min: -1, max: 1), [.nan, 1.0, -1.0, -0.0, 1.0, -1.0, -1.0], shape: [7], dtype: .float64)
+        assertTensor(clamp(s64, min: 1, max: -1), [.nan, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0], shape: [7], dtype: .float64)
         assertTensor(exp(s64), [
             .nan, .infinity, 0.0, 1.0, 2.6881171418161356e+43, 3.720075976020836e-44,
             6.054601895401186e-39,
@@ -135,6 +139,7 @@ final class ElementwiseUnaryTests: XCTestCase {
         assertInts(abs(i), [3, 1, 0, 2, 5], shape: [5])
         assertInts(relu(i), [0, 0, 0, 2, 5], shape: [5])
         assertInts(clamp(i, min: -1, max: 2), [-1, -1, 0, 2, 2], shape: [5])
+        assertInts(clamp(i, min: 2, max: -1), [-1, -1, -1, -1, -1], shape: [5])
         assertInts(-Tensor([Int64.min, Int64.max]), [-9223372036854775808, -9223372036854775807], shape: [2])
         assertInts(abs(Tensor([Int64.min])), [-9223372036854775808], shape: [1])
     }

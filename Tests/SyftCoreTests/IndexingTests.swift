@@ -17,6 +17,8 @@ final class IndexingTests: XCTestCase {
         assertInts(x[1...], [4, 5, 6, 7, 8, 9, 10, 11], shape: [2, 4])
         assertInts(x[..<2], [0, 1, 2, 3, 4, 5, 6, 7], shape: [2, 4])
         assertInts(x[...1], [0, 1, 2, 3, 4, 5, 6, 7], shape: [2, 4])
+        assertInts(x[...(-2)], [0, 1, 2, 3, 4, 5, 6, 7], shape: [2, 4])
+        assertInts(x[1...5], [4, 5, 6, 7, 8, 9, 10, 11], shape: [2, 4])
         assertInts(x[(-2)...(-1)], [4, 5, 6, 7, 8, 9, 10, 11], shape: [2, 4])
         assertInts(x[(-2)...], [4, 5, 6, 7, 8, 9, 10, 11], shape: [2, 4])
         assertInts(x[(-3)...(-2)], [0, 1, 2, 3, 4, 5, 6, 7], shape: [2, 4])
