@@ -1010,6 +1010,31 @@ def description():
     desc("Tensor.arange(3).to(.bool)", torch.arange(3).to(BOOL))
     end()
 
+    test("testGradFnNamesOfPrimitives")
+    fixture("w", "Tensor([1.0, 2.0, 3.0], requiresGrad: true)", T([1.0, 2.0, 3.0], requires_grad=True))
+    fixture("m", "Tensor([[1.0, 2.0], [3.0, 4.0]], requiresGrad: true)", T([[1.0, 2.0], [3.0, 4.0]], requires_grad=True))
+    w, m = V["w"], V["m"]
+    desc("(w * 2)", w * 2)
+    desc("(w - 1)", w - 1)
+    desc("(w / 2)", w / 2)
+    desc("(-w)", -w)
+    desc("relu(w)", torch.relu(w))
+    desc("maximum(w, w)", torch.maximum(w, w))
+    desc("`where`(w .> 1, w, 0.0)", torch.where(w > 1, w, 0.0))
+    desc("cat([w, w])", torch.cat([w, w]))
+    desc("w.sum(squeezingAxes: 0)", w.sum(0))
+    desc("w.max(squeezingAxes: 0)", w.amax(0))
+    desc("w.pow(w)", w.pow(w))
+    desc("w.clamp(min: 1, max: 2)", w.clamp(1, 2))
+    desc("w.to(.float64)", w.to(F64))
+    desc("w.expanded(to: [2, 3])", w.expand(2, 3))
+    desc("matmul(m, m)", m @ m)
+    desc("m.permuted(1, 0)", m.permute(1, 0))
+    desc("m.reshaped(to: [4])", m.reshape(4))
+    desc("m[TensorIndex.all, 0..<1]", m[:, 0:1])
+    desc("exp(Tensor([0.0], requiresGrad: true))", torch.exp(T([0.0], requires_grad=True)))
+    end()
+
 
 SECTIONS = dict(creation=creation, promotion=promotion, elementwise=elementwise, broadcasting=broadcasting,
                 reduction=reduction, shape=shape, indexing=indexing, matmul=matmul, concat=concat,
