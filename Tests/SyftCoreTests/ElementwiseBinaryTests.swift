@@ -215,17 +215,18 @@ final class ElementwiseBinaryTests: XCTestCase {
     }
 
     func testLargeBinaryOperandsSplitAcrossThreads() {
-        let n = 3 << 16
-        let a = Tensor.arange(n, dtype: .float32).reshaped(to: [384, 512])
-        let b = Tensor.arange(n, dtype: .float32).reshaped(to: [512, 384]).transposed()
+        // 393·500 elements, split into two chunks whose boundary falls inside a row.
+        let n = 393 * 500
+        let a = Tensor.arange(n, dtype: .float32).reshaped(to: [393, 500])
+        let b = Tensor.arange(n, dtype: .float32).reshaped(to: [500, 393]).transposed()
         let sum = a + b
-        for (r, c) in [(0, 0), (383, 511), (200, 100), (1, 257), (170, 3)] {
-            XCTAssertEqual(sum[r, c].item(), Double(r * 512 + c) + Double(c * 384 + r), "\(r), \(c)")
+        for (r, c) in [(0, 0), (392, 499), (200, 100), (196, 304), (196, 305), (1, 257), (170, 3)] {
+            XCTAssertEqual(sum[r, c].item(), Double(r * 500 + c) + Double(c * 393 + r), "\(r), \(c)")
         }
-        let col = Tensor.arange(384, dtype: .float64).reshaped(to: [384, 1])
+        let col = Tensor.arange(393, dtype: .float64).reshaped(to: [393, 1])
         let prod = b * col  // a strided and a broadcast operand, float32 * float64
-        XCTAssertEqual(prod[383, 511].item(), Double(511 * 384 + 383) * 383)
-        XCTAssertEqual(prod[7, 300].item(), Double(300 * 384 + 7) * 7)
+        XCTAssertEqual(prod[392, 499].item(), Double(499 * 393 + 392) * 392)
+        XCTAssertEqual(prod[196, 305].item(), Double(305 * 393 + 196) * 196)
         let cmp = a .> b
         XCTAssertEqual(cmp.dtype, .bool)
         XCTAssertEqual(cmp.to(.int64).sum().item(), ((a - b) .> 0).to(.int64).sum().item())

@@ -172,24 +172,32 @@ final class ElementwiseUnaryTests: XCTestCase {
     }
 
     func testLargeTensorsSplitAcrossThreads() {
-        // 3·2^16 elements: large enough for the kernels to split the work into chunks.
-        let n = 3 << 16
-        let x = Tensor.arange(n, dtype: .float64).reshaped(to: [384, 512]) / Double(n)
-        let t = x.transposed()  // strided reads across chunk boundaries
+        // 393·500 elements: enough for the kernels to split the work into two chunks, whose boundary
+        // (element 98304) falls inside a row of the transposed and strided views below.
+        let n = 393 * 500
+        let x = Tensor.arange(n, dtype: .float64).reshaped(to: [393, 500]) / Double(n)
+        let t = x.transposed()
         let e = exp(t)
-        XCTAssertEqual(e.shape, [512, 384])
-        for (r, c) in [(0, 0), (511, 383), (100, 200), (257, 1), (3, 170)] {
-            XCTAssertEqual(e[r, c].item(), Foundation.exp(Double(c * 512 + r) / Double(n)), accuracy: 1e-12)
+        XCTAssertEqual(e.shape, [500, 393])
+        for (r, c) in [(0, 0), (499, 392), (100, 200), (250, 53), (250, 54), (257, 1), (3, 170)] {
+            XCTAssertEqual(e[r, c].item(), Foundation.exp(Double(c * 500 + r) / Double(n)), accuracy: 1e-12)
         }
         let neg = -t
         XCTAssertEqual(neg.sum().item(), -x.sum().item(), accuracy: 1e-6)
-        XCTAssertEqual(neg[511, 383].item(), -Double(383 * 512 + 511) / Double(n))
-        let s = sin(x.to(.float32)[TensorIndex.all, stride(from: 0, to: 512, by: 2)])
-        XCTAssertEqual(s.shape, [384, 256])
-        XCTAssertEqual(s[383, 255].item(), Foundation.sin(Double(Float(Double(383 * 512 + 510) / Double(n)))), accuracy: 1e-6)
+        XCTAssertEqual(neg[499, 392].item(), -Double(392 * 500 + 499) / Double(n))
+        XCTAssertEqual(neg[250, 54].item(), -Double(54 * 500 + 250) / Double(n))
+        let s = sin(x.to(.float32)[TensorIndex.all, stride(from: 0, to: 500, by: 2)])
+        XCTAssertEqual(s.shape, [393, 250])
+        for (r, c) in [(392, 249), (196, 152), (0, 1)] {
+            let v = Double(Float(Double(r * 500 + 2 * c) / Double(n)))
+            XCTAssertEqual(s[r, c].item(), Foundation.sin(v), accuracy: 1e-6)
+        }
+        let copy = t.contiguous()
+        XCTAssertEqual(copy[250, 54].item(), Double(54 * 500 + 250) / Double(n))
+        XCTAssertEqual(copy[499, 392].item(), Double(392 * 500 + 499) / Double(n))
         let c = x.clamp(min: 0.25, max: 0.5)
         XCTAssertEqual(c.min().item(), 0.25)
         XCTAssertEqual(c.max().item(), 0.5)
-        XCTAssertEqual(c[100, 0].item(), Double(100 * 512) / Double(n))
+        XCTAssertEqual(c[100, 0].item(), Double(100 * 500) / Double(n))
     }
 }
