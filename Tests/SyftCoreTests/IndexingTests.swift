@@ -82,6 +82,52 @@ final class IndexingTests: XCTestCase {
         assertTensor(f, [1.0, 2.0, 3.0, 1.0, 1.5, 2.5], shape: [2, 3], dtype: .float32)
     }
 
+    func testSettersThroughEllipsisNewAxesAndLeadingOnes() {
+        var y = Tensor.arange(24).reshaped(to: [2, 3, 4])
+        y[1, TensorIndex.ellipsis, 2] = Tensor([-1, -2, -3])
+        assertInts(y, [
+            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, -1, 15, 16, 17, -2, 19, 20, 21, -3,
+            23,
+        ], shape: [2, 3, 4])
+        y[TensorIndex.all, 1] = Tensor([[10, 11, 12, 13], [20, 21, 22, 23]])
+        assertInts(y, [
+            0, 1, 2, 3, 10, 11, 12, 13, 8, 9, 10, 11, 12, 13, -1, 15, 20, 21, 22, 23, 20, 21,
+            -3, 23,
+        ], shape: [2, 3, 4])
+        y[TensorIndex.all, TensorIndex.all, 0] = Tensor([7, 8, 9])
+        assertInts(y, [
+            7, 1, 2, 3, 8, 11, 12, 13, 9, 9, 10, 11, 7, 13, -1, 15, 8, 21, 22, 23, 9, 21, -3,
+            23,
+        ], shape: [2, 3, 4])
+        y[0, TensorIndex.all, 3] = Tensor([[100, 200, 300]])
+        assertInts(y, [
+            7, 1, 2, 100, 8, 11, 12, 200, 9, 9, 10, 300, 7, 13, -1, 15, 8, 21, 22, 23, 9, 21,
+            -3, 23,
+        ], shape: [2, 3, 4])
+        y[1, 0] = Tensor([[[1]]])
+        assertInts(y, [
+            7, 1, 2, 100, 8, 11, 12, 200, 9, 9, 10, 300, 1, 1, 1, 1, 8, 21, 22, 23, 9, 21,
+            -3, 23,
+        ], shape: [2, 3, 4])
+        var x = Tensor.zeros([3, 4])
+        x[0] = Tensor.ones([1, 1, 4])
+        assertTensor(x, [1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], shape: [3, 4], dtype: .float32)
+        x[1..., TensorIndex.newAxis, 2] = Tensor([[5.0], [6.0]])
+        assertTensor(x, [1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 5.0, 0.0, 0.0, 0.0, 6.0, 0.0], shape: [3, 4], dtype: .float32)
+        x[TensorIndex.newAxis, 2] = Tensor([[-1.0, -2.0, -3.0, -4.0]])
+        assertTensor(x, [
+            1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 5.0, 0.0, -1.0, -2.0, -3.0, -4.0,
+        ], shape: [3, 4], dtype: .float32)
+        x[TensorIndex.newAxis] = Tensor.arange(12, dtype: .float32).reshaped(to: [1, 3, 4]) / 4
+        assertTensor(x, [
+            0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5, 2.75,
+        ], shape: [3, 4], dtype: .float32)
+        x[1..., TensorIndex.newAxis, 2..<3] = Tensor([[[8.0]], [[9.0]]])
+        assertTensor(x, [
+            0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 8.0, 1.75, 2.0, 2.25, 9.0, 2.75,
+        ], shape: [3, 4], dtype: .float32)
+    }
+
     func testSettersOnViewsAndBroadcastValues() {
         // Assigning into a transposed tensor writes its elements, in its own (logical) order.
         var t = Tensor.arange(6).reshaped(to: [2, 3]).transposed()
