@@ -201,12 +201,16 @@ extension Tensor {
     }
 
     /// Floating-point values from `start` up to (not including) `end` by `step`; float32 by default.
+    ///
+    /// Element `i` is `start + i * step` computed in double with one rounding (a fused multiply-add),
+    /// then converted to `dtype`: PyTorch's scalar loop. (For long float64 ranges PyTorch computes groups
+    /// of SIMD lanes from a shared base, which can differ from this in the last bit.)
     public static func arange(_ start: Double, _ end: Double, _ step: Double = 1, dtype: DType = .defaultFloat)
         -> Tensor
     {
         precondition(step != 0 && step.isFinite, "arange: step must be finite and nonzero")
         let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
-        return Tensor(shape: [n], scalars: (0..<n).map { start + Double($0) * step }, dtype: dtype)
+        return Tensor(shape: [n], scalars: (0..<n).map { start.addingProduct(step, Double($0)) }, dtype: dtype)
     }
 
     /// `steps` evenly spaced values from `start` to `end`, both included.
