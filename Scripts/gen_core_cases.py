@@ -134,6 +134,11 @@ def creation():
     chk("Tensor.arange(1.0, 2.5, 0.5)", torch.arange(1.0, 2.5, 0.5))
     chk("Tensor.arange(0.0, 1.0, 0.3)", torch.arange(0.0, 1.0, 0.3))
     chk("Tensor.arange(1.0, -1.0, -0.5)", torch.arange(1.0, -1.0, -0.5))
+    # Fewer than 8 float64 (16 float32) values: PyTorch's scalar loop, start + step * i fused.
+    chk("Tensor.arange(0.1, 0.65, 0.1, dtype: .float64)", torch.arange(0.1, 0.65, 0.1, dtype=F64))
+    chk("Tensor.arange(0.2, 1.3, 0.2, dtype: .float64)", torch.arange(0.2, 1.3, 0.2, dtype=F64))
+    chk("Tensor.arange(-0.7, 1.0, 0.3, dtype: .float64)", torch.arange(-0.7, 1.0, 0.3, dtype=F64))
+    chk("Tensor.arange(0.35, 2.0, 0.15)", torch.arange(0.35, 2.0, 0.15))
     chk("arange(3)", torch.arange(3))
     chk("arange(0.5, 2.0)", torch.arange(0.5, 2.0))
     end()

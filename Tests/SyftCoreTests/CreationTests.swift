@@ -122,6 +122,16 @@ final class CreationTests: XCTestCase {
             0.0, 0.30000001192092896, 0.6000000238418579, 0.8999999761581421,
         ], shape: [4], dtype: .float32)
         assertTensor(Tensor.arange(1.0, -1.0, -0.5), [1.0, 0.5, 0.0, -0.5], shape: [4], dtype: .float32)
+        assertTensor(Tensor.arange(0.1, 0.65, 0.1, dtype: .float64), [0.1, 0.2, 0.30000000000000004, 0.4, 0.5, 0.6000000000000001], shape: [6], dtype: .float64)
+        assertTensor(Tensor.arange(0.2, 1.3, 0.2, dtype: .float64), [0.2, 0.4, 0.6000000000000001, 0.8, 1.0, 1.2000000000000002], shape: [6], dtype: .float64)
+        assertTensor(Tensor.arange(-0.7, 1.0, 0.3, dtype: .float64), [
+            -0.7, -0.39999999999999997, -0.09999999999999998, 0.2, 0.5, 0.8,
+        ], shape: [6], dtype: .float64)
+        assertTensor(Tensor.arange(0.35, 2.0, 0.15), [
+            0.3499999940395355, 0.5, 0.6499999761581421, 0.800000011920929,
+            0.949999988079071, 1.100000023841858, 1.25, 1.399999976158142,
+            1.5499999523162842, 1.7000000476837158, 1.850000023841858,
+        ], shape: [11], dtype: .float32)
         assertInts(arange(3), [0, 1, 2], shape: [3])
         assertTensor(arange(0.5, 2.0), [0.5, 1.5], shape: [2], dtype: .float32)
     }
