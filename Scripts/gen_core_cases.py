@@ -470,6 +470,26 @@ def elementwise():
     chk("m.transposed().to(.int64)", M.t().to(I64))
     chk("s.to(.float64) * 2", S.to(F64) * 2)
     chk("Tensor.arange(12).reshaped(to: [3, 4]).transposed() * 2", torch.arange(12).reshape(3, 4).t() * 2)
+    chk("relu(t)", torch.relu(Tt))
+    chk("clamp(s, min: -1, max: 1)", torch.clamp(S, -1, 1))
+    chk("sigmoid(t)", torch.sigmoid(Tt), **TF32)
+    chk("tanh(e)", torch.tanh(E), **TF32)
+    chk("log(abs(t) + 1)", torch.log(Tt.abs() + 1), **TF32)
+    chk("sin(s)", torch.sin(S), **TF32)
+    chk("cos(t)", torch.cos(Tt), **TF32)
+    chk("t / e.transposed()", Tt / E.t())
+    chk("pow(abs(t), 0.5)", torch.pow(Tt.abs(), 0.5), **TF32)
+    chk("pow(e, t.transposed())", torch.pow(E, Tt.t()), **TF32)
+    chk("minimum(s, e[TensorIndex.all, ..<2])", torch.minimum(S, E[:, :2]))
+    fixture("it", "Tensor.arange(12).reshaped(to: [3, 4]).transposed() - 5", torch.arange(12).reshape(3, 4).t() - 5)
+    IT = V["it"]
+    chk("abs(it)", torch.abs(IT))
+    chk("-it[stride(from: 0, to: 4, by: 3)]", -IT[0:4:3])
+    chk("it .>= Tensor([0, 1, 2])", IT >= T([0, 1, 2]))
+    chk("(it .> 0).transposed()", (IT > 0).t())
+    chk("(it .> 0).transposed().sum(squeezingAxes: 0)", (IT > 0).t().sum(0))
+    chk("`where`((it .> 0).transposed(), m, s.to(.float64)[TensorIndex.all, ..<1])",
+        torch.where((IT > 0).t(), M, S.double()[:, :1]))
     end()
 
 

@@ -212,6 +212,60 @@ final class ElementwiseBinaryTests: XCTestCase {
         assertInts(m.transposed().to(.int64), [-2, 0, 2, -1, 0, 2, -1, 1, 3, 0, 1, 3], shape: [4, 3])
         assertTensor(s.to(.float64) * 2, [-4.0, -2.0, 0.0, 2.0, 4.0, 6.0], shape: [3, 2], dtype: .float64)
         assertInts(Tensor.arange(12).reshaped(to: [3, 4]).transposed() * 2, [0, 8, 16, 2, 10, 18, 4, 12, 20, 6, 14, 22], shape: [4, 3])
+        assertTensor(relu(t), [0.0, 0.0, 2.0, 0.0, 0.5, 2.5, 0.0, 1.0, 3.0, 0.0, 1.5, 3.5], shape: [4, 3], dtype: .float32)
+        assertTensor(clamp(s, min: -1, max: 1), [-1.0, -1.0, 0.0, 1.0, 1.0, 1.0], shape: [3, 2], dtype: .float32)
+        assertTensor(sigmoid(t), [
+            0.11920291930437088, 0.5, 0.8807970285415649, 0.18242552876472473,
+            0.622459352016449, 0.9241418242454529, 0.2689414322376251, 0.7310585975646973,
+            0.9525741338729858, 0.3775406777858734, 0.8175744414329529, 0.970687747001648,
+        ], shape: [4, 3], dtype: .float32, rtol: 1e-06, atol: 1e-07)
+        assertTensor(tanh(e), [
+            0.7615941762924194, 0.7615941762924194, 0.7615941762924194, 0.7615941762924194,
+            0.9640275835990906, 0.9640275835990906, 0.9640275835990906, 0.9640275835990906,
+            0.9950547814369202, 0.9950547814369202, 0.9950547814369202, 0.9950547814369202,
+        ], shape: [3, 4], dtype: .float32, rtol: 1e-06, atol: 1e-07)
+        assertTensor(log(abs(t) + 1), [
+            1.0986123085021973, 0.0, 1.0986123085021973, 0.9162907600402832,
+            0.40546512603759766, 1.252763032913208, 0.6931471824645996, 0.6931471824645996,
+            1.3862943649291992, 0.40546512603759766, 0.9162907600402832, 1.504077434539795,
+        ], shape: [4, 3], dtype: .float32, rtol: 1e-06, atol: 1e-07)
+        assertTensor(sin(s), [
+            -0.9092974066734314, -0.8414709568023682, 0.0, 0.8414709568023682,
+            0.9092974066734314, 0.14112000167369843,
+        ], shape: [3, 2], dtype: .float32, rtol: 1e-06, atol: 1e-07)
+        assertTensor(cos(t), [
+            -0.416146844625473, 1.0, -0.416146844625473, 0.07073719799518585,
+            0.8775825500488281, -0.8011435866355896, 0.5403023362159729, 0.5403023362159729,
+            -0.9899924993515015, 0.8775825500488281, 0.07073719799518585,
+            -0.9364566802978516,
+        ], shape: [4, 3], dtype: .float32, rtol: 1e-06, atol: 1e-07)
+        assertTensor(t / e.transposed(), [
+            -2.0, 0.0, 0.6666666865348816, -1.5, 0.25, 0.8333333134651184, -1.0, 0.5, 1.0,
+            -0.5, 0.75, 1.1666666269302368,
+        ], shape: [4, 3], dtype: .float32)
+        assertTensor(pow(abs(t), 0.5), [
+            1.4142135381698608, 0.0, 1.4142135381698608, 1.2247449159622192,
+            0.7071067690849304, 1.5811388492584229, 1.0, 1.0, 1.7320507764816284,
+            0.7071067690849304, 1.2247449159622192, 1.8708287477493286,
+        ], shape: [4, 3], dtype: .float32, rtol: 1e-06, atol: 1e-07)
+        assertTensor(pow(e, t.transposed()), [
+            1.0, 1.0, 1.0, 1.0, 1.0, 1.4142135381698608, 2.0, 2.8284270763397217, 9.0,
+            15.588457107543945, 27.0, 46.76537322998047,
+        ], shape: [3, 4], dtype: .float32, rtol: 1e-06, atol: 1e-07)
+        assertTensor(minimum(s, e[TensorIndex.all, ..<2]), [-2.0, -1.0, 0.0, 1.0, 2.0, 3.0], shape: [3, 2], dtype: .float32)
+        let it = Tensor.arange(12).reshaped(to: [3, 4]).transposed() - 5
+        assertInts(abs(it), [5, 1, 3, 4, 0, 4, 3, 1, 5, 2, 2, 6], shape: [4, 3])
+        assertInts(-it[stride(from: 0, to: 4, by: 3)], [5, 1, -3, 2, -2, -6], shape: [2, 3])
+        assertBools(it .>= Tensor([0, 1, 2]), [
+            false, false, true, false, false, true, false, true, true, false, true, true,
+        ], shape: [4, 3])
+        assertBools((it .> 0).transposed(), [
+            false, false, false, false, false, false, true, true, true, true, true, true,
+        ], shape: [3, 4])
+        assertInts((it .> 0).transposed().sum(squeezingAxes: 0), [1, 1, 2, 2], shape: [4])
+        assertTensor(`where`((it .> 0).transposed(), m, s.to(.float64)[TensorIndex.all, ..<1]), [
+            -2.0, -2.0, -2.0, -2.0, 0.0, 0.0, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5,
+        ], shape: [3, 4], dtype: .float64)
     }
 
     func testLargeBinaryOperandsSplitAcrossThreads() {
