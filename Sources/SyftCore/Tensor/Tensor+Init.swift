@@ -3,7 +3,8 @@
 /// Swift values a tensor can be built from: `Int`, `Int64`, `Float`, `Double`, `Bool`, and arrays of them,
 /// nested to any depth (`[[1, 2], [3, 4]]`).
 public protocol TensorData {
-    /// Appends this value's shape below `depth` (checked for raggedness).
+    /// Appends this value's shape below `depth`; stops on ragged nested arrays (a length that differs from
+    /// the one `shape` already has at that depth).
     func appendShape(to shape: inout [Int], depth: Int)
     /// Appends the elements in row-major order.
     func appendElements(to elements: inout TensorElements)
@@ -53,8 +54,14 @@ extension Array: TensorData where Element: TensorData {
     public func appendShape(to shape: inout [Int], depth: Int) {
         if shape.count == depth {
             shape.append(count)
-            if let first { first.appendShape(to: &shape, depth: depth + 1) }
+        } else {
+            // Every array at a depth must have the length of the first one there (PyTorch's message).
+            precondition(
+                count == shape[depth],
+                "Tensor: the nested arrays are ragged: expected a sequence of length \(shape[depth]) at dim "
+                    + "\(depth) (got \(count))")
         }
+        for x in self { x.appendShape(to: &shape, depth: depth + 1) }
     }
     public func appendElements(to e: inout TensorElements) {
         for x in self { x.appendElements(to: &e) }
