@@ -25,6 +25,10 @@ final class CreationTests: XCTestCase {
         assertInts(Tensor([Int]()), [], shape: [0])
         assertTensor(Tensor([Double]()), [], shape: [0], dtype: .float32)
         XCTAssertEqual(Tensor([[Int]]()).shape, [0])
+        assertInts(Tensor([[Int]]([[], [], []])), [], shape: [3, 0])
+        assertTensor(Tensor([[[1.0], [2.0]], [[3.0], [4.0]]]), [1, 2, 3, 4], shape: [2, 2, 1], dtype: .float32)
+        // (Ragged input such as [[1], [2, 3], []] stops the program, as PyTorch raises: "expected a sequence
+        // of length 1 at dim 1 (got 2)"; it used to pass the element-count check and give [[1], [2], [3]].)
         XCTAssertEqual(Tensor([Double]()).description, "tensor([])")
         XCTAssertEqual(Tensor([Int]()).description, "tensor([], dtype=torch.int64)")
     }
