@@ -3,9 +3,12 @@
 
 Usage (from the package root):
     /work/torchenv/bin/python Scripts/gen_core_cases.py [section ...]
+    /work/torchenv/bin/python Scripts/gen_core_cases.py --update
 
 Sections: creation, promotion, elementwise, broadcasting, reduction, shape, indexing, matmul,
-concat, description. Without arguments every section is printed.
+concat, description. Without arguments every section is printed. With --update, every generated
+test function replaces the function of the same name in Tests/SyftCoreTests/*.swift (the
+hand-written tests around them are left as they are).
 
 Each case pairs a Swift expression with the same computation in PyTorch and prints a Swift
 assertion (`assertTensor`, `assertInts`, `assertBools`, or a `description` comparison) whose
@@ -45,10 +48,10 @@ def lit(v, dtype):
     return repr(v)
 
 
-def array(t, width=92, indent=12):
+def array(t, width=92, indent=12, force_lines=False):
     """A Swift array literal of the values, wrapped to lines of about `width` characters."""
     items = [lit(v, t.dtype) for v in t.detach().reshape(-1).tolist()]
-    if len(", ".join(items)) < 60:
+    if not items or (len(", ".join(items)) < 60 and not force_lines):
         return "[" + ", ".join(items) + "]"
     lines, line = [], ""
     for item in items:
@@ -68,20 +71,31 @@ def fixture(name, swift, value):
 
 
 def chk(swift, t, rtol=0, atol=0):
-    """An assertion that the Swift expression equals the PyTorch tensor `t`."""
+    """An assertion that the Swift expression equals the PyTorch tensor `t` (lines of at most 110
+    characters where the expression allows)."""
     t = t.detach()
     shape = list(t.shape)
     if t.dtype == BOOL:
-        print(f"        assertBools({swift}, {array(t)}, shape: {shape})")
+        head, tail = "assertBools", f"shape: {shape})"
     elif t.dtype == I64:
-        print(f"        assertInts({swift}, {array(t)}, shape: {shape})")
+        head, tail = "assertInts", f"shape: {shape})"
     else:
         tol = ""
         if rtol:
             tol += f", rtol: {rtol}"
         if atol:
             tol += f", atol: {atol}"
-        print(f"        assertTensor({swift}, {array(t)}, shape: {shape}, dtype: .{DTYPE[t.dtype]}{tol})")
+        head, tail = "assertTensor", f"shape: {shape}, dtype: .{DTYPE[t.dtype]}{tol})"
+    line = f"        {head}({swift}, {array(t)}, {tail}"
+    if "\n" in line or len(line) <= 110 or t.numel() == 0:
+        print(line)
+    else:
+        print(f"        {head}({swift}, {array(t, force_lines=True)}, {tail}")
+
+
+def note(text):
+    """A comment in the generated Swift."""
+    print(f"        // {text}")
 
 
 def desc(swift, t):
@@ -89,8 +103,10 @@ def desc(swift, t):
     if "\n" in text:
         body = "\n".join("            " + line for line in text.split("\n"))
         print(f'        XCTAssertEqual({swift}.description, """\n{body}\n            """)')
-    else:
+    elif len(f'        XCTAssertEqual({swift}.description, "{text}")') <= 110:
         print(f'        XCTAssertEqual({swift}.description, "{text}")')
+    else:
+        print(f'        XCTAssertEqual(\n            {swift}.description,\n            "{text}")')
 
 
 def test(name):
@@ -708,6 +724,8 @@ def reduction():
     chk("Tensor(2.5).sum(alongAxes: -1)", T(2.5).sum(-1, keepdim=True))
     # Left out of the tests: 0-d max/min traps in Op+Infer.swift (reported). PyTorch: tensor(4).
     # chk("Tensor(4).max()", T(4).max())
+    note("Left out: Tensor(4).max() (PyTorch: tensor(4)) traps, \"Index out of range\" in the shape rule of")
+    note("max/min (Op+Infer.swift, `x.shape[a]` for axis 0 of a 0-d tensor). Reported to the Ops owner.")
     chk("Tensor(true).sum()", T(True).sum())
     end()
 
@@ -1027,8 +1045,9 @@ def concat():
     chk("cat([a[TensorIndex.all, stride(from: 0, to: 3, by: 2)], c], axis: 1)", torch.cat([A[:, 0:3:2], C], 1))
     chk("cat([b.expanded(to: [2, 3]), a], axis: 1)", torch.cat([B.expand(2, 3), A], 1))
     chk("cat([Tensor([1.5]), Tensor([2.5, 3.5])])", torch.cat([T([1.5]), T([2.5, 3.5])]))
-    chk("cat([Tensor.arange(8).reshaped(to: [2, 2, 2]), Tensor.arange(4).reshaped(to: [2, 1, 2])], axis: -2)",
-        torch.cat([torch.arange(8).reshape(2, 2, 2), torch.arange(4).reshape(2, 1, 2)], -2))
+    fixture("p", "Tensor.arange(8).reshaped(to: [2, 2, 2])", torch.arange(8).reshape(2, 2, 2))
+    fixture("q", "Tensor.arange(4).reshaped(to: [2, 1, 2])", torch.arange(4).reshape(2, 1, 2))
+    chk("cat([p, q], axis: -2)", torch.cat([V["p"], V["q"]], -2))
     end()
 
     test("testStack")
@@ -1103,6 +1122,40 @@ SECTIONS = dict(creation=creation, promotion=promotion, elementwise=elementwise,
                 reduction=reduction, shape=shape, indexing=indexing, matmul=matmul, concat=concat,
                 description=description)
 
+def update_tests(root="Tests/SyftCoreTests"):
+    """Replaces each generated test function in the test files with its new text, by name."""
+    import contextlib
+    import glob
+    import io
+    import re
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        for section_fn in SECTIONS.values():
+            section_fn()
+    pattern = re.compile(r"^    func (test\w+)\(\) \{\n.*?^    \}\n", re.S | re.M)
+    generated = {m.group(1): m.group(0) for m in pattern.finditer(out.getvalue())}
+    used = set()
+    for path in sorted(glob.glob(f"{root}/*.swift")):
+        source = open(path).read()
+
+        def replace(m):
+            if m.group(1) in generated:
+                used.add(m.group(1))
+                return generated[m.group(1)]
+            return m.group(0)
+
+        updated = pattern.sub(replace, source)
+        if updated != source:
+            open(path, "w").write(updated)
+            print("updated", path)
+    for name in sorted(set(generated) - used):
+        print("not in any test file:", name)
+
+
 if __name__ == "__main__":
-    for name in sys.argv[1:] or SECTIONS:
-        SECTIONS[name]()
+    if sys.argv[1:] == ["--update"]:
+        update_tests()
+    else:
+        for name in sys.argv[1:] or SECTIONS:
+            SECTIONS[name]()

@@ -59,7 +59,9 @@ final class BroadcastingTests: XCTestCase {
         assertBools(col .< row / 10, [
             false, true, true, true, false, false, true, true, false, false, false, true,
         ], shape: [3, 4])
-        assertTensor(maximum(col, Tensor([0.0, 1.5, 2.5, 3.5])), [1.0, 1.5, 2.5, 3.5, 2.0, 2.0, 2.5, 3.5, 3.0, 3.0, 3.0, 3.5], shape: [3, 4], dtype: .float32)
+        assertTensor(maximum(col, Tensor([0.0, 1.5, 2.5, 3.5])), [
+            1.0, 1.5, 2.5, 3.5, 2.0, 2.0, 2.5, 3.5, 3.0, 3.0, 3.0, 3.5,
+        ], shape: [3, 4], dtype: .float32)
         assertTensor(`where`(col .> 1.5, row, Tensor(0.0)), [
             0.0, 0.0, 0.0, 0.0, 10.0, 20.0, 30.0, 40.0, 10.0, 20.0, 30.0, 40.0,
         ], shape: [3, 4], dtype: .float32)
@@ -71,7 +73,9 @@ final class BroadcastingTests: XCTestCase {
         assertTensor(Tensor.zeros([1, 0]) * Tensor.ones([3, 1]), [], shape: [3, 0], dtype: .float32)
         assertTensor(Tensor.zeros([0]) + Tensor(5.0), [], shape: [0], dtype: .float32)
         assertBools(Tensor.zeros([0, 3], dtype: .int64) .== Tensor([1, 2, 3]), [], shape: [0, 3])
-        assertTensor((Tensor.zeros([0, 3]) + Tensor.ones([3])).sum(squeezingAxes: 0), [0.0, 0.0, 0.0], shape: [3], dtype: .float32)
+        assertTensor((Tensor.zeros([0, 3]) + Tensor.ones([3])).sum(squeezingAxes: 0), [
+            0.0, 0.0, 0.0,
+        ], shape: [3], dtype: .float32)
         assertTensor(exp(Tensor.zeros([2, 0])), [], shape: [2, 0], dtype: .float32)
     }
 
@@ -85,7 +89,8 @@ final class BroadcastingTests: XCTestCase {
         assertInts((x * c)[1], [12, 13, 14, 15, 32, 34, 36, 38, 60, 63, 66, 69], shape: [3, 4])
         assertInts((Tensor([[[5]]]) + Tensor([1, 2])), [6, 7], shape: [1, 1, 2])
         assertInts(Tensor([[1]]) + Tensor([2]), [3], shape: [1, 1])
-        assertInts(Tensor.ones([1, 3, 1], dtype: .int64) + Tensor.arange(2).reshaped(to: [2, 1, 1]), [1, 1, 1, 2, 2, 2], shape: [2, 3, 1])
+        let ones = Tensor.ones([1, 3, 1], dtype: .int64)
+        assertInts(ones + Tensor.arange(2).reshaped(to: [2, 1, 1]), [1, 1, 1, 2, 2, 2], shape: [2, 3, 1])
     }
 
     func testInPlaceBroadcastsTheRightOperand() {

@@ -26,7 +26,8 @@ final class CreationTests: XCTestCase {
         assertTensor(Tensor([Double]()), [], shape: [0], dtype: .float32)
         XCTAssertEqual(Tensor([[Int]]()).shape, [0])
         assertInts(Tensor([[Int]]([[], [], []])), [], shape: [3, 0])
-        assertTensor(Tensor([[[1.0], [2.0]], [[3.0], [4.0]]]), [1, 2, 3, 4], shape: [2, 2, 1], dtype: .float32)
+        assertTensor(
+            Tensor([[[1.0], [2.0]], [[3.0], [4.0]]]), [1, 2, 3, 4], shape: [2, 2, 1], dtype: .float32)
         // (Ragged input such as [[1], [2, 3], []] stops the program, as PyTorch raises: "expected a sequence
         // of length 1 at dim 1 (got 2)"; it used to pass the element-count check and give [[1], [2], [3]].)
         XCTAssertEqual(Tensor([Double]()).description, "tensor([])")
@@ -39,9 +40,11 @@ final class CreationTests: XCTestCase {
         XCTAssertEqual(t.rank, 2)
         XCTAssertEqual(t.count, 6)
         XCTAssertTrue(t.isContiguous)
-        assertTensor(Tensor(shape: [3, 1], scalars: [0.5, 1.5, 2.5]), [0.5, 1.5, 2.5], shape: [3, 1], dtype: .float32)
         assertTensor(
-            Tensor(shape: [2, 2], scalars: [1, 2, 3, 4], dtype: .float64), [1, 2, 3, 4], shape: [2, 2], dtype: .float64)
+            Tensor(shape: [3, 1], scalars: [0.5, 1.5, 2.5]), [0.5, 1.5, 2.5], shape: [3, 1], dtype: .float32)
+        assertTensor(
+            Tensor(shape: [2, 2], scalars: [1, 2, 3, 4], dtype: .float64), [1, 2, 3, 4], shape: [2, 2],
+            dtype: .float64)
         assertInts(Tensor(shape: [2], scalars: [1.9, -1.9], dtype: .int64), [1, -1], shape: [2])
         assertBools(Tensor(shape: [1, 2], scalars: [true, false]), [true, false], shape: [1, 2])
         assertTensor(Tensor(shape: [], scalars: [4.25]), [4.25], shape: [], dtype: .float32)
@@ -97,7 +100,9 @@ final class CreationTests: XCTestCase {
             0.10000000149011612, 0.19999998807907104, 0.29999998211860657,
             0.4000000059604645, 0.5, 0.6000000238418579, 0.699999988079071,
         ], shape: [7], dtype: .float32)
-        assertTensor(Tensor.linspace(3, -2, 4), [3.0, 1.3333333730697632, -0.3333333730697632, -2.0], shape: [4], dtype: .float32)
+        assertTensor(Tensor.linspace(3, -2, 4), [
+            3.0, 1.3333333730697632, -0.3333333730697632, -2.0,
+        ], shape: [4], dtype: .float32)
         assertTensor(Tensor.linspace(2, 5, 1), [2.0], shape: [1], dtype: .float32)
         assertTensor(Tensor.linspace(2, 5, 0), [], shape: [0], dtype: .float32)
         assertInts(Tensor.linspace(0, 10, 4, dtype: .int64), [0, 3, 6, 10], shape: [4])
@@ -126,8 +131,12 @@ final class CreationTests: XCTestCase {
             0.0, 0.30000001192092896, 0.6000000238418579, 0.8999999761581421,
         ], shape: [4], dtype: .float32)
         assertTensor(Tensor.arange(1.0, -1.0, -0.5), [1.0, 0.5, 0.0, -0.5], shape: [4], dtype: .float32)
-        assertTensor(Tensor.arange(0.1, 0.65, 0.1, dtype: .float64), [0.1, 0.2, 0.30000000000000004, 0.4, 0.5, 0.6000000000000001], shape: [6], dtype: .float64)
-        assertTensor(Tensor.arange(0.2, 1.3, 0.2, dtype: .float64), [0.2, 0.4, 0.6000000000000001, 0.8, 1.0, 1.2000000000000002], shape: [6], dtype: .float64)
+        assertTensor(Tensor.arange(0.1, 0.65, 0.1, dtype: .float64), [
+            0.1, 0.2, 0.30000000000000004, 0.4, 0.5, 0.6000000000000001,
+        ], shape: [6], dtype: .float64)
+        assertTensor(Tensor.arange(0.2, 1.3, 0.2, dtype: .float64), [
+            0.2, 0.4, 0.6000000000000001, 0.8, 1.0, 1.2000000000000002,
+        ], shape: [6], dtype: .float64)
         assertTensor(Tensor.arange(-0.7, 1.0, 0.3, dtype: .float64), [
             -0.7, -0.39999999999999997, -0.09999999999999998, 0.2, 0.5, 0.8,
         ], shape: [6], dtype: .float64)
@@ -145,7 +154,9 @@ final class CreationTests: XCTestCase {
         assertBools(Tensor([0.0, 0.5, -2.0], dtype: .bool), [false, true, true], shape: [3])
         assertTensor(Tensor([true, false], dtype: .float32), [1.0, 0.0], shape: [2], dtype: .float32)
         assertBools(Tensor([3, 0, -2], dtype: .bool), [true, false, true], shape: [3])
-        assertTensor(Tensor([0.1, 1e-40], dtype: .float32), [0.10000000149011612, 9.99994610111476e-41], shape: [2], dtype: .float32)
+        assertTensor(Tensor([0.1, 1e-40], dtype: .float32), [
+            0.10000000149011612, 9.99994610111476e-41,
+        ], shape: [2], dtype: .float32)
         assertInts(Tensor.full([2], 7.9, dtype: .int64), [7, 7], shape: [2])
     }
 
@@ -168,7 +179,8 @@ final class CreationTests: XCTestCase {
         let g = Generator(seed: 7)
         let first = Tensor.rand([6], dtype: .float64, generator: g)
         let second = Tensor.rand([6], dtype: .float64, generator: g)
-        XCTAssertEqual(first.doubles + second.doubles, rand([12], dtype: .float64, generator: Generator(seed: 7)).doubles)
+        let whole = rand([12], dtype: .float64, generator: Generator(seed: 7))
+        XCTAssertEqual(first.doubles + second.doubles, whole.doubles)
         XCTAssertNotEqual(first.doubles, second.doubles)
         g.reseed(7)
         XCTAssertEqual(Tensor.rand([6], dtype: .float64, generator: g).doubles, first.doubles)
@@ -229,7 +241,8 @@ final class CreationTests: XCTestCase {
         XCTAssertEqual(v.min(), -3)
         XCTAssertEqual(v.max(), 3)
         for k in -3...3 {
-            XCTAssertEqual(Double(v.filter { $0 == k }.count) / 20_000, 1.0 / 7, accuracy: 0.012, "value \(k)")
+            let frequency = Double(v.filter { $0 == k }.count) / 20_000
+            XCTAssertEqual(frequency, 1.0 / 7, accuracy: 0.012, "value \(k)")
         }
         assertInts(Tensor.randint(5, 6, [4]), [5, 5, 5, 5], shape: [4])
         let f = Tensor.randint(0, 10, [2, 50], dtype: .float32, generator: Generator(seed: 1))

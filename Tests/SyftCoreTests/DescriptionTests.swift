@@ -9,8 +9,12 @@ import _TestSupport
 final class DescriptionTests: XCTestCase {
     func testPrintedResults() {
         XCTAssertEqual((Tensor([1, 2, 3]) * 2.5).description, "tensor([2.5000, 5.0000, 7.5000])")
-        XCTAssertEqual((Tensor([1, 2, 3]) / Tensor([2, 2, 2])).description, "tensor([0.5000, 1.0000, 1.5000])")
-        XCTAssertEqual((Tensor([1.0, 2.0], dtype: .float64) + 1.0).description, "tensor([2., 3.], dtype=torch.float64)")
+        XCTAssertEqual(
+            (Tensor([1, 2, 3]) / Tensor([2, 2, 2])).description,
+            "tensor([0.5000, 1.0000, 1.5000])")
+        XCTAssertEqual(
+            (Tensor([1.0, 2.0], dtype: .float64) + 1.0).description,
+            "tensor([2., 3.], dtype=torch.float64)")
         XCTAssertEqual((Tensor([true, false]) + 1).description, "tensor([2, 1])")
         XCTAssertEqual((Tensor([1, 5, 3]) .> 2).description, "tensor([False,  True,  True])")
         XCTAssertEqual((-Tensor([0.0, 1.5])).description, "tensor([-0.0000, -1.5000])")
@@ -24,13 +28,19 @@ final class DescriptionTests: XCTestCase {
             tensor([[1.0000],
                     [2.5000]])
             """)
-        XCTAssertEqual(Tensor([[1.0, 2.0], [3.0, 4.0]], dtype: .float64).sum(squeezingAxes: 0).description, "tensor([4., 6.], dtype=torch.float64)")
+        XCTAssertEqual(
+            Tensor([[1.0, 2.0], [3.0, 4.0]], dtype: .float64).sum(squeezingAxes: 0).description,
+            "tensor([4., 6.], dtype=torch.float64)")
         XCTAssertEqual(Tensor.arange(6).reshaped(to: [2, 3]).sum().description, "tensor(15)")
         XCTAssertEqual(Tensor([1.0, 2.0, 4.0]).std().description, "tensor(1.5275)")
-        XCTAssertEqual(Tensor.linspace(0, 1, 5).description, "tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])")
+        XCTAssertEqual(
+            Tensor.linspace(0, 1, 5).description,
+            "tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])")
         XCTAssertEqual(Tensor.zeros([2, 0]).description, "tensor([], size=(2, 0))")
         XCTAssertEqual(Tensor([[1, 2], [3, 4]]).argmax(squeezingAxis: 1).description, "tensor([1, 1])")
-        XCTAssertEqual(exp(Tensor([0.0, 1.0, 10.0])).description, "tensor([1.0000e+00, 2.7183e+00, 2.2026e+04])")
+        XCTAssertEqual(
+            exp(Tensor([0.0, 1.0, 10.0])).description,
+            "tensor([1.0000e+00, 2.7183e+00, 2.2026e+04])")
         XCTAssertEqual(sqrt(Tensor([-1.0, 4.0])).description, "tensor([nan, 2.])")
         XCTAssertEqual(Tensor.eye(3, dtype: .int64).description, """
             tensor([[1, 0, 0],
@@ -58,7 +68,9 @@ final class DescriptionTests: XCTestCase {
         XCTAssertEqual(w.max(squeezingAxes: 0).description, "tensor(3., grad_fn=<AmaxBackward0>)")
         XCTAssertEqual(w.pow(w).description, "tensor([ 1.,  4., 27.], grad_fn=<PowBackward1>)")
         XCTAssertEqual(w.clamp(min: 1, max: 2).description, "tensor([1., 2., 2.], grad_fn=<ClampBackward1>)")
-        XCTAssertEqual(w.to(.float64).description, "tensor([1., 2., 3.], dtype=torch.float64, grad_fn=<ToCopyBackward0>)")
+        XCTAssertEqual(
+            w.to(.float64).description,
+            "tensor([1., 2., 3.], dtype=torch.float64, grad_fn=<ToCopyBackward0>)")
         XCTAssertEqual(w.expanded(to: [2, 3]).description, """
             tensor([[1., 2., 3.],
                     [1., 2., 3.]], grad_fn=<ExpandBackward0>)
@@ -76,6 +88,8 @@ final class DescriptionTests: XCTestCase {
             tensor([[1.],
                     [3.]], grad_fn=<SliceBackward0>)
             """)
-        XCTAssertEqual(exp(Tensor([0.0], requiresGrad: true)).description, "tensor([1.], grad_fn=<ExpBackward0>)")
+        XCTAssertEqual(
+            exp(Tensor([0.0], requiresGrad: true)).description,
+            "tensor([1.], grad_fn=<ExpBackward0>)")
     }
 }

@@ -22,8 +22,12 @@ final class ElementwiseBinaryTests: XCTestCase {
             1.2247449159622192, 16.0, 1.4142135381698608, 0.03703703731298447, 0.0,
             0.00390625,
         ], shape: [2, 3], dtype: .float32, rtol: 1e-06, atol: 1e-07)
-        assertTensor(a.pow(2), [2.25, 4.0, 0.0625, 9.0, 0.0, 0.25], shape: [2, 3], dtype: .float32, rtol: 1e-06, atol: 1e-07)
-        assertTensor(pow(a, 3), [3.375, -8.0, 0.015625, 27.0, 0.0, -0.125], shape: [2, 3], dtype: .float32, rtol: 1e-06, atol: 1e-07)
+        assertTensor(a.pow(2), [
+            2.25, 4.0, 0.0625, 9.0, 0.0, 0.25,
+        ], shape: [2, 3], dtype: .float32, rtol: 1e-06, atol: 1e-07)
+        assertTensor(pow(a, 3), [
+            3.375, -8.0, 0.015625, 27.0, 0.0, -0.125,
+        ], shape: [2, 3], dtype: .float32, rtol: 1e-06, atol: 1e-07)
         assertTensor(a.pow(b), [
             1.2247449159622192, 16.0, 1.4142135381698608, 0.03703703731298447, 0.0,
             0.00390625,
@@ -60,8 +64,12 @@ final class ElementwiseBinaryTests: XCTestCase {
             1.224744871391589, 16.0, 1.4142135623730951, 0.037037037037037035, 0.0,
             0.00390625,
         ], shape: [2, 3], dtype: .float64, rtol: 1e-13, atol: 1e-15)
-        assertTensor(a.pow(2), [2.25, 4.0, 0.0625, 9.0, 0.0, 0.25], shape: [2, 3], dtype: .float64, rtol: 1e-13, atol: 1e-15)
-        assertTensor(pow(a, 3), [3.375, -8.0, 0.015625, 27.0, 0.0, -0.125], shape: [2, 3], dtype: .float64, rtol: 1e-13, atol: 1e-15)
+        assertTensor(a.pow(2), [
+            2.25, 4.0, 0.0625, 9.0, 0.0, 0.25,
+        ], shape: [2, 3], dtype: .float64, rtol: 1e-13, atol: 1e-15)
+        assertTensor(pow(a, 3), [
+            3.375, -8.0, 0.015625, 27.0, 0.0, -0.125,
+        ], shape: [2, 3], dtype: .float64, rtol: 1e-13, atol: 1e-15)
         assertTensor(a.pow(b), [
             1.224744871391589, 16.0, 1.4142135623730951, 0.037037037037037035, 0.0,
             0.00390625,
@@ -92,7 +100,9 @@ final class ElementwiseBinaryTests: XCTestCase {
         assertBools(a .<= b, [false, false, true, false, true, true, true], shape: [7])
         assertBools(a .> b, [false, false, false, false, false, false, false], shape: [7])
         assertBools(a .>= b, [false, false, false, false, true, false, true], shape: [7])
-        assertTensor(Tensor([Double.infinity, -.infinity]) - Tensor([Double.infinity, -.infinity]), [.nan, .nan], shape: [2], dtype: .float32)
+        assertTensor(Tensor([Double.infinity, -.infinity]) - Tensor([Double.infinity, -.infinity]), [
+            .nan, .nan,
+        ], shape: [2], dtype: .float32)
         assertTensor(Tensor([0.0, -2.0]).pow(0.5), [0.0, .nan], shape: [2], dtype: .float32)
         assertTensor(Tensor([.nan, 2.0]).pow(0), [1.0, 1.0], shape: [2], dtype: .float32)
     }
@@ -103,14 +113,20 @@ final class ElementwiseBinaryTests: XCTestCase {
         assertInts(a + b, [9, -5, 3, 0, 3, -1], shape: [2, 3])
         assertInts(a - b, [5, -9, -3, 10, 3, -7], shape: [2, 3])
         assertInts(a * b, [14, -14, 0, -25, 0, -12], shape: [2, 3])
-        assertTensor(a / b, [3.5, -3.5, 0.0, -1.0, .infinity, -1.3333333730697632], shape: [2, 3], dtype: .float32)
-        assertTensor(div(a, b), [3.5, -3.5, 0.0, -1.0, .infinity, -1.3333333730697632], shape: [2, 3], dtype: .float32)
+        assertTensor(a / b, [
+            3.5, -3.5, 0.0, -1.0, .infinity, -1.3333333730697632,
+        ], shape: [2, 3], dtype: .float32)
+        assertTensor(div(a, b), [
+            3.5, -3.5, 0.0, -1.0, .infinity, -1.3333333730697632,
+        ], shape: [2, 3], dtype: .float32)
         assertInts(pow(a, abs(b)), [49, 49, 0, 3125, 1, -64], shape: [2, 3])
         assertInts(maximum(a, b), [7, 2, 3, 5, 3, 3], shape: [2, 3])
         assertInts(minimum(a, b), [2, -7, 0, -5, 0, -4], shape: [2, 3])
         assertInts(a * 3, [21, -21, 0, 15, 9, -12], shape: [2, 3])
         assertInts(10 - a, [3, 17, 10, 5, 7, 14], shape: [2, 3])
-        assertInts(Tensor([Int64.max, Int64.min]) + Tensor([1, -1]), [-9223372036854775808, 9223372036854775807], shape: [2])
+        assertInts(Tensor([Int64.max, Int64.min]) + Tensor([1, -1]), [
+            -9223372036854775808, 9223372036854775807,
+        ], shape: [2])
         assertInts(Tensor([1 << 40]) * Tensor([1 << 30]), [0], shape: [1])
         assertInts(Tensor([3]).pow(40), [-6289078614652622815], shape: [1])
         assertInts(Tensor([9007199254740993]) + Tensor([0]), [9007199254740993], shape: [1])
@@ -165,8 +181,12 @@ final class ElementwiseBinaryTests: XCTestCase {
         assertInts(`where`(c, -1, i), [-1, 2, -1, 4, 5, -1], shape: [2, 3])
         assertTensor(`where`(c, i, a), [1.0, 2.5, 3.0, 4.5, 5.5, 6.0], shape: [2, 3], dtype: .float32)
         assertBools(`where`(c, c, Tensor([false])), [true, false, true, false, false, true], shape: [2, 3])
-        assertTensor(`where`(a .> 3, a, Tensor(0.0)), [0.0, 0.0, 3.5, 4.5, 5.5, 6.5], shape: [2, 3], dtype: .float32)
-        assertInts(`where`(Tensor([true, false, true]), i, Tensor([[10], [20]])), [1, 10, 3, 4, 20, 6], shape: [2, 3])
+        assertTensor(`where`(a .> 3, a, Tensor(0.0)), [
+            0.0, 0.0, 3.5, 4.5, 5.5, 6.5,
+        ], shape: [2, 3], dtype: .float32)
+        assertInts(`where`(Tensor([true, false, true]), i, Tensor([[10], [20]])), [
+            1, 10, 3, 4, 20, 6,
+        ], shape: [2, 3])
     }
 
     func testNonContiguousInputs() {
@@ -200,20 +220,32 @@ final class ElementwiseBinaryTests: XCTestCase {
         assertTensor(e * m, [
             -2.0, -1.5, -1.0, -0.5, 0.0, 1.0, 2.0, 3.0, 6.0, 7.5, 9.0, 10.5,
         ], shape: [3, 4], dtype: .float32)
-        assertTensor(s - m[TensorIndex.all, 1..<3], [-0.5, 0.0, -0.5, 0.0, -0.5, 0.0], shape: [3, 2], dtype: .float32)
+        assertTensor(s - m[TensorIndex.all, 1..<3], [
+            -0.5, 0.0, -0.5, 0.0, -0.5, 0.0,
+        ], shape: [3, 2], dtype: .float32)
         assertTensor(t * Tensor([1.0, 2.0, 3.0]), [
             -2.0, 0.0, 6.0, -1.5, 1.0, 7.5, -1.0, 2.0, 9.0, -0.5, 3.0, 10.5,
         ], shape: [4, 3], dtype: .float32)
-        assertTensor(maximum(t, Tensor([[0.0], [0.5], [-1.0], [1.0]])), [0.0, 0.0, 2.0, 0.5, 0.5, 2.5, -1.0, 1.0, 3.0, 1.0, 1.5, 3.5], shape: [4, 3], dtype: .float32)
+        assertTensor(maximum(t, Tensor([[0.0], [0.5], [-1.0], [1.0]])), [
+            0.0, 0.0, 2.0, 0.5, 0.5, 2.5, -1.0, 1.0, 3.0, 1.0, 1.5, 3.5,
+        ], shape: [4, 3], dtype: .float32)
         assertBools(t .> 0, [
             false, false, true, false, true, true, false, true, true, false, true, true,
         ], shape: [4, 3])
-        assertTensor(`where`(t .> 0, t, e.transposed()), [1.0, 2.0, 2.0, 1.0, 0.5, 2.5, 1.0, 1.0, 3.0, 1.0, 1.5, 3.5], shape: [4, 3], dtype: .float32)
+        assertTensor(`where`(t .> 0, t, e.transposed()), [
+            1.0, 2.0, 2.0, 1.0, 0.5, 2.5, 1.0, 1.0, 3.0, 1.0, 1.5, 3.5,
+        ], shape: [4, 3], dtype: .float32)
         assertInts(m.transposed().to(.int64), [-2, 0, 2, -1, 0, 2, -1, 1, 3, 0, 1, 3], shape: [4, 3])
         assertTensor(s.to(.float64) * 2, [-4.0, -2.0, 0.0, 2.0, 4.0, 6.0], shape: [3, 2], dtype: .float64)
-        assertInts(Tensor.arange(12).reshaped(to: [3, 4]).transposed() * 2, [0, 8, 16, 2, 10, 18, 4, 12, 20, 6, 14, 22], shape: [4, 3])
-        assertTensor(relu(t), [0.0, 0.0, 2.0, 0.0, 0.5, 2.5, 0.0, 1.0, 3.0, 0.0, 1.5, 3.5], shape: [4, 3], dtype: .float32)
-        assertTensor(clamp(s, min: -1, max: 1), [-1.0, -1.0, 0.0, 1.0, 1.0, 1.0], shape: [3, 2], dtype: .float32)
+        assertInts(Tensor.arange(12).reshaped(to: [3, 4]).transposed() * 2, [
+            0, 8, 16, 2, 10, 18, 4, 12, 20, 6, 14, 22,
+        ], shape: [4, 3])
+        assertTensor(relu(t), [
+            0.0, 0.0, 2.0, 0.0, 0.5, 2.5, 0.0, 1.0, 3.0, 0.0, 1.5, 3.5,
+        ], shape: [4, 3], dtype: .float32)
+        assertTensor(clamp(s, min: -1, max: 1), [
+            -1.0, -1.0, 0.0, 1.0, 1.0, 1.0,
+        ], shape: [3, 2], dtype: .float32)
         assertTensor(sigmoid(t), [
             0.11920291930437088, 0.5, 0.8807970285415649, 0.18242552876472473,
             0.622459352016449, 0.9241418242454529, 0.2689414322376251, 0.7310585975646973,
@@ -252,7 +284,9 @@ final class ElementwiseBinaryTests: XCTestCase {
             1.0, 1.0, 1.0, 1.0, 1.0, 1.4142135381698608, 2.0, 2.8284270763397217, 9.0,
             15.588457107543945, 27.0, 46.76537322998047,
         ], shape: [3, 4], dtype: .float32, rtol: 1e-06, atol: 1e-07)
-        assertTensor(minimum(s, e[TensorIndex.all, ..<2]), [-2.0, -1.0, 0.0, 1.0, 2.0, 3.0], shape: [3, 2], dtype: .float32)
+        assertTensor(minimum(s, e[TensorIndex.all, ..<2]), [
+            -2.0, -1.0, 0.0, 1.0, 2.0, 3.0,
+        ], shape: [3, 2], dtype: .float32)
         let it = Tensor.arange(12).reshaped(to: [3, 4]).transposed() - 5
         assertInts(abs(it), [5, 1, 3, 4, 0, 4, 3, 1, 5, 2, 2, 6], shape: [4, 3])
         assertInts(-it[stride(from: 0, to: 4, by: 3)], [5, 1, -3, 2, -2, -6], shape: [2, 3])

@@ -26,7 +26,9 @@ final class ElementwiseUnaryTests: XCTestCase {
         assertTensor(log(x), [
             .nan, .nan, .nan, -.infinity, -0.6931471824645996, 0.0, 0.9162907600402832,
         ], shape: [7], dtype: .float32, rtol: 1e-06, atol: 1e-07)
-        assertTensor(sqrt(p), [0.0, 0.5, 1.0, 1.4142135381698608, 3.1622776985168457], shape: [5], dtype: .float32, rtol: 1e-06, atol: 1e-07)
+        assertTensor(sqrt(p), [
+            0.0, 0.5, 1.0, 1.4142135381698608, 3.1622776985168457,
+        ], shape: [5], dtype: .float32, rtol: 1e-06, atol: 1e-07)
         assertTensor(sqrt(x), [
             .nan, .nan, .nan, 0.0, 0.7071067690849304, 1.0, 1.5811388492584229,
         ], shape: [7], dtype: .float32, rtol: 1e-06, atol: 1e-07)
@@ -46,11 +48,19 @@ final class ElementwiseUnaryTests: XCTestCase {
             0.07585817575454712, 0.2689414322376251, 0.3775406777858734, 0.5,
             0.622459352016449, 0.7310585975646973, 0.9241418242454529,
         ], shape: [7], dtype: .float32, rtol: 1e-06, atol: 1e-07)
-        assertTensor(x.exp().log(), [-2.5, -1.0, -0.5, 0.0, 0.4999999701976776, 1.0, 2.5], shape: [7], dtype: .float32, rtol: 1e-06, atol: 1e-07)
-        assertTensor(clamp(x, min: -1, max: 1), [-1.0, -1.0, -0.5, 0.0, 0.5, 1.0, 1.0], shape: [7], dtype: .float32)
+        assertTensor(x.exp().log(), [
+            -2.5, -1.0, -0.5, 0.0, 0.4999999701976776, 1.0, 2.5,
+        ], shape: [7], dtype: .float32, rtol: 1e-06, atol: 1e-07)
+        assertTensor(clamp(x, min: -1, max: 1), [
+            -1.0, -1.0, -0.5, 0.0, 0.5, 1.0, 1.0,
+        ], shape: [7], dtype: .float32)
         assertTensor(x.clamp(min: 0.25), [0.25, 0.25, 0.25, 0.25, 0.5, 1.0, 2.5], shape: [7], dtype: .float32)
-        assertTensor(x.clamp(max: -0.75), [-2.5, -1.0, -0.75, -0.75, -0.75, -0.75, -0.75], shape: [7], dtype: .float32)
-        assertTensor(x.clamp(min: 1, max: -1), [-1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0], shape: [7], dtype: .float32)
+        assertTensor(x.clamp(max: -0.75), [
+            -2.5, -1.0, -0.75, -0.75, -0.75, -0.75, -0.75,
+        ], shape: [7], dtype: .float32)
+        assertTensor(x.clamp(min: 1, max: -1), [
+            -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0,
+        ], shape: [7], dtype: .float32)
     }
 
     func testUnaryFloat64() {
@@ -71,7 +81,9 @@ final class ElementwiseUnaryTests: XCTestCase {
         assertTensor(log(x), [
             .nan, .nan, .nan, -.infinity, -0.6931471805599453, 0.0, 0.9162907318741551,
         ], shape: [7], dtype: .float64, rtol: 1e-13, atol: 1e-15)
-        assertTensor(sqrt(p), [0.0, 0.5, 1.0, 1.4142135623730951, 3.1622776601683795], shape: [5], dtype: .float64, rtol: 1e-13, atol: 1e-15)
+        assertTensor(sqrt(p), [
+            0.0, 0.5, 1.0, 1.4142135623730951, 3.1622776601683795,
+        ], shape: [5], dtype: .float64, rtol: 1e-13, atol: 1e-15)
         assertTensor(sqrt(x), [
             .nan, .nan, .nan, 0.0, 0.7071067811865476, 1.0, 1.5811388300841898,
         ], shape: [7], dtype: .float64, rtol: 1e-13, atol: 1e-15)
@@ -91,43 +103,73 @@ final class ElementwiseUnaryTests: XCTestCase {
             0.07585818002124355, 0.2689414213699951, 0.3775406687981454, 0.5,
             0.6224593312018546, 0.7310585786300049, 0.9241418199787566,
         ], shape: [7], dtype: .float64, rtol: 1e-13, atol: 1e-15)
-        assertTensor(x.exp().log(), [-2.5, -1.0, -0.5, 0.0, 0.5, 1.0, 2.5], shape: [7], dtype: .float64, rtol: 1e-13, atol: 1e-15)
-        assertTensor(clamp(x, min: -1, max: 1), [-1.0, -1.0, -0.5, 0.0, 0.5, 1.0, 1.0], shape: [7], dtype: .float64)
+        assertTensor(x.exp().log(), [
+            -2.5, -1.0, -0.5, 0.0, 0.5, 1.0, 2.5,
+        ], shape: [7], dtype: .float64, rtol: 1e-13, atol: 1e-15)
+        assertTensor(clamp(x, min: -1, max: 1), [
+            -1.0, -1.0, -0.5, 0.0, 0.5, 1.0, 1.0,
+        ], shape: [7], dtype: .float64)
         assertTensor(x.clamp(min: 0.25), [0.25, 0.25, 0.25, 0.25, 0.5, 1.0, 2.5], shape: [7], dtype: .float64)
-        assertTensor(x.clamp(max: -0.75), [-2.5, -1.0, -0.75, -0.75, -0.75, -0.75, -0.75], shape: [7], dtype: .float64)
-        assertTensor(x.clamp(min: 1, max: -1), [-1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0], shape: [7], dtype: .float64)
+        assertTensor(x.clamp(max: -0.75), [
+            -2.5, -1.0, -0.75, -0.75, -0.75, -0.75, -0.75,
+        ], shape: [7], dtype: .float64)
+        assertTensor(x.clamp(min: 1, max: -1), [
+            -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0,
+        ], shape: [7], dtype: .float64)
     }
 
     func testUnarySpecialValues() {
         let s = Tensor([.nan, .infinity, -.infinity, -0.0, 100.0, -100.0, -88.0])
         let s64 = Tensor([.nan, .infinity, -.infinity, -0.0, 100.0, -100.0, -88.0], dtype: .float64)
         assertTensor(relu(s), [.nan, .infinity, 0.0, -0.0, 100.0, 0.0, 0.0], shape: [7], dtype: .float32)
-        assertTensor(abs(s), [.nan, .infinity, .infinity, 0.0, 100.0, 100.0, 88.0], shape: [7], dtype: .float32)
-        assertTensor(clamp(s, min: -1, max: 1), [.nan, 1.0, -1.0, -0.0, 1.0, -1.0, -1.0], shape: [7], dtype: .float32)
-        assertTensor(clamp(s, min: 1, max: -1), [.nan, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0], shape: [7], dtype: .float32)
+        assertTensor(abs(s), [
+            .nan, .infinity, .infinity, 0.0, 100.0, 100.0, 88.0,
+        ], shape: [7], dtype: .float32)
+        assertTensor(clamp(s, min: -1, max: 1), [
+            .nan, 1.0, -1.0, -0.0, 1.0, -1.0, -1.0,
+        ], shape: [7], dtype: .float32)
+        assertTensor(clamp(s, min: 1, max: -1), [
+            .nan, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0,
+        ], shape: [7], dtype: .float32)
         assertTensor(exp(s), [
             .nan, .infinity, 0.0, 1.0, .infinity, 3.783505853677006e-44,
             6.054601485195952e-39,
         ], shape: [7], dtype: .float32, rtol: 1e-06, atol: 1e-07)
-        assertTensor(tanh(s), [.nan, 1.0, -1.0, -0.0, 1.0, -1.0, -1.0], shape: [7], dtype: .float32, rtol: 1e-06, atol: 1e-07)
-        assertTensor(sigmoid(s), [.nan, 1.0, 0.0, 0.5, 1.0, 0.0, 6.054601485195952e-39], shape: [7], dtype: .float32, rtol: 1e-06, atol: 1e-07)
-        assertTensor(sqrt(s), [.nan, .infinity, .nan, -0.0, 10.0, .nan, .nan], shape: [7], dtype: .float32, rtol: 1e-06, atol: 1e-07)
+        assertTensor(tanh(s), [
+            .nan, 1.0, -1.0, -0.0, 1.0, -1.0, -1.0,
+        ], shape: [7], dtype: .float32, rtol: 1e-06, atol: 1e-07)
+        assertTensor(sigmoid(s), [
+            .nan, 1.0, 0.0, 0.5, 1.0, 0.0, 6.054601485195952e-39,
+        ], shape: [7], dtype: .float32, rtol: 1e-06, atol: 1e-07)
+        assertTensor(sqrt(s), [
+            .nan, .infinity, .nan, -0.0, 10.0, .nan, .nan,
+        ], shape: [7], dtype: .float32, rtol: 1e-06, atol: 1e-07)
         assertTensor(log(s), [
             .nan, .infinity, .nan, -.infinity, 4.605170249938965, .nan, .nan,
         ], shape: [7], dtype: .float32, rtol: 1e-06, atol: 1e-07)
         assertTensor(relu(s64), [.nan, .infinity, 0.0, -0.0, 100.0, 0.0, 0.0], shape: [7], dtype: .float64)
-        assertTensor(abs(s64), [.nan, .infinity, .infinity, 0.0, 100.0, 100.0, 88.0], shape: [7], dtype: .float64)
-        assertTensor(clamp(s64, min: -1, max: 1), [.nan, 1.0, -1.0, -0.0, 1.0, -1.0, -1.0], shape: [7], dtype: .float64)
-        assertTensor(clamp(s64, min: 1, max: -1), [.nan, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0], shape: [7], dtype: .float64)
+        assertTensor(abs(s64), [
+            .nan, .infinity, .infinity, 0.0, 100.0, 100.0, 88.0,
+        ], shape: [7], dtype: .float64)
+        assertTensor(clamp(s64, min: -1, max: 1), [
+            .nan, 1.0, -1.0, -0.0, 1.0, -1.0, -1.0,
+        ], shape: [7], dtype: .float64)
+        assertTensor(clamp(s64, min: 1, max: -1), [
+            .nan, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0,
+        ], shape: [7], dtype: .float64)
         assertTensor(exp(s64), [
             .nan, .infinity, 0.0, 1.0, 2.6881171418161356e+43, 3.720075976020836e-44,
             6.054601895401186e-39,
         ], shape: [7], dtype: .float64, rtol: 1e-13, atol: 1e-15)
-        assertTensor(tanh(s64), [.nan, 1.0, -1.0, -0.0, 1.0, -1.0, -1.0], shape: [7], dtype: .float64, rtol: 1e-13, atol: 1e-15)
+        assertTensor(tanh(s64), [
+            .nan, 1.0, -1.0, -0.0, 1.0, -1.0, -1.0,
+        ], shape: [7], dtype: .float64, rtol: 1e-13, atol: 1e-15)
         assertTensor(sigmoid(s64), [
             .nan, 1.0, 0.0, 0.5, 1.0, 3.7200759760208356e-44, 6.054601895401186e-39,
         ], shape: [7], dtype: .float64, rtol: 1e-13, atol: 1e-15)
-        assertTensor(sqrt(s64), [.nan, .infinity, .nan, -0.0, 10.0, .nan, .nan], shape: [7], dtype: .float64, rtol: 1e-13, atol: 1e-15)
+        assertTensor(sqrt(s64), [
+            .nan, .infinity, .nan, -0.0, 10.0, .nan, .nan,
+        ], shape: [7], dtype: .float64, rtol: 1e-13, atol: 1e-15)
         assertTensor(log(s64), [
             .nan, .infinity, .nan, -.infinity, 4.605170185988092, .nan, .nan,
         ], shape: [7], dtype: .float64, rtol: 1e-13, atol: 1e-15)
@@ -162,8 +204,9 @@ final class ElementwiseUnaryTests: XCTestCase {
     func testFreeFunctionsAndMethodsAgree() {
         let x = Tensor([[0.5, -1.5], [2.0, 3.5]], dtype: .float64)
         let pairs: [(Tensor, Tensor)] = [
-            (exp(x), x.exp()), (log(abs(x)), x.abs().log()), (sqrt(abs(x)), x.abs().sqrt()), (sin(x), x.sin()),
-            (cos(x), x.cos()), (tanh(x), x.tanh()), (sigmoid(x), x.sigmoid()), (relu(x), x.relu()),
+            (exp(x), x.exp()), (log(abs(x)), x.abs().log()), (sqrt(abs(x)), x.abs().sqrt()),
+            (sin(x), x.sin()), (cos(x), x.cos()), (tanh(x), x.tanh()), (sigmoid(x), x.sigmoid()),
+            (relu(x), x.relu()),
             (clamp(x, min: 0, max: 2), x.clamp(min: 0, max: 2)), (neg(x), -x), (pow(x, 2), x.pow(2)),
         ]
         for (i, (a, b)) in pairs.enumerated() {

@@ -25,18 +25,24 @@ final class IndexingTests: XCTestCase {
         assertInts(x[2..<10], [8, 9, 10, 11], shape: [1, 4])
         assertInts(x[TensorIndex.range(start: 2, end: 1, step: 1)], [], shape: [0, 4])
         assertInts(x[TensorIndex.range(start: nil, end: -1, step: 2)], [0, 1, 2, 3], shape: [1, 4])
-        assertInts(x[TensorIndex.all, TensorIndex.range(start: -3, end: nil, step: 2)], [1, 3, 5, 7, 9, 11], shape: [3, 2])
+        assertInts(x[TensorIndex.all, TensorIndex.range(start: -3, end: nil, step: 2)], [
+            1, 3, 5, 7, 9, 11,
+        ], shape: [3, 2])
         assertInts(x[TensorIndex.all, 1], [1, 5, 9], shape: [3])
         assertInts(x[TensorIndex.all, 1..<3], [1, 2, 5, 6, 9, 10], shape: [3, 2])
         assertInts(x[TensorIndex.all, stride(from: 0, to: 4, by: 2)], [0, 2, 4, 6, 8, 10], shape: [3, 2])
-        assertInts(x[stride(from: 0, to: 3, by: 2), stride(from: 1, to: 4, by: 2)], [1, 3, 9, 11], shape: [2, 2])
+        assertInts(x[stride(from: 0, to: 3, by: 2), stride(from: 1, to: 4, by: 2)], [
+            1, 3, 9, 11,
+        ], shape: [2, 2])
         assertInts(x[1..., stride(from: 0, to: 4, by: 2)], [4, 6, 8, 10], shape: [2, 2])
         assertInts(x[stride(from: -3, to: 10, by: 2)], [0, 1, 2, 3, 8, 9, 10, 11], shape: [2, 4])
         assertInts(x[TensorIndex.ellipsis, 0], [0, 4, 8], shape: [3])
         assertInts(x[TensorIndex.ellipsis, -1], [3, 7, 11], shape: [3])
         assertInts(x[TensorIndex.newAxis], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], shape: [1, 3, 4])
         assertInts(x[TensorIndex.all, TensorIndex.newAxis, 2], [2, 6, 10], shape: [3, 1])
-        assertInts(x[TensorIndex.ellipsis, TensorIndex.newAxis], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], shape: [3, 4, 1])
+        assertInts(x[TensorIndex.ellipsis, TensorIndex.newAxis], [
+            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+        ], shape: [3, 4, 1])
         assertInts(x[1][2], [6], shape: [])
         assertInts(x.transposed()[1], [1, 5, 9], shape: [3])
         assertInts(x.transposed()[1..., 1], [5, 6, 7], shape: [3])
@@ -50,7 +56,9 @@ final class IndexingTests: XCTestCase {
             23,
         ], shape: [2, 3, 4])
         assertInts(y[TensorIndex.all, TensorIndex.all, 3], [3, 7, 11, 15, 19, 23], shape: [2, 3])
-        assertInts(y[-1, TensorIndex.newAxis, TensorIndex.ellipsis, stride(from: 0, to: 4, by: 3)], [12, 15, 16, 19, 20, 23], shape: [1, 3, 2])
+        assertInts(y[-1, TensorIndex.newAxis, TensorIndex.ellipsis, stride(from: 0, to: 4, by: 3)], [
+            12, 15, 16, 19, 20, 23,
+        ], shape: [1, 3, 2])
     }
 
     func testSetters() {
@@ -111,9 +119,13 @@ final class IndexingTests: XCTestCase {
         ], shape: [2, 3, 4])
         var x = Tensor.zeros([3, 4])
         x[0] = Tensor.ones([1, 1, 4])
-        assertTensor(x, [1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], shape: [3, 4], dtype: .float32)
+        assertTensor(x, [
+            1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+        ], shape: [3, 4], dtype: .float32)
         x[1..., TensorIndex.newAxis, 2] = Tensor([[5.0], [6.0]])
-        assertTensor(x, [1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 5.0, 0.0, 0.0, 0.0, 6.0, 0.0], shape: [3, 4], dtype: .float32)
+        assertTensor(x, [
+            1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 5.0, 0.0, 0.0, 0.0, 6.0, 0.0,
+        ], shape: [3, 4], dtype: .float32)
         x[TensorIndex.newAxis, 2] = Tensor([[-1.0, -2.0, -3.0, -4.0]])
         assertTensor(x, [
             1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 5.0, 0.0, -1.0, -2.0, -3.0, -4.0,
@@ -141,7 +153,8 @@ final class IndexingTests: XCTestCase {
         x[0] = Tensor([[1.0, 2.0, 3.0, 4.0]])
         x[1...] = Tensor([0.5, 0.25, 0.125, 0.0625], dtype: .float64)
         x[TensorIndex.all, stride(from: 1, to: 4, by: 2)] = Tensor([[10.0], [20.0], [30.0]])
-        assertTensor(x, [1, 10, 3, 10, 0.5, 20, 0.125, 20, 0.5, 30, 0.125, 30], shape: [3, 4], dtype: .float32)
+        assertTensor(
+            x, [1, 10, 3, 10, 0.5, 20, 0.125, 20, 0.5, 30, 0.125, 30], shape: [3, 4], dtype: .float32)
         // An empty region takes any broadcastable value and changes nothing.
         let before = x
         x[TensorIndex.range(start: 3, end: 3, step: 1)] = Tensor(7.0)
@@ -191,6 +204,7 @@ final class IndexingTests: XCTestCase {
         XCTAssertFalse(a.isEqual(to: Tensor([[1.0, 2.0]])))
         XCTAssertFalse(a.isEqual(to: Tensor([1.0, 3.0])))
         XCTAssertFalse(Tensor([Double.nan]).isEqual(to: Tensor([Double.nan])))
-        XCTAssertTrue(Tensor.arange(6).reshaped(to: [2, 3]).transposed().isEqual(to: Tensor([[0, 3], [1, 4], [2, 5]])))
+        let t = Tensor.arange(6).reshaped(to: [2, 3]).transposed()
+        XCTAssertTrue(t.isEqual(to: Tensor([[0, 3], [1, 4], [2, 5]])))
     }
 }

@@ -40,7 +40,9 @@ final class KernelTests: XCTestCase {
         XCTAssertEqual(scalar.shape, [1])
         // Runs of a range that starts and ends inside rows.
         var runs: [(Int, Int, Int)] = []
-        mixed.forEachRun(in: 5..<14, base: [0, 100]) { start, n, offsets in runs.append((start, n, offsets[1])) }
+        mixed.forEachRun(in: 5..<14, base: [0, 100]) { start, n, offsets in
+            runs.append((start, n, offsets[1]))
+        }
         XCTAssertEqual(runs.map(\.0), [5, 8, 12])
         XCTAssertEqual(runs.map(\.1), [3, 4, 2])
         XCTAssertEqual(runs.map(\.2), [100 + 1 * 6 + 1 * 2, 100 + 2 * 2, 100 + 1 + 0 * 2])

@@ -71,9 +71,13 @@ final class ShapeTests: XCTestCase {
         assertInts(Tensor([[1, 2, 3]]).squeezed(at: 1), [1, 2, 3], shape: [1, 3])
         assertInts(Tensor([[1], [2]]).squeezed(at: -1), [1, 2], shape: [2])
         assertInts(Tensor([1, 2, 3]).expanded(to: [2, 3]), [1, 2, 3, 1, 2, 3], shape: [2, 3])
-        assertInts(Tensor([[1], [2]]).expanded(to: [2, -1, 3]), [1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2], shape: [2, 2, 3])
+        assertInts(Tensor([[1], [2]]).expanded(to: [2, -1, 3]), [
+            1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2,
+        ], shape: [2, 2, 3])
         assertInts(Tensor([[1], [2]]).expanded(to: [2, 3]).transposed(), [1, 2, 1, 2, 1, 2], shape: [3, 2])
-        assertInts(Tensor([[1], [2]]).expanded(to: [2, 3]).reshaped(to: [3, 2]), [1, 1, 1, 2, 2, 2], shape: [3, 2])
+        assertInts(Tensor([[1], [2]]).expanded(to: [2, 3]).reshaped(to: [3, 2]), [
+            1, 1, 1, 2, 2, 2,
+        ], shape: [3, 2])
         assertInts(Tensor([1, 2, 3]).transposed(), [1, 2, 3], shape: [3])
         assertTensor(Tensor.zeros([0, 3]).reshaped(to: [3, 0, 5]), [], shape: [3, 0, 5], dtype: .float32)
     }
@@ -81,14 +85,16 @@ final class ShapeTests: XCTestCase {
     func testViewsShareStorage() {
         let x = Tensor.arange(24).reshaped(to: [2, 3, 4])
         let views: [(String, Tensor)] = [
-            ("reshape", x.reshaped(to: [6, 4])), ("flatten", x.flattened()), ("transpose", x.transposed(0, 2)),
-            ("mT", x.matrixTransposed()), ("permute", x.permuted(1, 2, 0)), ("unsqueeze", x.unsqueezed(at: 1)),
+            ("reshape", x.reshaped(to: [6, 4])), ("flatten", x.flattened()),
+            ("transpose", x.transposed(0, 2)), ("mT", x.matrixTransposed()), ("permute", x.permuted(1, 2, 0)),
+            ("unsqueeze", x.unsqueezed(at: 1)),
             ("squeeze", x.unsqueezed(at: 0).squeezed()), ("expand", x[0, 0].expanded(to: [5, 4])),
             ("slice", x[1..., 1..<3]), ("strided slice", x[TensorIndex.all, stride(from: 0, to: 3, by: 2)]),
             ("index", x[1]), ("ellipsis", x[TensorIndex.ellipsis, 2]), ("new axis", x[TensorIndex.newAxis]),
             ("split", x.split(1, axis: 1)[2]), ("chunk", x.chunked(2, axis: -1)[1]),
             ("contiguous of contiguous", x.contiguous()), ("to same dtype", x.to(.int64)),
-            ("reshape of a transposed view, splitting an axis", x.transposed(0, 1).reshaped(to: [3, 2, 2, 2])),
+            ("reshape of a transposed view, splitting an axis",
+             x.transposed(0, 1).reshaped(to: [3, 2, 2, 2])),
             ("reshape of a row slice", x[1].reshaped(to: [12])),
         ]
         for (name, v) in views {
