@@ -29,6 +29,10 @@ protocol ArithmeticElement: TensorElement, Comparable {
     static func sub(_ a: Self, _ b: Self) -> Self
     static func mul(_ a: Self, _ b: Self) -> Self
     static func power(_ a: Self, _ b: Self) -> Self
+    /// `-x` (for floats a sign flip, so `-0.0` for `0.0`; for integers wrapping).
+    static func negate(_ x: Self) -> Self
+    /// `|x|` (for floats the sign cleared, so `0.0` for `-0.0`; for integers wrapping at `Int64.min`).
+    static func magnitude(_ x: Self) -> Self
     static var zero: Self { get }
     /// Whether the value is NaN (never for integers).
     var isNaNValue: Bool { get }
@@ -39,6 +43,8 @@ extension Float: ArithmeticElement {
     @inline(__always) static func sub(_ a: Float, _ b: Float) -> Float { a - b }
     @inline(__always) static func mul(_ a: Float, _ b: Float) -> Float { a * b }
     @inline(__always) static func power(_ a: Float, _ b: Float) -> Float { powf(a, b) }
+    @inline(__always) static func negate(_ x: Float) -> Float { -x }
+    @inline(__always) static func magnitude(_ x: Float) -> Float { Swift.abs(x) }
     @inline(__always) var isNaNValue: Bool { isNaN }
 }
 
@@ -47,6 +53,8 @@ extension Double: ArithmeticElement {
     @inline(__always) static func sub(_ a: Double, _ b: Double) -> Double { a - b }
     @inline(__always) static func mul(_ a: Double, _ b: Double) -> Double { a * b }
     @inline(__always) static func power(_ a: Double, _ b: Double) -> Double { Glibc.pow(a, b) }
+    @inline(__always) static func negate(_ x: Double) -> Double { -x }
+    @inline(__always) static func magnitude(_ x: Double) -> Double { Swift.abs(x) }
     @inline(__always) var isNaNValue: Bool { isNaN }
 }
 
@@ -72,6 +80,8 @@ extension Int64: ArithmeticElement {
         }
         return result
     }
+    @inline(__always) static func negate(_ x: Int64) -> Int64 { 0 &- x }
+    @inline(__always) static func magnitude(_ x: Int64) -> Int64 { x < 0 ? 0 &- x : x }
     @inline(__always) var isNaNValue: Bool { false }
 }
 
@@ -94,10 +104,12 @@ extension Double: FloatElement {
 // MARK: - Unary functors
 
 struct NegF<T: ArithmeticElement>: UnaryFunctor {
-    @inline(__always) func callAsFunction(_ x: T) -> T { T.sub(T.zero, x) }
+    /// `-0.0` for `0.0` (a sign flip, not `0 - x`), as PyTorch.
+    @inline(__always) func callAsFunction(_ x: T) -> T { T.negate(x) }
 }
 struct AbsF<T: ArithmeticElement>: UnaryFunctor {
-    @inline(__always) func callAsFunction(_ x: T) -> T { x < T.zero ? T.sub(T.zero, x) : x }
+    /// `0.0` for `-0.0` (clears the sign), as PyTorch.
+    @inline(__always) func callAsFunction(_ x: T) -> T { T.magnitude(x) }
 }
 struct ReluF<T: ArithmeticElement>: UnaryFunctor {
     /// NaN stays NaN (`x < 0` is false).
@@ -115,8 +127,11 @@ struct CosF<T: FloatElement>: UnaryFunctor {
 struct ClampF<T: ArithmeticElement>: UnaryFunctor {
     let lo: T
     let hi: T
+    /// `min(max(x, lo), hi)`: NaN stays NaN, and when `lo > hi` every element is `hi`, as PyTorch.
     @inline(__always) func callAsFunction(_ x: T) -> T {
-        x.isNaNValue ? x : (x < lo ? lo : (x > hi ? hi : x))
+        if x.isNaNValue { return x }
+        let y = x < lo ? lo : x
+        return y > hi ? hi : y
     }
 }
 struct CastF<A: TensorElement, R: TensorElement>: UnaryFunctor {

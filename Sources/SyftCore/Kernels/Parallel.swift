@@ -25,8 +25,11 @@ func parallelChunks(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
         body(0..<count)
         return
     }
-    // Chunks are multiples of 64 elements so vector loops stay aligned inside each chunk.
-    let chunk = ((count + threads - 1) / threads + 63) & ~63
+    // Chunks are multiples of 64 elements so vector loops stay aligned inside each chunk; a count too small
+    // for that (the per-thread partial results of a long reduction, a few rows) is split evenly, or all of
+    // it would land in the first chunk and run on one thread.
+    let even = (count + threads - 1) / threads
+    let chunk = even >= 64 ? (even + 63) & ~63 : even
     withoutActuallyEscaping(body) { body in
         let box = UncheckedSendable(body)
         DispatchQueue.concurrentPerform(iterations: threads) { t in

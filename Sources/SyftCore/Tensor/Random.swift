@@ -102,10 +102,12 @@ extension Tensor {
         _ low: Int, _ high: Int, _ shape: [Int], dtype: DType = .int64, generator: Generator? = nil
     ) -> Tensor {
         precondition(low < high, "randint: expected low < high, got \(low) and \(high)")
-        let span = UInt64(high - low)
+        // The span can exceed Int.max (randint(-2^62, 2^62)): compute it, and the offset from `low`,
+        // modulo 2^64; the result lies in low..<high, so the wrapping sum is exact.
+        let span = UInt64(truncatingIfNeeded: high &- low)
         var values = [Int](repeating: 0, count: shapeCount(shape))
         (generator ?? .default).fill(values.count) { i, next in
-            values[i] = low + Int(next().multipliedFullWidth(by: span).high)
+            values[i] = low &+ Int(truncatingIfNeeded: next().multipliedFullWidth(by: span).high)
         }
         return Tensor(shape: shape, scalars: values, dtype: dtype)
     }

@@ -77,9 +77,17 @@ extension Tensor {
             let plan = indexPlan(indices)
             let regionShape = plan.ranges.map(\.count)
             var value = newValue
-            if value.shape != regionShape, broadcastShapes(regionShape, value.shape) != regionShape {
-                // The value has the selected shape (with removed axes): restore them.
-                value = value.reshaped(to: plan.keptShape(of: value.shape, region: regionShape))
+            if broadcastShapes(regionShape, value.shape) != regionShape {
+                // PyTorch's rule: the value, without its leading size-1 axes, broadcasts to the shape of the
+                // selection, which differs from the region's only in size-1 axes (an index removes one,
+                // a new axis adds one).
+                let ones = value.shape.prefix { $0 == 1 }.count
+                if ones > 0 { value = value.reshaped(to: Array(value.shape.dropFirst(ones))) }
+                precondition(
+                    broadcastShapes(plan.resultShape, value.shape) == plan.resultShape,
+                    "index: shape mismatch: value tensor of shape \(shapeString(newValue.shape)) cannot be "
+                        + "broadcast to indexing result of shape \(shapeString(plan.resultShape))")
+                value = value.expanded(to: plan.resultShape).reshaped(to: regionShape)
             }
             applyInPlace(.sliceScatter(plan.ranges), [value])
         }
@@ -88,24 +96,6 @@ extension Tensor {
     private struct IndexPlan {
         var ranges: [SliceRange]
         var resultShape: [Int]
-        /// For each region axis: whether it stays in the result.
-        var kept: [Bool]
-
-        func keptShape(of shape: [Int], region: [Int]) -> [Int] {
-            // Inserts size-1 axes where an index removed an axis, so the value broadcasts to the region.
-            var out: [Int] = []
-            var j = shape.count - kept.filter { $0 }.count
-            out.append(contentsOf: shape.prefix(Swift.max(j, 0)))
-            for k in kept {
-                if k {
-                    out.append(j < shape.count && j >= 0 ? shape[j] : 1)
-                    j += 1
-                } else {
-                    out.append(1)
-                }
-            }
-            return out
-        }
     }
 
     private func indexPlan(_ indices: [TensorIndex]) -> IndexPlan {
@@ -122,7 +112,6 @@ extension Tensor {
         }
         var ranges: [SliceRange] = []
         var result: [Int] = []
-        var kept: [Bool] = []
         var axis = 0
         for i in expanded {
             switch i {
@@ -135,7 +124,6 @@ extension Tensor {
                 let n = k < 0 ? k + d : k
                 precondition(n >= 0 && n < d, "index \(k) is out of bounds for axis \(axis) with size \(d)")
                 ranges.append(SliceRange(start: n, end: n + 1))
-                kept.append(false)
                 axis += 1
             case .range(let s, let e, let step):
                 precondition(step > 0, "slice: step must be positive, got \(step)")
@@ -149,16 +137,14 @@ extension Tensor {
                 let r = SliceRange(start: lo, end: hi, step: step)
                 ranges.append(r)
                 result.append(r.count)
-                kept.append(true)
                 axis += 1
             }
         }
         while axis < rank {
             ranges.append(SliceRange(start: 0, end: shape[axis]))
             result.append(shape[axis])
-            kept.append(true)
             axis += 1
         }
-        return IndexPlan(ranges: ranges, resultShape: result, kept: kept)
+        return IndexPlan(ranges: ranges, resultShape: result)
     }
 }

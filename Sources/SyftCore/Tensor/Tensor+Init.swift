@@ -3,7 +3,8 @@
 /// Swift values a tensor can be built from: `Int`, `Int64`, `Float`, `Double`, `Bool`, and arrays of them,
 /// nested to any depth (`[[1, 2], [3, 4]]`).
 public protocol TensorData {
-    /// Appends this value's shape below `depth` (checked for raggedness).
+    /// Appends this value's shape below `depth`; stops on ragged nested arrays (a length that differs from
+    /// the one `shape` already has at that depth).
     func appendShape(to shape: inout [Int], depth: Int)
     /// Appends the elements in row-major order.
     func appendElements(to elements: inout TensorElements)
@@ -53,8 +54,14 @@ extension Array: TensorData where Element: TensorData {
     public func appendShape(to shape: inout [Int], depth: Int) {
         if shape.count == depth {
             shape.append(count)
-            if let first { first.appendShape(to: &shape, depth: depth + 1) }
+        } else {
+            // Every array at a depth must have the length of the first one there (PyTorch's message).
+            precondition(
+                count == shape[depth],
+                "Tensor: the nested arrays are ragged: expected a sequence of length \(shape[depth]) at dim "
+                    + "\(depth) (got \(count))")
         }
+        for x in self { x.appendShape(to: &shape, depth: depth + 1) }
     }
     public func appendElements(to e: inout TensorElements) {
         for x in self { x.appendElements(to: &e) }
@@ -215,23 +222,49 @@ extension Tensor {
     }
 
     /// Floating-point values from `start` up to (not including) `end` by `step`; float32 by default.
+    ///
+    /// Element `i` is `start + i * step` computed in double with one rounding (a fused multiply-add),
+    /// then converted to `dtype`: PyTorch's scalar loop. (For long float64 ranges PyTorch computes groups
+    /// of SIMD lanes from a shared base, which can differ from this in the last bit.)
     public static func arange(_ start: Double, _ end: Double, _ step: Double = 1, dtype: DType = .defaultFloat)
         -> Tensor
     {
         precondition(step != 0 && step.isFinite, "arange: step must be finite and nonzero")
         let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
-        return Tensor(shape: [n], scalars: (0..<n).map { start + Double($0) * step }, dtype: dtype)
+        return Tensor(shape: [n], scalars: (0..<n).map { start.addingProduct(step, Double($0)) }, dtype: dtype)
     }
 
     /// `steps` evenly spaced values from `start` to `end`, both included.
+    ///
+    /// The values are computed as PyTorch computes them, in the output dtype (float32 arithmetic for
+    /// float32; a double step for integers, truncated): the first half counts up from `start`, the second
+    /// half down from `end`, so both ends are exact; one step gives `[start]`.
+    /// ```swift
+    /// Tensor.linspace(0, 1, 5)   // tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+    /// ```
     public static func linspace(_ start: Double, _ end: Double, _ steps: Int, dtype: DType = .defaultFloat)
         -> Tensor
     {
         precondition(steps >= 0, "linspace: number of steps must be non-negative")
-        let step = steps > 1 ? (end - start) / Double(steps - 1) : 0
-        // PyTorch fills the second half backwards from `end` so both ends are exact.
-        let values = (0..<steps).map { i in i < steps / 2 ? start + step * Double(i) : end - step * Double(steps - 1 - i) }
-        return Tensor(shape: [steps], scalars: values, dtype: dtype)
+        let half = steps / 2
+        func values<T: BinaryFloatingPoint>(_ s: T, _ e: T) -> [T] {
+            if steps == 1 { return [s] }
+            let step = (e - s) / T(steps - 1)
+            // Fused multiply-adds, as PyTorch's vectorized CPU builds (AVX2, AVX-512) compile these lines.
+            return (0..<steps).map { i in
+                i < half ? s.addingProduct(step, T(i)) : e.addingProduct(-step, T(steps - 1 - i))
+            }
+        }
+        switch dtype {
+        case .float32:
+            return Tensor(shape: [steps], scalars: values(Float(start), Float(end)), dtype: dtype)
+        case .float64:
+            return Tensor(shape: [steps], scalars: values(start, end), dtype: dtype)
+        case .int64, .bool:
+            // PyTorch converts the ends to the integer type first, and steps by a double.
+            let (s, e) = (Int64(converting: start), Int64(converting: end))
+            return Tensor(shape: [steps], scalars: values(Double(s), Double(e)), dtype: dtype)
+        }
     }
 }
 
