@@ -283,3 +283,24 @@ final class ReductionTests: XCTestCase {
         assertTensor(mean, [Double(Float(7.0 / 3))], shape: [], dtype: .float32)
     }
 }
+
+/// Cases the core-test pass found in Ops/ and the fixes made there.
+final class OpsEdgeCaseTests: XCTestCase {
+    func testZeroDimensionalMaxMin() {
+        XCTAssertEqual(Tensor(4).max().description, "tensor(4)")
+        XCTAssertEqual(Tensor(-2.5).min().description, "tensor(-2.5000)")
+    }
+
+    func testEmptyAxisListReducesEverything() {
+        XCTAssertEqual(Tensor([[1, 2], [3, 4]]).sum(squeezingAxes: []).description, "tensor(10)")
+    }
+
+    func testSplitAndChunkOfAnEmptyAxis() {
+        XCTAssertEqual(Tensor.zeros([2, 0]).split(1, axis: 1).map(\.shape), [[2, 0]])
+        XCTAssertEqual(Tensor.zeros([0, 2]).chunked(2).map(\.shape), [[0, 2], [0, 2]])
+    }
+
+    func testBoolSubtractionIsRejected() {
+        XCTAssertThrowsError(try Op.sub.inferOutputs([TensorMeta(shape: [2], dtype: .bool), TensorMeta(shape: [], dtype: .int64, isWrappedNumber: true)]))
+    }
+}

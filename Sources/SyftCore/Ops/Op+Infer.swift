@@ -38,8 +38,8 @@ extension Op {
             return [TensorMeta(shape: x.shape, dtype: dtype)]
         case .add, .sub, .mul, .maximum, .minimum:
             let (shape, dtype) = try binaryResult(inputs)
-            if self == .sub && dtype == .bool {
-                throw OpError(op: name, "subtraction of bool tensors is not supported; use logical ops")
+            if self == .sub && (inputs[0].dtype == .bool || inputs[1].dtype == .bool) {
+                throw OpError(op: name, "subtraction with a bool tensor is not supported; use logical operations or .to(.int64)")
             }
             return [TensorMeta(shape: shape, dtype: dtype)]
         case .div:
@@ -70,7 +70,7 @@ extension Op {
             return [TensorMeta(shape: shape, dtype: dtype)]
         case .max(let axes, let keep), .min(let axes, let keep):
             let shape = try reducedShape(x.shape, axes: axes, keepDims: keep)
-            for a in axes where x.shape[a] == 0 {
+            for a in axes where !x.shape.isEmpty && x.shape[a] == 0 {
                 throw OpError(op: name, "cannot reduce over an empty axis \(a) of shape \(shapeString(x.shape))")
             }
             return [TensorMeta(shape: shape, dtype: x.dtype)]

@@ -5,6 +5,8 @@
 extension Tensor {
     /// Normalized, sorted, unique axes for a reduction; stops with a message naming `op` and the shape.
     func reductionAxes(_ axes: [Int], op: String) -> [Int] {
+        // An empty list reduces over every axis, as PyTorch's `dim=[]`.
+        if axes.isEmpty { return rank == 0 ? [0] : Array(0..<rank) }
         let normalized = axes.map { a -> Int in
             guard let n = normalizeAxis(a, rank: rank) else {
                 preconditionFailure(

@@ -103,6 +103,7 @@ extension Tensor {
     public func split(_ size: Int, axis: Int = 0) -> [Tensor] {
         precondition(size > 0, "split: size must be positive")
         let a = normalizedAxis(axis, op: "split")
+        if shape[a] == 0 { return [self] }  // one empty piece, as PyTorch
         return split(sizes: stride(from: 0, to: shape[a], by: size).map { Swift.min(size, shape[a] - $0) }, axis: a)
     }
 
@@ -125,6 +126,7 @@ extension Tensor {
     public func chunked(_ chunks: Int, axis: Int = 0) -> [Tensor] {
         precondition(chunks > 0, "chunk: number of chunks must be positive")
         let a = normalizedAxis(axis, op: "chunk")
+        if shape[a] == 0 { return Array(repeating: self, count: chunks) }  // empty pieces, as PyTorch
         let size = Swift.max(1, (shape[a] + chunks - 1) / chunks)
         return split(size, axis: a)
     }
