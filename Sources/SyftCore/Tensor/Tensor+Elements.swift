@@ -64,3 +64,33 @@ extension Tensor {
         return (0..<count).allSatisfy { element(atFlatIndex: $0) == other.element(atFlatIndex: $0) }
     }
 }
+
+extension Tensor {
+    /// A tensor of `shape` and `dtype` whose elements are copied from raw row-major, native-endian
+    /// (little-endian on every platform Syft runs on) bytes; bool elements are one byte, 0 or 1.
+    ///
+    /// ```swift
+    /// let t = [1.5, 2.5].withUnsafeBytes { Tensor(shape: [2], dtype: .float64, bytes: $0) }
+    /// ```
+    /// - Precondition: `bytes.count` is the element count times the dtype's size.
+    public init(shape: [Int], dtype: DType, bytes: UnsafeRawBufferPointer) {
+        let n = shapeCount(shape)
+        precondition(bytes.count == n * dtype.byteSize, "Tensor(bytes:): \(bytes.count) bytes for shape \(shapeString(shape)) of \(dtype.rawValue)")
+        self.init(uninitializedShape: shape, dtype: dtype)
+        if n > 0 { localStorage.pointer.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+        if dtype == .bool {
+            // Normalize to 0/1 so every byte is a valid Bool.
+            let p = localStorage.pointer.assumingMemoryBound(to: UInt8.self)
+            for i in 0..<n where p[i] > 1 { p[i] = 1 }
+        }
+    }
+
+    /// Calls `body` with the elements as raw row-major bytes (copying only a non-contiguous view).
+    /// - Precondition: the tensor is local.
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        precondition(isLocal, "withUnsafeBytes: the tensor is remote; use get() to bring its data here")
+        let c = contiguous()
+        let start = c.localStorage.pointer + c.offset * dtype.byteSize
+        return try withExtendedLifetime(c) { try body(UnsafeRawBufferPointer(start: start, count: c.count * dtype.byteSize)) }
+    }
+}

@@ -4,9 +4,25 @@ import SyftCore
 // only the closed set: an unknown name or an attribute of the wrong type is an error reply, never a
 // call into anything (STYLE.md anti-pattern 2, string dispatch).
 
-typealias WireAttrs = [String: Syft_V1_AttrValue]
+/// An operation's attribute as it travels (messages.proto's `AttrValue`).
+enum AttrValue: Equatable, Sendable {
+    case int(Int)
+    case float(Double)
+    case bool(Bool)
+    case string(String)
+    case ints([Int])
+    /// Present but null (an absent optional bound, such as clamp's max).
+    case none
+
+    static func optionalFloat(_ v: Double?) -> AttrValue { v.map { .float($0) } ?? .none }
+}
+
+typealias WireAttrs = [String: AttrValue]
 
 extension Op {
+    /// The operation's attributes as wire values, in a fixed order.
+    var attributes: [(String, AttrValue)] { wireAttributes.sorted { $0.key < $1.key } }
+
     /// The operation's attributes as wire values.
     var wireAttributes: WireAttrs {
         switch self {
@@ -97,23 +113,13 @@ extension Op {
     }
 }
 
-extension Syft_V1_AttrValue {
-    static func int(_ v: Int) -> Self { .with { $0.int = Int64(v) } }
-    static func float(_ v: Double) -> Self { .with { $0.float = v } }
-    static func bool(_ v: Bool) -> Self { .with { $0.bool = v } }
-    static func string(_ v: String) -> Self { .with { $0.string = v } }
-    static func ints(_ v: [Int]) -> Self { .with { $0.ints = .with { $0.values = v.map(Int64.init) } } }
-    static var none: Self { .with { $0.none = true } }
-    static func optionalFloat(_ v: Double?) -> Self { v.map { .float($0) } ?? .none }
-}
-
 /// Reads typed attributes, naming the operation and attribute in every error.
 struct AttrReader {
     let op: String
     let attrs: WireAttrs
 
-    private func value(_ key: String) throws(SyftError) -> Syft_V1_AttrValue.OneOf_Value {
-        guard let v = attrs[key]?.value else { throw .invalidMessage(reason: "\(op): missing attribute '\(key)'") }
+    private func value(_ key: String) throws(SyftError) -> AttrValue {
+        guard let v = attrs[key] else { throw .invalidMessage(reason: "\(op): missing attribute '\(key)'") }
         return v
     }
     private func wrong(_ key: String, _ kind: String) -> SyftError {
@@ -121,7 +127,7 @@ struct AttrReader {
     }
 
     func int(_ key: String) throws(SyftError) -> Int {
-        guard case .int(let v) = try value(key), let i = Int(exactly: v) else { throw wrong(key, "an integer") }
+        guard case .int(let i) = try value(key), Swift.abs(i) < (1 << 40) else { throw wrong(key, "an integer of sane size") }
         return i
     }
     func optionalInt(_ key: String) throws(SyftError) -> Int? {
@@ -149,13 +155,9 @@ struct AttrReader {
     }
     func ints(_ key: String) throws(SyftError) -> [Int] {
         guard case .ints(let list) = try value(key) else { throw wrong(key, "a list of integers") }
-        guard list.values.count <= 64 else { throw wrong(key, "a list of at most 64 integers") }
-        var out: [Int] = []
-        for v in list.values {
-            guard let i = Int(exactly: v), Swift.abs(i) < (1 << 40) else { throw wrong(key, "a list of integers of sane size") }
-            out.append(i)
-        }
-        return out
+        guard list.count <= 64 else { throw wrong(key, "a list of at most 64 integers") }
+        for i in list where Swift.abs(i) >= (1 << 40) { throw wrong(key, "a list of integers of sane size") }
+        return list
     }
     func ranges() throws(SyftError) -> [SliceRange] {
         let s = try ints("starts")

@@ -1,5 +1,3 @@
-import Foundation
-import SwiftProtobuf
 import SyftCore
 
 // Note [Decoding never trusts its input]
@@ -8,206 +6,74 @@ import SyftCore
 // data lengths that match shape and dtype exactly, and tensor sizes within the worker's limit, checked
 // from the declared shape before a tensor is allocated. A malformed message is an error reply.
 
-/// Converts requests and replies to and from their protobuf wire form (Protos/syft/v1).
+/// Converts requests and replies to and from their protobuf wire form (Protos/syft/v1/messages.proto:
+/// a `RequestBatch` and a `ReplyBatch`).
 public enum WireCodec {
-    // MARK: Requests
-
-    /// The wire bytes of a batch of requests.
+    /// The wire bytes of a batch of requests (a `RequestBatch`).
     public static func encode(_ requests: [Request]) -> [UInt8] {
-        let batch = Syft_V1_RequestBatch.with { $0.requests = requests.map(wire) }
-        return (try? batch.serializedBytes()) ?? []
+        var w = ProtoWriter(capacity: 64 + 32 * requests.count)
+        for r in requests { w.message(1) { $0.request(r) } }
+        return w.bytes
     }
 
-    /// The requests of a batch in wire form.
+    /// The requests of a `RequestBatch`.
     /// - Throws: `SyftError.invalidMessage` (or `.resourceExhausted`) naming what is wrong.
     public static func decodeRequests(_ bytes: [UInt8], limits: WorkerLimits) throws(SyftError) -> [Request] {
         guard bytes.count <= limits.maxMessageBytes else {
             throw .resourceExhausted(worker: "", reason: "a message of \(bytes.count) bytes exceeds the limit of \(limits.maxMessageBytes)")
         }
-        let batch: Syft_V1_RequestBatch
-        do {
-            batch = try Syft_V1_RequestBatch(serializedBytes: bytes)
-        } catch {
-            throw .invalidMessage(reason: "the bytes are not a request batch (\(error))")
+        let result = bytes.withUnsafeBytes { raw in
+            Result { () throws(SyftError) in try decodeRequests(raw, limits: limits) }
         }
+        return try result.get()
+    }
+
+    /// The requests of a `RequestBatch` in a byte buffer.
+    public static func decodeRequests(_ raw: UnsafeRawBufferPointer, limits: WorkerLimits) throws(SyftError) -> [Request] {
+        let decoder = WireDecoder(limits: limits)
+        var r = ProtoReader(raw)
         var out: [Request] = []
-        for r in batch.requests { out.append(try request(r, limits: limits)) }
-        return out
-    }
-
-    static func wire(_ r: Request) -> Syft_V1_Request {
-        Syft_V1_Request.with { m in
-            switch r {
-            case .object(let id, let value, let tags, let description):
-                m.object = objectMessage(id, value, tags: tags, description: description)
-            case .command(let op, let operands, let results, let inPlace, let gradEnabled):
-                m.command = .with {
-                    $0.op = op.name
-                    $0.attrs = op.wireAttributes
-                    $0.operands = operands.map(wire)
-                    $0.results = results
-                    $0.inPlace = inPlace
-                    $0.gradEnabled = gradEnabled
-                }
-            case .get(let id): m.get = .with { $0.id = id }
-            case .delete(let ids): m.delete = .with { $0.ids = ids }
-            case .backward(let id, let g, let retain):
-                m.backward = .with {
-                    $0.id = id
-                    if let g { $0.gradient = wire(g) }
-                    $0.retainGraph = retain
-                }
-            case .gradients(let ids, let results): m.gradients = .with { $0.ids = ids; $0.results = results }
-            case .setRequiresGrad(let id, let flag): m.setRequiresGrad = .with { $0.id = id; $0.requiresGrad = flag }
-            case .zeroGrad(let ids): m.zeroGrad = .with { $0.ids = ids }
-            case .detach(let id, let result): m.detach = .with { $0.id = id; $0.result = result }
-            case .search(let q): m.search = .with { $0.query = q }
-            case .listObjects: m.listObjects = .init()
-            case .synchronize: m.synchronize = .init()
-            case .remoteGet(let id): m.remoteGet = .with { $0.id = id }
+        while let (field, type) = try r.field() {
+            guard field == 1 else {
+                try r.skip(type)
+                continue
             }
-        }
-    }
-
-    static func request(_ m: Syft_V1_Request, limits: WorkerLimits) throws(SyftError) -> Request {
-        switch m.body {
-        case .object(let o)?:
-            let (id, value, tags, description) = try object(o, limits: limits)
-            return .object(id: id, value: value, tags: tags, description: description)
-        case .command(let c)?:
-            let op = try Op(wireName: c.op, attrs: c.attrs)
-            var operands: [Operand] = []
-            for o in c.operands { operands.append(try operand(o, limits: limits)) }
-            guard c.results.count <= 16 else { throw .invalidMessage(reason: "\(c.op): too many result ids") }
-            return .command(op: op, operands: operands, results: c.results, inPlace: c.inPlace, gradEnabled: c.gradEnabled)
-        case .get(let g)?: return .get(id: g.id)
-        case .delete(let d)?: return .delete(ids: d.ids)
-        case .backward(let b)?:
-            return .backward(id: b.id, gradient: b.hasGradient ? try operand(b.gradient, limits: limits) : nil, retainGraph: b.retainGraph)
-        case .gradients(let g)?: return .gradients(ids: g.ids, results: g.results)
-        case .setRequiresGrad(let s)?: return .setRequiresGrad(id: s.id, flag: s.requiresGrad)
-        case .zeroGrad(let z)?: return .zeroGrad(ids: z.ids)
-        case .detach(let d)?: return .detach(id: d.id, result: d.result)
-        case .search(let s)?: return .search(query: s.query)
-        case .listObjects?: return .listObjects
-        case .synchronize?: return .synchronize
-        case .remoteGet(let r)?: return .remoteGet(id: r.id)
-        case nil: throw .invalidMessage(reason: "a request with no body")
-        }
-    }
-
-    static func wire(_ o: Operand) -> Syft_V1_Operand {
-        .with {
-            switch o {
-            case .object(let id): $0.objectID = id
-            case .value(let t): $0.value = tensorData(TensorPayload(tensor: t, requiresGrad: false))
-            }
-        }
-    }
-
-    static func operand(_ m: Syft_V1_Operand, limits: WorkerLimits) throws(SyftError) -> Operand {
-        switch m.kind {
-        case .objectID(let id)?: return .object(id)
-        case .value(let d)?: return .value(try tensor(d, limits: limits).tensor)
-        case nil: throw .invalidMessage(reason: "an operand with neither an object id nor a value")
-        }
-    }
-
-    // MARK: Objects and tensors
-
-    static func objectMessage(_ id: ObjectID, _ value: ObjectValue, tags: [String], description: String) -> Syft_V1_ObjectMessage {
-        .with {
-            $0.id = id
-            $0.tags = tags
-            $0.description_p = description
-            switch value {
-            case .tensor(let p): $0.tensor = tensorData(p)
-            case .pointer(let p):
-                $0.pointer = .with {
-                    $0.location = p.location
-                    $0.idAtLocation = p.idAtLocation
-                    $0.shape = p.meta.shape.map(Int64.init)
-                    $0.dtype = wire(p.meta.dtype)
-                    $0.requiresGrad = p.requiresGrad
-                }
-            }
-        }
-    }
-
-    static func object(_ m: Syft_V1_ObjectMessage, limits: WorkerLimits) throws(SyftError) -> (ObjectID, ObjectValue, [String], String) {
-        switch m.value {
-        case .tensor(let d)?: return (m.id, .tensor(try tensor(d, limits: limits)), m.tags, m.description_p)
-        case .pointer(let p)?:
-            let meta = TensorMeta(shape: try shape(p.shape), dtype: try dtype(p.dtype))
-            return (m.id, .pointer(PointerPayload(location: p.location, idAtLocation: p.idAtLocation, meta: meta, requiresGrad: p.requiresGrad)), m.tags, m.description_p)
-        case nil: throw .invalidMessage(reason: "object \(m.id) carries neither a tensor nor a pointer")
-        }
-    }
-
-    static func tensorData(_ p: TensorPayload) -> Syft_V1_TensorData {
-        .with {
-            $0.shape = p.tensor.shape.map(Int64.init)
-            $0.dtype = wire(p.tensor.dtype)
-            $0.data = rawBytes(p.tensor)
-            $0.requiresGrad = p.requiresGrad
-            $0.wrappedNumber = p.tensor.isWrappedNumber
-            if let g = p.grad { $0.grad = tensorData(TensorPayload(tensor: g, requiresGrad: false)) }
-        }
-    }
-
-    static func tensor(_ d: Syft_V1_TensorData, limits: WorkerLimits, depth: Int = 0) throws(SyftError) -> TensorPayload {
-        let s = try shape(d.shape)
-        let dt = try dtype(d.dtype)
-        guard let count = checkedCount(s) else { throw .invalidMessage(reason: "tensor shape \(s) has too many elements") }
-        let bytes = count * dt.byteSize
-        guard bytes <= limits.maxTensorBytes else {
-            throw .resourceExhausted(worker: "", reason: "a tensor of \(bytes) bytes exceeds the limit of \(limits.maxTensorBytes) bytes")
-        }
-        guard d.data.count == bytes else {
-            throw .invalidMessage(reason: "tensor data has \(d.data.count) bytes; shape \(s) of \(dt.rawValue) needs \(bytes)")
-        }
-        var t = tensorFromBytes(d.data, shape: s, dtype: dt)
-        if d.wrappedNumber {
-            guard s.isEmpty else { throw .invalidMessage(reason: "a wrapped number must be 0-d, got shape \(s)") }
-            t = t.asWrappedNumber()
-        }
-        var grad: Tensor?
-        if d.hasGrad {
-            guard depth == 0 else { throw .invalidMessage(reason: "a gradient cannot carry a gradient") }
-            let g = try tensor(d.grad, limits: limits, depth: 1).tensor
-            guard g.shape == s, g.dtype == dt else { throw .invalidMessage(reason: "the gradient's shape or dtype differs from its tensor's") }
-            grad = g
-        }
-        if d.requiresGrad && !dt.isFloatingPoint { throw .invalidMessage(reason: "a \(dt.rawValue) tensor cannot require grad") }
-        return TensorPayload(tensor: t, requiresGrad: d.requiresGrad, grad: grad)
-    }
-
-    static func shape(_ s: [Int64]) throws(SyftError) -> [Int] {
-        guard s.count <= 32 else { throw .invalidMessage(reason: "a shape with \(s.count) dimensions") }
-        var out: [Int] = []
-        for d in s {
-            guard d >= 0, d < (1 << 40) else { throw .invalidMessage(reason: "invalid dimension \(d) in shape \(s)") }
-            out.append(Int(d))
+            try r.expect(type, .lengthDelimited)
+            var m = try r.nested(depth: 0)
+            out.append(try decoder.request(&m))
         }
         return out
     }
 
-    static func dtype(_ d: Syft_V1_DType) throws(SyftError) -> DType {
-        switch d {
-        case .float32: return .float32
-        case .float64: return .float64
-        case .int64: return .int64
-        case .bool: return .bool
-        case .unspecified, .UNRECOGNIZED: throw .invalidMessage(reason: "unknown dtype \(d.rawValue)")
-        }
+    /// The wire bytes of a batch of replies (a `ReplyBatch`).
+    public static func encode(_ replies: [Reply]) -> [UInt8] {
+        var w = ProtoWriter(capacity: 64 + 16 * replies.count)
+        for r in replies { w.message(1) { $0.reply(r) } }
+        return w.bytes
     }
 
-    static func wire(_ d: DType) -> Syft_V1_DType {
-        switch d {
-        case .float32: return .float32
-        case .float64: return .float64
-        case .int64: return .int64
-        case .bool: return .bool
+    /// The replies of a `ReplyBatch`.
+    public static func decodeReplies(_ bytes: [UInt8], limits: WorkerLimits) throws(SyftError) -> [Reply] {
+        let result = bytes.withUnsafeBytes { raw in Result { () throws(SyftError) in try decodeReplies(raw, limits: limits) } }
+        return try result.get()
+    }
+
+    /// The replies of a `ReplyBatch` in a byte buffer.
+    public static func decodeReplies(_ raw: UnsafeRawBufferPointer, limits: WorkerLimits) throws(SyftError) -> [Reply] {
+        do {
+            let decoder = WireDecoder(limits: limits)
+            var r = ProtoReader(raw)
+            var out: [Reply] = []
+            while let (field, type) = try r.field() {
+                guard field == 1 else {
+                    try r.skip(type)
+                    continue
+                }
+                try r.expect(type, .lengthDelimited)
+                var m = try r.nested(depth: 0)
+                out.append(try decoder.reply(&m))
+            }
+            return out
         }
     }
 }
