@@ -12,6 +12,7 @@ extension Executor {
         }
         if operands.isEmpty { throw .invalidCommand(op: op.name, reason: "expects at least one operand") }
         var inputs: [Tensor] = []
+        inputs.reserveCapacity(operands.count)
         for o in operands { inputs.append(try resolve(o, store)) }
         let metas: [TensorMeta]
         do {
@@ -19,18 +20,21 @@ extension Executor {
         } catch {
             throw .invalidCommand(op: op.name, reason: error.message)
         }
-        let newBytes = metas.reduce(0) { $0 + $1.count * $1.dtype.byteSize }
+        var newBytes = 0
+        for m in metas { newBytes += m.count * m.dtype.byteSize }
         if inPlace {
             guard case .object(let target)? = operands.first, results == [target] else {
                 throw .invalidCommand(op: op.name, reason: "an in-place command must name its first operand as its result")
             }
             var t = inputs[0]
-            let failure: OpError? = GradientMode.$isEnabled.withValue(gradEnabled) { t.inPlaceError(op, Array(inputs.dropFirst())) }
-            if let failure { throw .invalidCommand(op: op.name, reason: failure.message) }
+            let others = Array(inputs.dropFirst())
+            if let failure = withGradientMode(gradEnabled, { t.inPlaceError(op, others) }) {
+                throw .invalidCommand(op: op.name, reason: failure.message)
+            }
             try checkLimits(newBytes: newBytes, store)
-            let failed: LinalgError? = GradientMode.$isEnabled.withValue(gradEnabled) {
+            let failed: LinalgError? = withGradientMode(gradEnabled) {
                 do throws(LinalgError) {
-                    try t.tryApplyInPlace(op, Array(inputs.dropFirst()))
+                    try t.tryApplyInPlace(op, others)
                     return nil
                 } catch {
                     return error
@@ -43,22 +47,28 @@ extension Executor {
         guard results.count == op.outputCount else {
             throw .invalidCommand(op: op.name, reason: "has \(op.outputCount) outputs but \(results.count) result ids were given")
         }
-        guard Set(results).count == results.count else {
+        if results.count > 1 && Set(results).count != results.count {
             throw .invalidCommand(op: op.name, reason: "repeated result id")
         }
         for r in results { try checkFree(r, store) }
         try checkLimits(newBytes: newBytes, store)
-        let run: Result<[Tensor], LinalgError> = GradientMode.$isEnabled.withValue(gradEnabled) {
-            do throws(LinalgError) { return .success(try tryDispatch(op, inputs)) } catch { return .failure(error) }
+        let run: Result<[Tensor], LinalgError> = withGradientMode(gradEnabled) {
+            do throws(LinalgError) { return .success(try tryDispatch(op, inputs, outputs: metas)) } catch { return .failure(error) }
         }
-        let outputs: [Tensor]
         switch run {
-        case .success(let o): outputs = o
-        case .failure(let e): throw .computationFailed(op: op.name, reason: e.description)
-        }
-        for (r, t) in zip(results, outputs) {
-            if let old = store[r] { released.append(old) }
-            store.insert(r, StoredObject(tensor: t, tags: [], description: "", owner: client, shared: false, allowGet: true, sequence: 0))
+        case .success(let outputs):
+            for (r, t) in zip(results, outputs) {
+                if let old = store[r] { released.append(old) }
+                store.insert(r, StoredObject(tensor: t, tags: [], description: "", owner: client, shared: false, allowGet: true, sequence: 0))
+            }
+        case .failure(let e):
+            throw .computationFailed(op: op.name, reason: e.description)
         }
     }
+}
+
+/// Runs `body` with autograd recording on or off, changing the task-local mode only when it differs.
+func withGradientMode<R>(_ enabled: Bool, _ body: () -> R) -> R {
+    if GradientMode.isEnabled == enabled { return body() }
+    return GradientMode.$isEnabled.withValue(enabled, operation: body)
 }

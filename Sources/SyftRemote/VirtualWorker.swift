@@ -19,6 +19,8 @@ public final class VirtualWorker: Worker, @unchecked Sendable {
     /// Whether requests and replies are encoded to bytes and decoded, as on the network.
     public let usesWireCodec: Bool
     private let transport: VirtualTransport
+    private var token: RegistryToken?
+    public var registryToken: RegistryToken { token! }
 
     /// How many messages (batches of requests) have reached this worker.
     public var messagesDelivered: Int { transport.counter.load(ordering: .relaxed) }
@@ -32,6 +34,7 @@ public final class VirtualWorker: Worker, @unchecked Sendable {
         let transport = VirtualTransport(runtime: runtime, useWireCodec: useWireCodec, limits: limits)
         self.transport = transport
         self.channel = Channel(transport: transport)
+        token = RegistryToken(self)
         me.register(self)
     }
 

@@ -14,6 +14,8 @@ public protocol Worker: AnyObject, Sendable, CustomStringConvertible {
     var id: String { get }
     /// The client side of the connection: requests to this worker queue here.
     var channel: Channel { get }
+    /// The token through which ``me`` finds this worker by id (Note [Weak references to workers]).
+    var registryToken: RegistryToken { get }
 }
 
 extension Worker {
@@ -52,28 +54,42 @@ extension Worker {
 /// process created, by id, so pointers to pointers can be resolved.
 public final class LocalWorker: Worker, @unchecked Sendable {
     public let id = "me"
-    private let known = Mutex<[String: WeakWorker]>([:])
+    private let known = Mutex<[String: WeakToken]>([:])
     public let channel: Channel
 
     init() {
         channel = Channel(transport: LocalTransport())
     }
 
+    public var registryToken: RegistryToken { RegistryToken(self) }
+
     /// The worker with this id that this process created or connected to, if it is still alive.
     public func worker(id: String) -> (any Worker)? {
-        known.withLock { $0[id]?.worker }
+        known.withLock { $0[id]?.token?.worker }
     }
 
-    /// Makes `worker` findable by id (workers register themselves when created).
+    /// Makes `worker` findable by id while it lives (workers register themselves when created).
     public func register(_ worker: any Worker) {
-        known.withLock { $0[worker.id] = WeakWorker(worker: worker) }
+        let token = worker.registryToken
+        known.withLock { $0[worker.id] = WeakToken(token: token) }
     }
 
     public var description: String { "<VirtualWorker id:me #objects:0>" }
 
-    struct WeakWorker {
-        weak var worker: (any Worker)?
+    // Note [Weak references to workers]
+    // The registry must not keep workers alive, but a weak reference to an object moves its reference
+    // count to a side table, making every retain of it (one per remote operation) slower. So the
+    // registry holds a weak reference to a small token each worker owns, and the token refers back to
+    // its worker without a count.
+    struct WeakToken {
+        weak var token: RegistryToken?
     }
+}
+
+/// What the registry of ``me`` refers to weakly: owned by its worker, it dies with it.
+public final class RegistryToken: @unchecked Sendable {
+    unowned(unsafe) let worker: any Worker
+    init(_ worker: any Worker) { self.worker = worker }
 }
 
 /// The local worker stores nothing: sending to it returns the tensor itself, so no request reaches it.

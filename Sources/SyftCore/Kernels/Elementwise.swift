@@ -40,7 +40,9 @@ func unaryKernel<F: UnaryFunctor>(_ x: Tensor, _ f: F, grain: Int = Grain.cheap)
     typealias T = F.A
     typealias U = F.R
     let x = x.dtype == T.dtype ? x : x.converted(to: T.dtype)
-    let out = Tensor(uninitializedShape: x.shape, dtype: U.dtype)
+    let out = x.isContiguous
+        ? Tensor(uninitializedShape: x.shape, dtype: U.dtype, strides: x.strides)
+        : Tensor(uninitializedShape: x.shape, dtype: U.dtype)
     let n = out.count
     if n == 0 { return out }
     let dst = UncheckedSendable(out.elementPointer(U.self))
@@ -73,7 +75,9 @@ func unaryKernel<F: UnaryFunctor>(_ x: Tensor, _ f: F, grain: Int = Grain.cheap)
 func binaryKernel<F: BinaryFunctor>(_ a: Tensor, _ b: Tensor, shape: [Int], _ f: F, grain: Int = Grain.cheap) -> Tensor {
     typealias T = F.A
     typealias U = F.R
-    let out = Tensor(uninitializedShape: shape, dtype: U.dtype)
+    let out = a.isFlat(shape)
+        ? Tensor(uninitializedShape: shape, dtype: U.dtype, strides: a.strides)
+        : (b.isFlat(shape) ? Tensor(uninitializedShape: shape, dtype: U.dtype, strides: b.strides) : Tensor(uninitializedShape: shape, dtype: U.dtype))
     let n = out.count
     if n == 0 { return out }
     let dst = UncheckedSendable(out.elementPointer(U.self))

@@ -20,15 +20,20 @@ func dispatch(_ op: Op, _ inputs: [Tensor]) -> [Tensor] {
 /// Runs `op` on `inputs` as `dispatch` does, but hands a kernel's error on data (a singular matrix, see
 /// Note [Linear-algebra errors]) back to the caller instead of stopping. Shape and dtype errors still
 /// stop: they are programmer errors, and a worker checks a command with `inferOutputs` before running it.
-package func tryDispatch(_ op: Op, _ inputs: [Tensor]) throws(LinalgError) -> [Tensor] {
+package func tryDispatch(_ op: Op, _ inputs: [Tensor], outputs known: [TensorMeta]? = nil) throws(LinalgError) -> [Tensor] {
     for t in inputs {
         if case .remote(let handle) = t.storage { return handle.execute(op, inputs) }
     }
+    if inputs.count == 2, let fast = op.fastBinary(inputs[0], inputs[1]) { return [fast] }
     let metas: [TensorMeta]
-    do {
-        metas = try op.inferOutputs(inputs.map(\.meta))
-    } catch {
-        preconditionFailure(error.description)
+    if let known {
+        metas = known
+    } else {
+        do {
+            metas = try op.inferOutputs(inputs.map(\.meta))
+        } catch {
+            preconditionFailure(error.description)
+        }
     }
     var outputs = try op.forward(inputs, outputs: metas)
     if inputs.contains(where: { $0.autograd != nil }) && GradientMode.isEnabled {

@@ -48,7 +48,7 @@ public struct Tensor: Sendable {
     public init(remote handle: any RemoteTensorHandle, meta: TensorMeta) {
         self.storage = .remote(handle)
         self.shape = meta.shape
-        self.strides = contiguousStrides(meta.shape)
+        self.strides = []  // a remote tensor's layout is its worker's business
         self.offset = 0
         self.dtype = meta.dtype
         self.isWrappedNumber = false
@@ -58,10 +58,13 @@ public struct Tensor: Sendable {
     /// A new contiguous, uninitialized local tensor.
     
     internal init(uninitializedShape shape: [Int], dtype: DType) {
-        let n = shapeCount(shape)
-        self.init(
-            storage: Storage.allocate(count: n, dtype: dtype), shape: shape, strides: contiguousStrides(shape),
-            dtype: dtype)
+        self.init(uninitializedShape: shape, dtype: dtype, strides: contiguousStrides(shape))
+    }
+
+    /// A new uninitialized local tensor with the given (contiguous) strides, to share an input's strides
+    /// array instead of allocating one.
+    internal init(uninitializedShape shape: [Int], dtype: DType, strides: [Int]) {
+        self.init(storage: Storage.allocate(count: shapeCount(shape), dtype: dtype), shape: shape, strides: strides, dtype: dtype)
     }
 
     // MARK: - Metadata
