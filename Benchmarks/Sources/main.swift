@@ -32,7 +32,7 @@ if options.help {
     exit(0)
 }
 
-let allCases = coreCases() + blasCases() + autogradCases()
+let allCases = coreCases() + blasCases() + autogradCases() + nnCases() + remoteCases()
 let selected = allCases.filter { options.filter.isEmpty || $0.name.contains(options.filter) }
 if options.list {
     for c in selected { print(c.name) }
