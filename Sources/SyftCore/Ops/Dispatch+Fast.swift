@@ -10,9 +10,12 @@ extension Op {
     func fastBinary(_ a: Tensor, _ b: Tensor) -> Tensor? {
         guard a.autograd == nil, b.autograd == nil, case .local = a.storage, case .local = b.storage else { return nil }
         let sameShape = a.dtype == b.dtype && a.shape == b.shape
-        let scalarB = b.isWrappedNumber && !a.isWrappedNumber && a.rank > 0
-            && (b.dtype == a.dtype || (a.dtype == .float32 && b.dtype != .bool) || (a.dtype == .float64 && b.dtype != .bool))
-        guard sameShape || scalarB, a.isContiguous, sameShape ? b.isContiguous : true else { return nil }
+        // One element read everywhere: a wrapped number of a's category, or a same-dtype tensor broadcast
+        // from one element (all strides 0, as the gradient of a sum).
+        let broadcastB = sameShape && b.strides.allSatisfy { $0 == 0 }
+        let scalarB = broadcastB || (b.isWrappedNumber && !a.isWrappedNumber && a.rank > 0
+            && (b.dtype == a.dtype || (a.dtype == .float32 && b.dtype != .bool) || (a.dtype == .float64 && b.dtype != .bool)))
+        guard sameShape || scalarB, a.isContiguous, sameShape && !broadcastB ? b.isContiguous : true else { return nil }
         switch a.dtype {
         case .float32: return fastFloat(Float.self, a, b, scalarB)
         case .float64: return fastFloat(Double.self, a, b, scalarB)
