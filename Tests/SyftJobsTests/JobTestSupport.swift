@@ -22,6 +22,12 @@ func temporaryFolder(_ test: XCTestCase, _ name: String = "job") -> String {
     return url.path
 }
 
+/// A job environment that collects what the job prints (not a terminal) and can be stopped.
+func quietEnvironment(stop: StopFlag = StopFlag()) -> (JobEnvironment, TextBuffer) {
+    let buffer = TextBuffer()
+    return (JobEnvironment(console: Console(isTerminal: false) { buffer.append($0) }, stop: stop), buffer)
+}
+
 /// The files in a folder, sorted.
 func files(in folder: String) -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
