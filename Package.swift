@@ -33,7 +33,7 @@ let package = Package(
         // MARK: - Command line and benchmarks
         .executableTarget(
             name: "syft",
-            dependencies: ["Syft", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Syft", "SyftJobs", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "syft-bench", dependencies: ["Syft", "COpenBLAS"], path: "Benchmarks/Sources"),
 
