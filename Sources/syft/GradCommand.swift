@@ -16,7 +16,8 @@ struct GradCommand: ParsableCommand {
 
             Examples:
               syft grad --checkpoint runs/my-run --data Data/digits.csv
-              syft grad --checkpoint runs/my-run --data Data/digits.csv --batch-size 64 --max-grad-norm 1 --noise-multiplier 1.1
+              syft grad --checkpoint runs/my-run --data Data/digits.csv --batch-size 64 \\
+                        --max-grad-norm 1 --noise-multiplier 1.1
             """
     )
 

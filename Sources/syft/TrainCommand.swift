@@ -15,8 +15,9 @@ struct TrainCommand: ParsableCommand {
 
             Examples:
               syft train --data Data/iris.csv --epochs 20
-              syft train --data Data/digits.csv --model 64,relu,dropout:0.1 --optimizer adam --lr 0.01
-              syft train --data Data/digits.csv --workers bob,alice --federated averaging --rounds 5
+              syft train --data Data/digits.csv --model 64,relu,dropout:0.1 --lr 0.05
+              syft train --data Data/digits.csv --workers bob,alice --rounds 5 \\
+                         --federated averaging
               syft train --config job.json --epochs 3
             """
     )
