@@ -31,9 +31,17 @@ bench: deps
 	$(SWIFT) build -c release --product syft-bench
 	SYFT_NUMPY_PYTHON="$(PYTHON)" .build/release/syft-bench --filter "$(FILTER)" --json .build/bench/latest.json
 
+# The embedded default: the tutorial, then a short federated training (federated averaging over two
+# virtual workers, bob and alice, each holding half the training split of the digits), into a new run folder.
+RUN_OUT ?= runs/make-run-$(shell date +%Y%m%d-%H%M%S)
 run: deps
 	$(SWIFT) build --product syft
-	.build/debug/syft --version
+	.build/debug/syft tutorial
+	@echo
+	.build/debug/syft train --data Data/digits.csv --workers bob,alice --federated averaging --rounds 5 --local-epochs 1 --out $(RUN_OUT)
+	@echo
+	@echo "make run: the results are in $(RUN_OUT)/ (config.json, metrics.csv, model.safetensors, plot.svg);"
+	@echo "          try: .build/debug/syft eval --checkpoint $(RUN_OUT) --data Data/digits.csv"
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Benchmarks

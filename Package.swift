@@ -27,11 +27,13 @@ let package = Package(
             name: "SyftRemote",
             dependencies: ["SyftCore", "SyftNN", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .target(name: "Syft", dependencies: ["SyftCore", "SyftNN", "SyftRemote"]),
+        // The jobs of the command line (train, grad, eval, bench), kept out of the executable so tests reach them.
+        .target(name: "SyftJobs", dependencies: ["SyftCore", "SyftNN", "SyftRemote"]),
 
         // MARK: - Command line and benchmarks
         .executableTarget(
             name: "syft",
-            dependencies: ["Syft", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Syft", "SyftJobs", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "syft-bench", dependencies: ["Syft", "COpenBLAS"], path: "Benchmarks/Sources"),
 
@@ -39,6 +41,7 @@ let package = Package(
         .target(name: "_TestSupport", dependencies: ["SyftCore"], path: "Tests/_TestSupport"),
         .testTarget(name: "SyftCoreTests", dependencies: ["SyftCore", "_TestSupport"]),
         .testTarget(name: "SyftRemoteTests", dependencies: ["SyftRemote", "SyftNN", "SyftCore", "_TestSupport"]),
+        .testTarget(name: "SyftJobsTests", dependencies: ["SyftJobs", "SyftRemote", "SyftNN", "SyftCore", "_TestSupport"]),
         .testTarget(
             name: "SyftNNTests", dependencies: ["SyftNN", "SyftCore", "_TestSupport"],
             resources: [.copy("Resources")]),

@@ -48,6 +48,20 @@ public enum SafeTensors {
     /// Reads every tensor of the safetensors file at `path`, in file order of their data.
     /// - Throws: ``DataError`` when the file is missing, truncated or malformed.
     public static func load(from path: String) throws(DataError) -> [(String, Tensor)] {
+        try loadWithMetadata(from: path).tensors
+    }
+
+    /// Reads every tensor of the safetensors file at `path` and its `__metadata__` (string to string, as
+    /// the format specifies; empty when absent).
+    ///
+    /// ```swift
+    /// let (tensors, metadata) = try SafeTensors.loadWithMetadata(from: "model.safetensors")
+    /// metadata["format"]   // "pt" for files saved by PyTorch's safetensors
+    /// ```
+    /// - Throws: ``DataError`` when the file is missing, truncated or malformed.
+    public static func loadWithMetadata(from path: String) throws(DataError) -> (
+        tensors: [(String, Tensor)], metadata: [String: String]
+    ) {
         guard FileManager.default.fileExists(atPath: path) else { throw .fileNotFound(path) }
         let file: Data
         do {
@@ -63,6 +77,13 @@ public enum SafeTensors {
         let headerData = file.subdata(in: 8..<(8 + Int(headerLength)))
         guard let header = (try? JSONSerialization.jsonObject(with: headerData)) as? [String: Any] else {
             throw .invalidCheckpoint(path, reason: "the header is not a JSON object")
+        }
+        var metadata: [String: String] = [:]
+        if let raw = header["__metadata__"] {
+            guard let strings = raw as? [String: String] else {
+                throw .invalidCheckpoint(path, reason: "__metadata__ is not an object of strings")
+            }
+            metadata = strings
         }
         let dataStart = 8 + Int(headerLength)
         let dataLength = file.count - dataStart
@@ -86,7 +107,7 @@ public enum SafeTensors {
             let bytes = file.subdata(in: (dataStart + offsets[0])..<(dataStart + offsets[1]))
             entries.append((name, tensor(from: bytes, shape: shape, dtype: dtype), offsets[0]))
         }
-        return entries.sorted { $0.2 < $1.2 }.map { ($0.0, $0.1) }
+        return (entries.sorted { $0.2 < $1.2 }.map { ($0.0, $0.1) }, metadata)
     }
 
     static func code(_ dtype: DType) -> String {

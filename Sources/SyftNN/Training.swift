@@ -1,7 +1,7 @@
 import SyftCore
 
 /// What a model learns to predict: class indices (cross entropy) or real values (mean squared error).
-public enum Task: String, Sendable, CaseIterable {
+public enum Task: String, Sendable, CaseIterable, Codable {
     case classify, regress
 
     /// The loss of `output` against `target` for this task.

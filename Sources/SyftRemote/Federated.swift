@@ -47,7 +47,8 @@ public func trainFederated<M: Layer>(
             let key = ObjectIdentifier(worker)
             let optimizer = optimizers[key] ?? makeOptimizer(model.parameters())
             optimizers[key] = optimizer
-            let (lossSum, n) = try trainWhereTheDataIs(model, data, optimizer: optimizer, task: task, epochs: 1, batchSize: batchSize)
+            let (lossSum, n, _) = try trainOnWorker(
+                model, data, optimizer: optimizer, task: task, epochs: 1, batchSize: batchSize)
             total += lossSum
             batches += n
             try model.get()
@@ -80,7 +81,7 @@ public func federatedAveraging<M: Layer>(
             let local = makeModel()
             local.loadParameters(from: model)
             try local.send(to: worker)
-            let (lossSum, batches) = try trainWhereTheDataIs(
+            let (lossSum, batches, _) = try trainOnWorker(
                 local, data, optimizer: makeOptimizer(local.parameters()), task: task, epochs: localEpochs,
                 batchSize: batchSize)
             roundLoss += lossSum / Double(Swift.max(batches, 1))
@@ -88,33 +89,62 @@ public func federatedAveraging<M: Layer>(
             copies.append(local)
         }
         // Average on the aggregator; only the average comes back.
-        let names = model.namedParameters()
-        let copyParams = copies.map { Dictionary($0.namedParameters(), uniquingKeysWith: { a, _ in a }) }
-        try withoutGradient {
-            for (name, p) in names {
-                var average: Tensor?
-                for (i, params) in copyParams.enumerated() {
-                    let weighted = params[name]!.value.detached() * (Double(datasets[i].count) / total)
-                    average = average.map { $0 + weighted } ?? weighted
-                }
-                var v = try average!.get()
-                v.requiresGrad = true
-                p.value = v
-            }
-        }
+        try averageParameters(of: copies, weights: datasets.map { Double($0.count) / total }, into: model)
         history.append(roundLoss / Double(Swift.max(datasets.count, 1)))
     }
     return history
 }
 
-/// Trains `model` (already on the data's worker) for `epochs` over the data's batches; the losses are
-/// summed on the worker and only the sum comes back. Returns the sum and the number of batches.
-private func trainWhereTheDataIs<M: Layer>(
-    _ model: M, _ data: FederatedDataset, optimizer: any Optimizer, task: Task, epochs: Int, batchSize: Int
-) throws -> (Double, Int) {
+/// Averages the parameters of `copies` (models of one architecture, all on one worker, the aggregator)
+/// weighted by `weights`, on that worker, and brings only the average back into `model`'s parameters.
+///
+/// The averaging step of ``federatedAveraging(_:on:aggregator:task:rounds:localEpochs:batchSize:makeModel:makeOptimizer:)``:
+/// ```swift
+/// try averageParameters(of: [bobCopy, aliceCopy], weights: [0.5, 0.5], into: model)
+/// ```
+/// - Precondition: `copies` is not empty, has one weight each, and every copy has `model`'s parameter names.
+/// - Throws: the aggregator's error (`SyftError`).
+public func averageParameters<M: Module>(of copies: [M], weights: [Double], into model: M) throws {
+    precondition(
+        !copies.isEmpty && copies.count == weights.count,
+        "averageParameters: \(copies.count) copies, \(weights.count) weights")
+    let copyParams = copies.map { Dictionary($0.namedParameters(), uniquingKeysWith: { a, _ in a }) }
+    try withoutGradient {
+        for (name, p) in model.namedParameters() {
+            var average: Tensor?
+            for (i, params) in copyParams.enumerated() {
+                let weighted = params[name]!.value.detached() * weights[i]
+                average = average.map { $0 + weighted } ?? weighted
+            }
+            var v = try average!.get()
+            v.requiresGrad = true
+            p.value = v
+        }
+    }
+}
+
+/// Trains `model` (already on the data's worker) for `epochs` over the data's batches there; the losses
+/// are summed on the worker and only the sum comes back.
+///
+/// The step both federated loops share, for callers that drive their own loop (progress, stopping):
+/// ```swift
+/// try model.send(to: bob)
+/// let (lossSum, batches, completed) = try trainOnWorker(
+///     model, bobData, optimizer: SGD(model.parameters(), lr: 0.1), task: .classify, epochs: 1, batchSize: 32
+/// ) { !stopRequested }
+/// try model.get()
+/// ```
+/// - Parameter afterBatch: called after each batch; returning false stops before the next one.
+/// - Returns: the sum of the batch losses, the number of batches run, and whether every batch ran.
+/// - Throws: the worker's error (`SyftError`).
+public func trainOnWorker<M: Layer>(
+    _ model: M, _ data: FederatedDataset, optimizer: any Optimizer, task: Task, epochs: Int, batchSize: Int,
+    afterBatch: () -> Bool = { true }
+) throws -> (lossSum: Double, batches: Int, completed: Bool) {
     var lossSum: Tensor?
     var batches = 0
-    for _ in 0..<epochs {
+    var completed = true
+    epochs: for _ in 0..<epochs {
         for start in stride(from: 0, to: data.count, by: batchSize) {
             let end = Swift.min(data.count, start + batchSize)
             optimizer.zeroGrad()
@@ -124,7 +154,11 @@ private func trainWhereTheDataIs<M: Layer>(
             let detached = loss.detached()
             lossSum = withoutGradient { lossSum.map { $0 + detached } ?? detached }
             batches += 1
+            if !afterBatch() {
+                completed = false
+                break epochs
+            }
         }
     }
-    return (try lossSum?.get().item() ?? 0, batches)
+    return (try lossSum?.get().item() ?? 0, batches, completed)
 }

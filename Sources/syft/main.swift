@@ -7,7 +7,9 @@ struct SyftCommand: ParsableCommand {
         commandName: "syft",
         abstract: "Private, decentralized deep learning: tensors, autograd and remote workers.",
         version: syftVersion,
-        subcommands: [TutorialCommand.self]
+        subcommands: [
+            TutorialCommand.self, TrainCommand.self, GradCommand.self, EvalCommand.self, BenchCommand.self,
+        ]
     )
 }
 

@@ -1,0 +1,160 @@
+import SyftCore
+import SyftNN
+import SyftRemote
+
+// The three ways a training job runs one step (an epoch or a round), each checking the stop flag
+// between batches and advancing the progress bar: local minibatch SGD, federated SGD (the model visits
+// each worker in turn, PySyft's tutorial 2), and federated averaging (tutorial 4). The federated ones
+// use the library's steps (`trainOnWorker`, `averageParameters`), so they train exactly as
+// `trainFederated` and `federatedAveraging` do.
+
+/// How a step ended: its mean training loss, and whether it ran to the end or was stopped.
+struct StepOutcome {
+    var trainLoss: Double
+    /// The share of the step's batches that ran (1 when complete).
+    var fractionDone: Double
+    var completed: Bool { fractionDone >= 1 }
+}
+
+/// The training state that lives across steps: the model, its optimizers, and the workers' data.
+final class Trainer {
+    let plan: TrainPlan
+    let model: Sequential
+    /// One optimizer for local training or per worker for federated SGD (state lives where the
+    /// parameters are); federated averaging makes a new one per copy.
+    private var optimizers: [Int: any Optimizer] = [:]
+    let datasets: [FederatedDataset]
+    let aggregator: (any Worker)?
+    private let loader: DataLoader
+    let stop: StopFlag
+
+    init(plan: TrainPlan, datasets: [FederatedDataset], aggregator: (any Worker)?, stop: StopFlag) {
+        self.plan = plan
+        self.model = plan.makeModel()
+        self.datasets = datasets
+        self.aggregator = aggregator
+        self.stop = stop
+        loader = DataLoader(
+            features: plan.trainFeatures, targets: plan.trainTargets, batchSize: plan.batchSize,
+            shuffle: true,
+            generator: Generator(seed: plan.seed &+ 1))
+    }
+
+    /// The batches one step runs (what the progress bar counts).
+    var batchesPerStep: Int {
+        let perWorker = datasets.reduce(0) { $0 + ($1.count + plan.batchSize - 1) / plan.batchSize }
+        switch plan.federated?.mode {
+        case nil: return loader.count
+        case .sgd?: return perWorker
+        case .averaging?: return perWorker * (plan.federated?.localEpochs ?? 1)
+        }
+    }
+
+    /// Runs step `index` (from 1); `advance` is called after every batch with the running mean loss.
+    func runStep(_ index: Int, advance: (Double) -> Void) throws -> StepOutcome {
+        switch plan.federated?.mode {
+        case nil: return try localEpoch(advance: advance)
+        case .sgd?: return try federatedSGDEpoch(advance: advance)
+        case .averaging?: return try averagingRound(advance: advance)
+        }
+    }
+
+    private func localEpoch(advance: (Double) -> Void) throws -> StepOutcome {
+        let optimizer = optimizers[0] ?? plan.optimizer.make(model.parameters())
+        optimizers[0] = optimizer
+        model.train()
+        var total = 0.0
+        var batches = 0
+        for (x, y) in loader {
+            optimizer.zeroGrad()
+            let loss = plan.task.loss(model(x), y)
+            try loss.backward()
+            try optimizer.step()
+            total += loss.item()
+            batches += 1
+            advance(total / Double(batches))
+            if stop.isSet { break }
+        }
+        return StepOutcome(
+            trainLoss: total / Double(Swift.max(batches, 1)),
+            fractionDone: Double(batches) / Double(loader.count))
+    }
+
+    private func federatedSGDEpoch(advance: (Double) -> Void) throws -> StepOutcome {
+        var total = 0.0
+        var batches = 0
+        var done = 0
+        for (k, data) in datasets.enumerated() {
+            guard let worker = data.location else { continue }
+            try model.send(to: worker)
+            let optimizer = optimizers[k] ?? plan.optimizer.make(model.parameters())
+            optimizers[k] = optimizer
+            let result = try trainOnWorker(
+                model, data, optimizer: optimizer, task: plan.task, epochs: 1, batchSize: plan.batchSize
+            ) {
+                done += 1
+                advance(.nan)
+                return !stop.isSet
+            }
+            try model.get()
+            total += result.lossSum
+            batches += result.batches
+            if !result.completed { break }
+        }
+        return StepOutcome(
+            trainLoss: total / Double(Swift.max(batches, 1)),
+            fractionDone: Double(done) / Double(batchesPerStep))
+    }
+
+    private func averagingRound(advance: (Double) -> Void) throws -> StepOutcome {
+        guard let aggregator else { preconditionFailure("federated averaging without an aggregator") }
+        let localEpochs = plan.federated?.localEpochs ?? 1
+        var copies: [Sequential] = []
+        var roundLoss = 0.0
+        for data in datasets {
+            guard let worker = data.location else { continue }
+            let local = plan.makeModel()
+            local.loadParameters(from: model)
+            try local.send(to: worker)
+            let result = try trainOnWorker(
+                local, data, optimizer: plan.optimizer.make(local.parameters()), task: plan.task,
+                epochs: localEpochs,
+                batchSize: plan.batchSize
+            ) {
+                advance(.nan)
+                return !stop.isSet
+            }
+            // A stopped round is discarded: the global model stays as the last complete round left it.
+            if !result.completed { return StepOutcome(trainLoss: .nan, fractionDone: 0) }
+            roundLoss += result.lossSum / Double(Swift.max(result.batches, 1))
+            try local.move(to: aggregator)
+            copies.append(local)
+        }
+        let total = Double(datasets.reduce(0) { $0 + $1.count })
+        try averageParameters(of: copies, weights: datasets.map { Double($0.count) / total }, into: model)
+        return StepOutcome(trainLoss: roundLoss / Double(Swift.max(datasets.count, 1)), fractionDone: 1)
+    }
+
+    /// Test loss and accuracy (classification) or mean squared error in the target's units
+    /// (regression), on the held-back split; nil without one.
+    func testMetrics() -> (loss: Double, metric: Double)? {
+        guard let x = plan.testFeatures, let y = plan.testTargets else { return nil }
+        let (loss, accuracy) = evaluate(model, features: x, targets: y, task: plan.task)
+        return (loss, accuracy ?? plan.preprocessing.meanSquaredErrorInTargetUnits(loss))
+    }
+}
+
+/// The training split's rows in `parts` contiguous shards (sizes differ by at most one), sent to the
+/// workers: each worker's data set.
+func shardAndSend(features: Tensor, targets: Tensor, to workers: [any Worker]) throws -> [FederatedDataset] {
+    let n = features.shape[0]
+    var out: [FederatedDataset] = []
+    for (k, worker) in workers.enumerated() {
+        let lo = n * k / workers.count
+        let hi = n * (k + 1) / workers.count
+        let x = try features[lo..<hi].send(to: worker, tags: ["#train", "#features"])
+        let y = try targets[lo..<hi].send(to: worker, tags: ["#train", "#targets"])
+        out.append(FederatedDataset(features: x, targets: y))
+    }
+    return out
+}

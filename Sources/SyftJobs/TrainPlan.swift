@@ -1,0 +1,159 @@
+import Foundation
+import SyftCore
+import SyftNN
+
+/// A training job resolved against its data: every setting decided, the data read, split (the test
+/// part held back) and standardized on the training part. Building a plan checks the whole job, so a
+/// job that has a plan does not fail on its input.
+///
+/// ```swift
+/// let plan = try TrainPlan(JobConfig(data: "Data/iris.csv", epochs: 5))
+/// plan.config.task       // .classify (guessed: species holds 0, 1, 2)
+/// plan.config.model      // [.linear(out: 64), .relu, .linear(out: 3)]
+/// ```
+public struct TrainPlan: Sendable {
+    /// The job with every field filled in (what `config.json` holds; `out` is left out).
+    public var config: JobConfig
+    /// The resolved settings, unwrapped.
+    public var task: Task
+    public var model: [LayerSpec]
+    public var optimizer: OptimizerSpec
+    public var epochs: Int
+    public var batchSize: Int
+    public var seed: UInt64
+    public var workers: [WorkerSpec]
+    /// Nil for local training.
+    public var federated: FederatedSpec?
+    /// How features and targets are prepared (saved with the checkpoint).
+    public var preprocessing: Preprocessing
+    /// The standardized training split: features [rows, features] and targets.
+    public var trainFeatures: Tensor
+    public var trainTargets: Tensor
+    /// The held-back split, nil when the test fraction leaves no row.
+    public var testFeatures: Tensor?
+    public var testTargets: Tensor?
+    /// Lines describing the data and the model, for the job's header.
+    public var summary: [String]
+
+    /// Resolves `config` against its data set.
+    /// - Throws: ``JobError`` for the first problem: a missing or bad field, an unreadable data file, a
+    ///   missing column, targets that do not fit the task, a model that does not fit the data.
+    public init(_ config: JobConfig) throws(JobError) {
+        guard let path = config.data, !path.isEmpty else {
+            throw .config(
+                field: "data", problem: "is required (--data FILE.csv, or \"data\" in the job file)")
+        }
+        let epochs = config.epochs ?? 10
+        let batchSize = config.batchSize ?? 32
+        let testFraction = config.testFraction ?? 0.2
+        guard epochs >= 1 else {
+            throw .config(field: "epochs", problem: "must be at least 1, got \(epochs)")
+        }
+        guard batchSize >= 1 else {
+            throw .config(field: "batch_size", problem: "must be at least 1, got \(batchSize)")
+        }
+        guard testFraction >= 0 && testFraction < 1 else {
+            throw .config(field: "test_fraction", problem: "must be in [0, 1), got \(testFraction)")
+        }
+        let optimizer = try (config.optimizer ?? OptimizerSpec()).resolved()
+        let workers = config.workers ?? []
+        if config.federated != nil && workers.isEmpty {
+            throw .config(field: "federated", problem: "needs workers (--workers bob,alice)")
+        }
+        let federated =
+            workers.isEmpty ? nil : try (config.federated ?? FederatedSpec()).resolved(epochs: epochs)
+        var layers: [LayerSpec] = []
+        for (i, layer) in (config.model ?? [.linear(out: 64), .relu]).enumerated() {
+            layers.append(try LayerSpec.checked(layer, field: "model[\(i)]"))
+        }
+
+        let data: TabularData
+        do {
+            data = try TabularData(csv: path, target: config.target)
+        } catch {
+            throw .data(error)
+        }
+        let task = config.task ?? guessTask(data)
+        var classes: Int?
+        if task == .classify {
+            try checkClassLabels(data, file: path, classes: nil)
+            classes = data.classCount
+            guard data.classCount >= 2 else {
+                throw .data(
+                    .mismatch(
+                        path, reason: "column '\(data.targetName)' holds one class only; nothing to classify")
+                )
+            }
+        }
+        let seed = config.seed ?? 0
+        let (train, test) = data.split(testFraction: testFraction, seed: seed)
+        guard train.count >= Swift.max(1, workers.count) else {
+            throw .config(
+                field: "test_fraction",
+                problem:
+                    "leaves \(train.count) training rows of \(data.count), fewer than the \(Swift.max(1, workers.count)) needed"
+            )
+        }
+        let preprocessing = Preprocessing(fitting: train, task: task, classes: classes)
+        let needs =
+            task == .classify ? "\(preprocessing.outputs) classes in '\(data.targetName)'" : "one value"
+        let model = try LayerSpec.completed(layers, outputs: preprocessing.outputs, needs: needs)
+
+        self.config = JobConfig(
+            data: path, target: data.targetName, task: task, model: model, optimizer: optimizer,
+            epochs: epochs,
+            batchSize: batchSize, seed: seed, testFraction: testFraction,
+            workers: workers.isEmpty ? nil : workers,
+            federated: federated)
+        self.task = task
+        self.model = model
+        self.optimizer = optimizer
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.seed = seed
+        self.workers = workers
+        self.federated = federated
+        self.preprocessing = preprocessing
+        trainFeatures = preprocessing.features(of: train)
+        trainTargets = preprocessing.targets(of: train)
+        if test.count > 0 {
+            testFeatures = preprocessing.features(of: test)
+            testTargets = preprocessing.targets(of: test)
+        }
+        let what =
+            task == .classify
+            ? "classify \(preprocessing.outputs) classes" : "regress (targets standardized for training)"
+        let guessed = config.task == nil ? ", guessed" : ""
+        summary = [
+            "data: \(path): \(data.count) rows, \(data.featureNames.count) features, target '\(data.targetName)' "
+                + "(\(what)\(guessed)); \(train.count) to train, \(test.count) held back for testing",
+            "model: \(LayerSpec.summary(model, inputs: data.featureNames.count)); \(optimizer.summary), "
+                + "batch size \(batchSize), seed \(seed)",
+            "training: " + TrainPlan.describe(epochs: epochs, workers: workers, federated: federated),
+        ]
+    }
+
+    /// `10 epochs, local` or `5 rounds of federated averaging over bob, alice (1 local epoch each)`.
+    static func describe(epochs: Int, workers: [WorkerSpec], federated: FederatedSpec?) -> String {
+        let names = workers.map(\.description).joined(separator: ", ")
+        switch federated?.mode {
+        case nil: return "\(epochs) epoch\(epochs == 1 ? "" : "s"), local"
+        case .sgd?: return "\(epochs) epoch\(epochs == 1 ? "" : "s") of federated SGD over \(names)"
+        case .averaging?:
+            let rounds = federated?.rounds ?? epochs
+            let local = federated?.localEpochs ?? 1
+            return "\(rounds) round\(rounds == 1 ? "" : "s") of federated averaging over \(names) "
+                + "(\(local) local epoch\(local == 1 ? "" : "s") each)"
+        }
+    }
+
+    /// A new model of the plan's architecture, initialized from the job's seed.
+    public func makeModel() -> Sequential {
+        LayerSpec.build(model, inputs: preprocessing.featureNames.count, generator: Generator(seed: seed))
+    }
+
+    /// How many steps (epochs or rounds) the job runs, and what they are called.
+    var steps: (count: Int, name: String) {
+        federated?.mode == .averaging ? (federated?.rounds ?? epochs, "round") : (epochs, "epoch")
+    }
+}
