@@ -20,8 +20,14 @@ let package = Package(
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
 
+        // Vectorized exp, log, tanh and sigmoid in C: one binary runs AVX-512, AVX2+FMA or baseline code,
+        // chosen at run time (Swift cannot compile a function for several CPU levels without unsafe
+        // flags, which would make the package unusable as a dependency). Only Kernels/VectorMath.swift
+        // imports it.
+        .target(name: "CSyftMath"),
+
         // MARK: - Library layers (DESIGN.md)
-        .target(name: "SyftCore", dependencies: ["COpenBLAS"]),
+        .target(name: "SyftCore", dependencies: ["COpenBLAS", "CSyftMath"]),
         .target(name: "SyftNN", dependencies: ["SyftCore"]),
         .target(
             name: "SyftRemote",
@@ -40,6 +46,7 @@ let package = Package(
         // MARK: - Tests
         .target(name: "_TestSupport", dependencies: ["SyftCore"], path: "Tests/_TestSupport"),
         .testTarget(name: "SyftCoreTests", dependencies: ["SyftCore", "_TestSupport"]),
+        .testTarget(name: "CSyftMathTests", dependencies: ["CSyftMath"]),
         .testTarget(name: "SyftRemoteTests", dependencies: ["SyftRemote", "SyftNN", "SyftCore", "_TestSupport"]),
         .testTarget(name: "SyftJobsTests", dependencies: ["SyftJobs", "SyftRemote", "SyftNN", "SyftCore", "_TestSupport"]),
         .testTarget(
