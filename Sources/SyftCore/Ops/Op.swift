@@ -72,6 +72,16 @@ public enum Op: Hashable, Sendable {
     /// Matrix product with PyTorch's rules (vector, matrix, batched, broadcast batch).
     case matmul
 
+    // MARK: Convolution and pooling (Op+Infer+Conv.swift, Kernels/Conv.swift, Kernels/Pool.swift)
+    /// 2-D convolution (PyTorch's `conv2d`): inputs `x` [N, C, H, W] (or unbatched [C, H, W]), `weight`
+    /// [O, C / groups, kH, kW] and an optional third input `bias` [O]. Each attribute array has two
+    /// entries (height, width).
+    case conv2d(stride: [Int], padding: [Int], dilation: [Int], groups: Int)
+    /// 2-D max pooling over [N, C, H, W] or [C, H, W] (PyTorch's `max_pool2d`).
+    case maxPool2d(kernel: [Int], stride: [Int], padding: [Int], dilation: [Int], ceilMode: Bool)
+    /// 2-D average pooling over [N, C, H, W] or [C, H, W] (PyTorch's `avg_pool2d`).
+    case avgPool2d(kernel: [Int], stride: [Int], padding: [Int], ceilMode: Bool, countIncludePad: Bool)
+
     /// The name PyTorch gives this operation (also its name on the wire).
     public var name: String {
         switch self {
@@ -114,10 +124,14 @@ public enum Op: Hashable, Sendable {
         case .sliceScatter: return "slice_scatter"
         case .cat: return "cat"
         case .matmul: return "matmul"
+        case .conv2d: return "conv2d"
+        case .maxPool2d: return "max_pool2d"
+        case .avgPool2d: return "avg_pool2d"
         }
     }
 
-    /// The number of tensor inputs the operation takes (nil: any number, at least one).
+    /// The number of tensor inputs the operation takes (nil: it varies, and the shape rule checks the count:
+    /// `cat` takes one or more, `conv2d` two or three).
     public var arity: Int? {
         switch self {
         case .neg, .abs, .exp, .log, .sqrt, .sin, .cos, .tanh, .sigmoid, .relu, .clamp, .cast:
@@ -130,6 +144,8 @@ public enum Op: Hashable, Sendable {
         case .sliceScatter: return 2
         case .cat: return nil
         case .matmul: return 2
+        case .conv2d: return nil  // 2 or 3 (with bias), checked by the shape rule
+        case .maxPool2d, .avgPool2d: return 1
         }
     }
 

@@ -56,6 +56,9 @@ extension Op {
         case .sliceScatter: return "SliceScatterBackward0"
         case .cat: return "CatBackward0"
         case .matmul: return "MmBackward0"
+        case .conv2d: return "ConvolutionBackward0"
+        case .maxPool2d: return "MaxPool2DWithIndicesBackward0"
+        case .avgPool2d: return "AvgPool2DBackward0"
         }
     }
 }
