@@ -15,7 +15,7 @@
 // and col2im are split, by rows and by channels.
 
 /// Element types with a convolution kernel: Float and Double (GEMM through `BLASScalar`).
-typealias ConvElement = BLASScalar & FloatElement
+typealias ConvElement = BLASScalar & FloatElement & SIMDScalar
 
 /// The largest GEMM (m·n·k) that OpenBLAS runs on the calling thread.
 private let blasInlineWork = 65536 * 4
@@ -98,7 +98,8 @@ func conv2dBackwardKernel(
     let gx = needsInput ? Tensor(uninitializedShape: x.shape, dtype: dtype) : nil
     let gw = needsWeight ? Tensor(uninitializedShape: weight.shape, dtype: dtype) : nil
     let gb = needsBias ? Tensor(uninitializedShape: [g.outChannels], dtype: dtype) : nil
-    let (gy, x, weight) = (gy.converted(to: dtype).contiguous(), x.contiguous(), weight.contiguous())
+    // A non-contiguous gy (a sum's gradient is one value broadcast) is gathered image by image.
+    let (gy, x, weight) = (gy.converted(to: dtype), x.contiguous(), weight.contiguous())
     switch dtype {
     case .float32: conv2dBackward(Float.self, gy, x, weight, g, gx, gw, gb)
     case .float64: conv2dBackward(Double.self, gy, x, weight, g, gx, gw, gb)
@@ -114,6 +115,7 @@ private func conv2dBackward<T: ConvElement>(
     let px = UnsafePointer(x.elementPointer(T.self))
     let pw = UnsafePointer(weight.elementPointer(T.self))
     let pgy = UnsafePointer(gy.elementPointer(T.self))
+    let gyStrides = gy.isContiguous ? nil : gy.rank == 4 ? gy.strides : [0] + gy.strides
     let pgx = gx.map { $0.elementPointer(T.self) }
     let (og, patch, positions) = (g.groupOutChannels, g.patch, g.positions)
     let blocks = g.imageBlocks
@@ -130,9 +132,14 @@ private func conv2dBackward<T: ConvElement>(
     let needsScratch = !g.isPointwise && (gw != nil || gx != nil)
     parallelBlocks(g.batch, blocks: blocks) { block, images in
         let scratch = UnsafeMutablePointer<T>.allocate(capacity: needsScratch ? g.colsCount : 0)
-        defer { scratch.deallocate() }
+        let gyScratch = UnsafeMutablePointer<T>.allocate(capacity: gyStrides == nil ? 0 : g.outImageCount)
+        defer {
+            scratch.deallocate()
+            gyScratch.deallocate()
+        }
         for n in images {
-            let (xn, gyn) = (px + n * g.imageCount, pgy + n * g.outImageCount)
+            let xn = px + n * g.imageCount
+            let gyn = gyStrides.map { gather(pgy, $0, image: n, g, into: gyScratch) } ?? pgy + n * g.outImageCount
             if weightCount > 0 {
                 // gradWeight[g] += gradOut[g] · cols[g]ᵀ
                 let cols = g.isPointwise ? xn : im2col(xn, into: scratch, g, split: blocks == 1)
@@ -146,12 +153,7 @@ private func conv2dBackward<T: ConvElement>(
             }
             if biasCount > 0 {
                 let pb = partialB + block * biasCount
-                for o in 0..<g.outChannels {
-                    let row = gyn + o * positions
-                    var s: T = 0
-                    for i in 0..<positions { s += row[i] }
-                    pb[o] += s
-                }
+                for o in 0..<g.outChannels { pb[o] += sum(gyn + o * positions, positions) }
             }
             if let pgx {
                 // gradInput = col2im(weight[g]ᵀ · gradOut[g]); for a 1×1 kernel the product is the gradient.
@@ -171,6 +173,45 @@ private func conv2dBackward<T: ConvElement>(
     if let gb { sumPartials(partialB, blocks: blocks, count: biasCount, into: gb.elementPointer(T.self)) }
 }
 
+/// The output gradient of image `n` as a contiguous [O, OH·OW] matrix, gathered from `gy` laid out with
+/// `strides` (batch, channel, row, column) into `dst`.
+private func gather<T: ConvElement>(
+    _ gy: UnsafePointer<T>, _ strides: [Int], image n: Int, _ g: Conv2dGeometry, into dst: UnsafeMutablePointer<T>
+) -> UnsafePointer<T> {
+    let (so, sy, sx) = (strides[1], strides[2], strides[3])
+    let (outH, outW) = (g.outH, g.outW)
+    var d = dst
+    for o in 0..<g.outChannels {
+        for oy in 0..<outH {
+            let src = gy + (n &* strides[0] &+ o &* so &+ oy &* sy)
+            if sx == 0 {
+                d.update(repeating: src.pointee, count: outW)
+            } else {
+                for ox in 0..<outW { d[ox] = src[ox &* sx] }
+            }
+            d += outW
+        }
+    }
+    return UnsafePointer(dst)
+}
+
+/// The sum of `count` elements, in eight-lane accumulators (a scalar chain would wait on each add).
+private func sum<T: ConvElement>(_ p: UnsafePointer<T>, _ count: Int) -> T {
+    var lanes = SIMD8<T>()
+    var i = 0
+    let raw = UnsafeRawPointer(p)
+    while i + 8 <= count {
+        lanes += raw.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.stride, as: SIMD8<T>.self)
+        i += 8
+    }
+    var s = lanes.sum()
+    while i < count {
+        s += p[i]
+        i += 1
+    }
+    return s
+}
+
 private func sumPartials<T: ConvElement>(
     _ partials: UnsafeMutablePointer<T>, blocks: Int, count: Int, into out: UnsafeMutablePointer<T>
 ) {
@@ -179,82 +220,6 @@ private func sumPartials<T: ConvElement>(
         let p = partials + b * count
         for i in 0..<count { out[i] += p[i] }
     }
-}
-
-// MARK: - im2col and col2im
-
-/// Copies the receptive fields of the image `x` [C, H, W] into `cols` [C·kH·kW, OH·OW], zeros over the
-/// padding, splitting the rows across cores when `split`; returns `cols`.
-private func im2col<T: ConvElement>(
-    _ x: UnsafePointer<T>, into cols: UnsafeMutablePointer<T>, _ g: Conv2dGeometry, split: Bool
-) -> UnsafePointer<T> {
-    let rows = g.channels * g.kernelH * g.kernelW
-    let blocks = split ? blockCount(rows, work: rows * g.positions, grain: Grain.cheap) : 1
-    parallelBlocks(rows, blocks: blocks) { _, range in
-        for r in range {
-            let (c, ky, kx) = (r / (g.kernelH * g.kernelW), r / g.kernelW % g.kernelH, r % g.kernelW)
-            let plane = x + c * g.height * g.width
-            let shift = kx * g.dilationW - g.padW
-            let (lo, hi) = validRange(shift: shift, stride: g.strideW, size: g.width, count: g.outW)
-            for oy in 0..<g.outH {
-                let row = cols + r * g.positions + oy * g.outW
-                let iy = oy * g.strideH - g.padH + ky * g.dilationH
-                guard iy >= 0 && iy < g.height else {
-                    for ox in 0..<g.outW { row[ox] = 0 }
-                    continue
-                }
-                let src = plane + iy * g.width
-                for ox in 0..<lo { row[ox] = 0 }
-                if g.strideW == 1 {
-                    for ox in lo..<hi { row[ox] = src[ox + shift] }
-                } else {
-                    for ox in lo..<hi { row[ox] = src[ox * g.strideW + shift] }
-                }
-                for ox in hi..<g.outW { row[ox] = 0 }
-            }
-        }
-    }
-    return UnsafePointer(cols)
-}
-
-/// Sets the image `x` [C, H, W] to the sum of the columns of `cols` [C·kH·kW, OH·OW] over the windows
-/// they came from (the adjoint of im2col), splitting the channels across cores when `split`.
-private func col2im<T: ConvElement>(
-    _ cols: UnsafePointer<T>, into x: UnsafeMutablePointer<T>, _ g: Conv2dGeometry, split: Bool
-) {
-    let window = g.kernelH * g.kernelW
-    let blocks = split ? blockCount(g.channels, work: g.channels * window * g.positions, grain: Grain.cheap) : 1
-    parallelBlocks(g.channels, blocks: blocks) { _, channels in
-        for c in channels {
-            let plane = x + c * g.height * g.width
-            plane.update(repeating: 0, count: g.height * g.width)
-            for r in c * window..<(c + 1) * window {
-                let (ky, kx) = (r / g.kernelW % g.kernelH, r % g.kernelW)
-                let shift = kx * g.dilationW - g.padW
-                let (lo, hi) = validRange(shift: shift, stride: g.strideW, size: g.width, count: g.outW)
-                for oy in 0..<g.outH {
-                    let iy = oy * g.strideH - g.padH + ky * g.dilationH
-                    guard iy >= 0 && iy < g.height else { continue }
-                    let row = cols + r * g.positions + oy * g.outW
-                    let dst = plane + iy * g.width
-                    if g.strideW == 1 {
-                        for ox in lo..<hi { dst[ox + shift] += row[ox] }
-                    } else {
-                        for ox in lo..<hi { dst[ox * g.strideW + shift] += row[ox] }
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// The output columns `lo..<hi` whose input column `ox · stride + shift` lies in `0..<size`.
-@inline(__always)
-private func validRange(shift: Int, stride: Int, size: Int, count: Int) -> (Int, Int) {
-    let first = shift >= 0 ? 0 : (stride - 1 - shift) / stride
-    let end = size - 1 - shift < 0 ? 0 : (size - 1 - shift) / stride + 1
-    let lo = Swift.min(first, count)
-    return (lo, Swift.max(lo, Swift.min(end, count)))
 }
 
 /// `C = A·B + beta·C` through `BLASScalar`, with the empty cases BLAS does not promise to handle.
