@@ -148,10 +148,19 @@ private struct RowGeometry {
         for i in 0..<start { row[i] = 0 }
         for i in start..<end { row[i] = src[i] }
         for i in end..<total { row[i] = 0 }
-        for oy in oy0..<oy1 {
-            let dst = row + oy * outW
-            for ox in 0..<lo { dst[ox] = 0 }
-            for ox in hi..<outW { dst[ox] = 0 }
+        zeroColumns(row, rows: oy0..<oy1, lo: lo, hi: hi)
+    }
+
+    /// Zeroes the columns outside `lo..<hi` of `rows`: a strided loop per column (a few columns of many
+    /// rows), never a `memset` call per row.
+    @inline(__always)
+    func zeroColumns<T: ConvElement>(_ matrix: UnsafeMutablePointer<T>, rows: Range<Int>, lo: Int, hi: Int) {
+        for ox in 0..<outW where ox < lo || ox >= hi {
+            var p = matrix + (rows.lowerBound &* outW &+ ox)
+            for _ in rows {
+                p.pointee = 0
+                p += outW
+            }
         }
     }
 
@@ -161,11 +170,7 @@ private struct RowGeometry {
         let (lo, hi) = columns(colShift)
         let (oy0, oy1) = sameWidthRows(rowShift)
         guard oy0 < oy1 && lo < hi else { return }
-        for oy in oy0..<oy1 {
-            let src = row + oy * outW
-            for ox in 0..<lo { src[ox] = 0 }
-            for ox in hi..<outW { src[ox] = 0 }
-        }
+        zeroColumns(row, rows: oy0..<oy1, lo: lo, hi: hi)
         let dst = plane + (rowShift &* width &+ colShift)
         for i in oy0 * outW + lo..<(oy1 - 1) * outW + hi { dst[i] += row[i] }
     }

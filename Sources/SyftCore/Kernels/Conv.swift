@@ -71,16 +71,15 @@ private func conv2dForward<T: ConvElement>(
             let xn = px + n * g.imageCount
             let cols = g.isPointwise ? xn : im2col(xn, into: scratch, g, split: blocks == 1)
             let yn = py + n * g.outImageCount
+            // With a bias, each output row starts as its bias and the GEMM adds to it (beta = 1).
+            if let pb {
+                for o in 0..<g.outChannels { (yn + o * positions).update(repeating: pb[o], count: positions) }
+            }
             for group in 0..<g.groups {
                 gemm(
                     m: og, n: positions, k: patch, pw + group * og * patch, lda: patch,
-                    cols + group * patch * positions, ldb: positions, yn + group * og * positions, ldc: positions)
-            }
-            if let pb {
-                for o in 0..<g.outChannels {
-                    let (row, v) = (yn + o * positions, pb[o])
-                    for i in 0..<positions { row[i] += v }
-                }
+                    cols + group * patch * positions, ldb: positions, beta: pb == nil ? 0 : 1,
+                    yn + group * og * positions, ldc: positions)
             }
         }
     }
