@@ -137,6 +137,26 @@ final class ConvTests: XCTestCase {
         withoutGradient { XCTAssertFalse(conv2d(x, w).requiresGrad) }
     }
 
+    /// Output gradients that are not contiguous (a sum's broadcast one, a transpose's strided one) give
+    /// the gradients their contiguous copies give.
+    func testNonContiguousOutputGradients() {
+        let (x, w, b) = (leaf(pattern([3, 2, 6, 5], seed: 1)), leaf(pattern([4, 2, 3, 2], seed: 2)), leaf(pattern([4], seed: 3)))
+        func grads(_ loss: (Tensor) -> Tensor) -> [[Double]] {
+            for t in [x, w, b] { t.zeroGrad() }
+            try! loss(conv2d(x, w, bias: b, stride: [1, 2], padding: 1)).backward()
+            return [x.grad!.doubles, w.grad!.doubles, b.grad!.doubles]
+        }
+        let upstream = pattern([3, 4, 6, 3], seed: 4)
+        let broadcast = grads { $0.sum() }
+        let strided = grads { ($0.transposed(2, 3) * upstream.transposed(2, 3)).sum() }
+        let reference = grads { ($0 * Tensor.ones([3, 4, 6, 3], dtype: .float64)).sum() }
+        let contiguous = grads { ($0 * upstream).sum() }
+        for i in 0..<3 {
+            assertClose(broadcast[i], reference[i], rtol: 1e-12, atol: 1e-12, "broadcast input \(i)")
+            assertClose(strided[i], contiguous[i], rtol: 1e-12, atol: 1e-12, "strided input \(i)")
+        }
+    }
+
     func testShapeRuleErrors() {
         func message(_ x: [Int], _ w: [Int], bias: [Int]? = nil, stride: [Int] = [1, 1], padding: [Int] = [0, 0],
                      groups: Int = 1, dtype: DType = .float32) -> String? {

@@ -181,6 +181,11 @@ private func gather<T: ConvElement>(
     let (outH, outW) = (g.outH, g.outW)
     var d = dst
     for o in 0..<g.outChannels {
+        if sy == 0 && sx == 0 {
+            d.update(repeating: gy[n &* strides[0] &+ o &* so], count: outH * outW)
+            d += outH * outW
+            continue
+        }
         for oy in 0..<outH {
             let src = gy + (n &* strides[0] &+ o &* so &+ oy &* sy)
             if sx == 0 {
