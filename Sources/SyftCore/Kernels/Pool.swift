@@ -64,14 +64,44 @@ extension Pool2dGeometry {
         let (r0, r1) = rows(oy)
         let (c0, c1) = columns(ox)
         guard r0 < r1 && c0 < c1 else { return nil }
-        var best = (index: r0 * width + c0, value: T.lowest)
-        for r in stride(from: r0, to: r1, by: dilationH) {
-            for c in stride(from: c0, to: c1, by: dilationW) {
-                let v = plane[r * width + c]
-                if v > best.value || v.isNaNValue { best = (r * width + c, v) }
+        var (best, bestIndex) = (T.lowest, r0 * width + c0)
+        var r = r0
+        while r < r1 {
+            var i = r &* width &+ c0
+            let end = r &* width &+ c1
+            while i < end {
+                let v = plane[i]
+                // Selects on flags combined without short-circuit: a branch on data mispredicts often.
+                let takes = ((v > best ? 1 : 0) | (v.isNaNValue ? 1 : 0)) != 0
+                best = takes ? v : best
+                bestIndex = takes ? i : bestIndex
+                i &+= dilationW
             }
+            r &+= dilationH
         }
-        return best
+        return (bestIndex, best)
+    }
+
+    /// The maximum of the window of output (`oy`, `ox`): the value of ``windowMax(_:_:_:)``, computed
+    /// without branches on the data (a running maximum and a NaN flag), for the forward pass.
+    @inline(__always)
+    func windowMaxValue<T: PoolElement>(_ plane: UnsafePointer<T>, _ oy: Int, _ ox: Int) -> T {
+        let (r0, r1) = rows(oy)
+        let (c0, c1) = columns(ox)
+        var (best, nan) = (T.lowest, T.zero)
+        var r = r0
+        while r < r1 {
+            var i = r &* width &+ c0
+            let end = r &* width &+ c1
+            while i < end {
+                let v = plane[i]
+                best = v > best ? v : best
+                nan = v.isNaNValue ? v : nan
+                i &+= dilationW
+            }
+            r &+= dilationH
+        }
+        return nan.isNaNValue ? nan : best
     }
 
     /// Average pooling's window of output (`oy`, `ox`) clipped to the input, and its divisor.
@@ -101,7 +131,7 @@ func maxPool2dKernel(_ x: Tensor, _ g: Pool2dGeometry, outShape: [Int]) -> Tenso
                 let (plane, dst) = (px + p * g.planeCount, py + p * g.outPlaneCount)
                 for oy in 0..<g.outH {
                     for ox in 0..<g.outW {
-                        dst[oy * g.outW + ox] = g.windowMax(plane, oy, ox)?.value ?? T.lowest
+                        dst[oy * g.outW + ox] = g.windowMaxValue(plane, oy, ox)
                     }
                 }
             }
