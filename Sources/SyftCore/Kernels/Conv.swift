@@ -5,7 +5,10 @@
 // out[g] = weight[g] [O/groups, patch] · cols[g] [patch, OH·OW]. The backward pass reuses the same
 // matrices: the weight gradient is Σ_images gradOut[g] · cols[g]ᵀ, and the input gradient is
 // col2im(weight[g]ᵀ · gradOut[g]), where col2im adds each column back into the window it came from. A
-// 1×1 kernel with stride 1 and no padding needs neither: the image is its own matrix.
+// 1×1 kernel with stride 1 and no padding needs neither: the image is its own matrix. A bias is the
+// starting value of the output rows the GEMM accumulates into; its gradient is the sum of gradOut's rows.
+// A non-contiguous gradOut (a sum's gradient is one value broadcast) is gathered one image at a time into
+// scratch, never copied whole.
 //
 // Work is split across cores in one of two ways (`imageBlocks`). When one image's GEMMs are small (at
 // most 65536 × 4 multiply-adds: below that OpenBLAS runs a GEMM on the calling thread, as its
@@ -88,7 +91,7 @@ private func conv2dForward<T: ConvElement>(
 // MARK: - Backward
 
 /// The gradients of `conv2d(x, weight, bias)` from the output gradient `gy`, for the inputs asked for
-/// (Note [Convolution by im2col and GEMM]). `xShape` may be unbatched [C, H, W].
+/// (Note [Convolution by im2col and GEMM]). `x` may be unbatched [C, H, W].
 func conv2dBackwardKernel(
     _ gy: Tensor, _ x: Tensor, _ weight: Tensor, _ g: Conv2dGeometry,
     needsInput: Bool, needsWeight: Bool, needsBias: Bool
@@ -97,7 +100,6 @@ func conv2dBackwardKernel(
     let gx = needsInput ? Tensor(uninitializedShape: x.shape, dtype: dtype) : nil
     let gw = needsWeight ? Tensor(uninitializedShape: weight.shape, dtype: dtype) : nil
     let gb = needsBias ? Tensor(uninitializedShape: [g.outChannels], dtype: dtype) : nil
-    // A non-contiguous gy (a sum's gradient is one value broadcast) is gathered image by image.
     let (gy, x, weight) = (gy.converted(to: dtype), x.contiguous(), weight.contiguous())
     switch dtype {
     case .float32: conv2dBackward(Float.self, gy, x, weight, g, gx, gw, gb)
