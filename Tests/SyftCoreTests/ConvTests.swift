@@ -49,12 +49,14 @@ final class ConvTests: XCTestCase {
                 let b = c.bias ? pattern([c.weight[0]], seed: 3, dtype: dtype) : nil
                 let (xl, wl, bl) = (leaf(x), leaf(w), b.map(leaf))
                 let y = conv2d(
-                    xl, wl, bias: bl, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups)
+                    xl, wl, bias: bl, stride: c.stride, padding: c.padding, dilation: c.dilation,
+                    groups: c.groups)
                 XCTAssertEqual(y.dtype, dtype)
                 assertClose(y, c.expected, shape: c.output, rtol: rtol, atol: atol, "\(c.name) \(dtype)")
                 try! y.backward(gradient: pattern(c.output, seed: 4, dtype: dtype))
                 assertClose(xl.grad!, c.gradX, shape: c.x, rtol: rtol, atol: atol, "\(c.name) gradX \(dtype)")
-                assertClose(wl.grad!, c.gradWeight, shape: c.weight, rtol: rtol, atol: atol, "\(c.name) gradW")
+                assertClose(
+                    wl.grad!, c.gradWeight, shape: c.weight, rtol: rtol, atol: atol, "\(c.name) gradW")
                 if let bl { assertClose(bl.grad!, c.gradBias, rtol: rtol, atol: atol, "\(c.name) gradBias") }
             }
         }
@@ -62,13 +64,17 @@ final class ConvTests: XCTestCase {
 
     func testGoldenCases() {
         for c in goldenConvCases where c.op.hasPrefix("conv2d") {
-            let inputs = c.inputs.map { Tensor(shape: $0.0, scalars: $0.1, dtype: .float64, requiresGrad: true) }
+            let inputs = c.inputs.map {
+                Tensor(shape: $0.0, scalars: $0.1, dtype: .float64, requiresGrad: true)
+            }
             let y = conv2d(
-                inputs[0], inputs[1], bias: inputs.count == 3 ? inputs[2] : nil, stride: c.stride, padding: c.padding)
+                inputs[0], inputs[1], bias: inputs.count == 3 ? inputs[2] : nil, stride: c.stride,
+                padding: c.padding)
             assertClose(y, c.output.1, shape: c.output.0, rtol: 1e-8, atol: 1e-10, c.op)
             try! y.backward(gradient: Tensor(shape: c.output.0, scalars: c.upstream, dtype: .float64))
             for (i, t) in inputs.enumerated() {
-                assertClose(t.grad!, c.grads[i], shape: t.shape, rtol: 1e-8, atol: 1e-10, "\(c.op) grads[\(i)]")
+                assertClose(
+                    t.grad!, c.grads[i], shape: t.shape, rtol: 1e-8, atol: 1e-10, "\(c.op) grads[\(i)]")
             }
         }
         XCTAssertEqual(goldenConvCases.filter { $0.op.hasPrefix("conv2d") }.count, 2)
@@ -113,10 +119,12 @@ final class ConvTests: XCTestCase {
             ([3, 8, 17, 17], [8, 4, 3, 3], 2, 2, 2),
         ]
         for c in configs {
-            let x = leaf(pattern(c.x, seed: 1)), w = leaf(pattern(c.w, seed: 2)), b = leaf(pattern([c.w[0]], seed: 3))
+            let x = leaf(pattern(c.x, seed: 1)), w = leaf(pattern(c.w, seed: 2)),
+                b = leaf(pattern([c.w[0]], seed: 3))
             let y = conv2d(x, w, bias: b, stride: c.stride, padding: c.padding, groups: c.groups)
             let (expected, gx, gw, gb) = directConvolution(
-                x.doubles, c.x, w.doubles, c.w, b.doubles, stride: c.stride, padding: c.padding, groups: c.groups,
+                x.doubles, c.x, w.doubles, c.w, b.doubles, stride: c.stride, padding: c.padding,
+                groups: c.groups,
                 upstream: pattern(y.shape, seed: 4).doubles)
             assertClose(y.doubles, expected, rtol: 1e-10, atol: 1e-12, "\(c)")
             try! y.backward(gradient: pattern(y.shape, seed: 4))
@@ -140,7 +148,10 @@ final class ConvTests: XCTestCase {
     /// Output gradients that are not contiguous (a sum's broadcast one, a transpose's strided one) give
     /// the gradients their contiguous copies give.
     func testNonContiguousOutputGradients() {
-        let (x, w, b) = (leaf(pattern([3, 2, 6, 5], seed: 1)), leaf(pattern([4, 2, 3, 2], seed: 2)), leaf(pattern([4], seed: 3)))
+        let (x, w, b) = (
+            leaf(pattern([3, 2, 6, 5], seed: 1)), leaf(pattern([4, 2, 3, 2], seed: 2)),
+            leaf(pattern([4], seed: 3))
+        )
         func grads(_ loss: (Tensor) -> Tensor) -> [[Double]] {
             for t in [x, w, b] { t.zeroGrad() }
             try! loss(conv2d(x, w, bias: b, stride: [1, 2], padding: 1)).backward()
@@ -158,8 +169,10 @@ final class ConvTests: XCTestCase {
     }
 
     func testShapeRuleErrors() {
-        func message(_ x: [Int], _ w: [Int], bias: [Int]? = nil, stride: [Int] = [1, 1], padding: [Int] = [0, 0],
-                     groups: Int = 1, dtype: DType = .float32) -> String? {
+        func message(
+            _ x: [Int], _ w: [Int], bias: [Int]? = nil, stride: [Int] = [1, 1], padding: [Int] = [0, 0],
+            groups: Int = 1, dtype: DType = .float32
+        ) -> String? {
             let op = Op.conv2d(stride: stride, padding: padding, dilation: [1, 1], groups: groups)
             let metas = [x, w] + (bias.map { [$0] } ?? [])
             do {
@@ -169,7 +182,8 @@ final class ConvTests: XCTestCase {
                 return error.description
             }
         }
-        XCTAssertEqual(Op.conv2d(stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1).name, "conv2d")
+        XCTAssertEqual(
+            Op.conv2d(stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1).name, "conv2d")
         XCTAssertNil(message([2, 3, 5, 5], [4, 3, 3, 3], bias: [4]))
         XCTAssertEqual(
             message([1, 2, 5, 5], [3, 1, 3, 3]),
@@ -185,17 +199,24 @@ final class ConvTests: XCTestCase {
                 + "be greater than actual input size (input [1, 2, 5, 5], weight [3, 2, 6, 6])")
         XCTAssertEqual(
             message([2, 5, 5, 5, 5], [3, 5, 3, 3]),
-            "conv2d: expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: [2, 5, 5, 5, 5]")
+            "conv2d: expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: [2, 5, 5, 5, 5]"
+        )
         XCTAssertEqual(
             message([1, 2, 5, 5], [3, 2, 3, 3], bias: [2]),
             "conv2d: given weight of size [3, 2, 3, 3], expected bias to be 1-dimensional with 3 elements, but got "
                 + "bias of size [2] instead")
-        XCTAssertEqual(message([1, 2, 5, 5], [3, 2, 3, 3], stride: [0, 1]), "conv2d: non-positive stride is not supported")
-        XCTAssertEqual(message([1, 2, 5, 5], [3, 2, 3, 3], padding: [-1, 0]), "conv2d: negative padding is not supported")
         XCTAssertEqual(
-            message([1, 2, 5, 5], [3, 2, 3, 3], dtype: .int64), "conv2d: expected a floating-point input, got int64")
+            message([1, 2, 5, 5], [3, 2, 3, 3], stride: [0, 1]),
+            "conv2d: non-positive stride is not supported")
         XCTAssertEqual(
-            message([1, 2, 5, 5], [3, 2, 3, 3], stride: [1]), "conv2d: stride must have two values (height, width), got [1]")
+            message([1, 2, 5, 5], [3, 2, 3, 3], padding: [-1, 0]), "conv2d: negative padding is not supported"
+        )
+        XCTAssertEqual(
+            message([1, 2, 5, 5], [3, 2, 3, 3], dtype: .int64),
+            "conv2d: expected a floating-point input, got int64")
+        XCTAssertEqual(
+            message([1, 2, 5, 5], [3, 2, 3, 3], stride: [1]),
+            "conv2d: stride must have two values (height, width), got [1]")
     }
 
     func testEmptyBatch() {
@@ -216,7 +237,8 @@ func leaf(_ t: Tensor) -> Tensor {
 
 /// conv2d and its gradients for the upstream gradient `upstream`, by the definition (float64 loops).
 private func directConvolution(
-    _ x: [Double], _ xs: [Int], _ w: [Double], _ ws: [Int], _ b: [Double], stride: Int, padding: Int, groups: Int,
+    _ x: [Double], _ xs: [Int], _ w: [Double], _ ws: [Int], _ b: [Double], stride: Int, padding: Int,
+    groups: Int,
     upstream: [Double]
 ) -> (out: [Double], gradX: [Double], gradW: [Double], gradBias: [Double]) {
     let (n, c, h, wd) = (xs[0], xs[1], xs[2], xs[3])
@@ -239,7 +261,9 @@ private func directConvolution(
                             for q in 0..<kw {
                                 let (iy, ix) = (y * stride - padding + p, xx * stride - padding + q)
                                 guard iy >= 0 && iy < h && ix >= 0 && ix < wd else { continue }
-                                let (xi, wi) = (((i * c + ic) * h + iy) * wd + ix, ((oc * cg + ci) * kh + p) * kw + q)
+                                let (xi, wi) = (
+                                    ((i * c + ic) * h + iy) * wd + ix, ((oc * cg + ci) * kh + p) * kw + q
+                                )
                                 s += w[wi] * x[xi]
                                 gx[xi] += w[wi] * upstream[oi]
                                 gw[wi] += x[xi] * upstream[oi]

@@ -80,13 +80,19 @@ final class PoolTests: XCTestCase {
     func testInt64() {
         let x = Tensor([[[3, -7, 2, 9], [-4, -1, 8, 0], [5, 5, -2, -9], [1, 6, 6, -3]]])
         XCTAssertEqual(maxPool2d(x, kernelSize: 2).ints, [3, 9, 6, 6])
-        XCTAssertEqual(maxPool2d(x, kernelSize: 3, stride: 1, padding: 1).ints, [3, 8, 9, 9, 5, 8, 9, 9, 6, 8, 8, 8, 6, 6, 6, 6])
+        XCTAssertEqual(
+            maxPool2d(x, kernelSize: 3, stride: 1, padding: 1).ints,
+            [3, 8, 9, 9, 5, 8, 9, 9, 6, 8, 8, 8, 6, 6, 6, 6])
         XCTAssertEqual(avgPool2d(x, kernelSize: 2).ints, [-2, 4, 4, -2])
-        XCTAssertEqual(avgPool2d(x, kernelSize: 3, stride: 1, padding: 1).ints, [-1, 0, 1, 2, 0, 1, 0, 0, 1, 2, 1, 0, 1, 2, 0, 0])
+        XCTAssertEqual(
+            avgPool2d(x, kernelSize: 3, stride: 1, padding: 1).ints,
+            [-1, 0, 1, 2, 0, 1, 0, 0, 1, 2, 1, 0, 1, 2, 0, 0])
         XCTAssertEqual(
             avgPool2d(x, kernelSize: 3, stride: 1, padding: 1, countIncludePad: false).ints,
             [-2, 0, 1, 4, 0, 1, 0, 1, 2, 2, 1, 0, 4, 3, 0, -2])
-        XCTAssertEqual(avgPool2d(x, kernelSize: 3, stride: 2, padding: 1, ceilMode: true).ints, [-1, 1, 1, 1, 1, -2, 1, 1, 0])
+        XCTAssertEqual(
+            avgPool2d(x, kernelSize: 3, stride: 2, padding: 1, ceilMode: true).ints,
+            [-1, 1, 1, 1, 1, -2, 1, 1, 0])
         XCTAssertEqual(maxPool2d(x, kernelSize: 2).dtype, .int64)
     }
 
@@ -99,10 +105,14 @@ final class PoolTests: XCTestCase {
         }
         check("max 2x2") { maxPool2d($0, kernelSize: 2) }
         check("max overlapping, padding") { maxPool2d($0, kernelSize: 3, stride: 1, padding: 1) }
-        check("max dilation, ceil") { maxPool2d($0, kernelSize: [2, 3], stride: 2, padding: 1, dilation: [2, 1], ceilMode: true) }
+        check("max dilation, ceil") {
+            maxPool2d($0, kernelSize: [2, 3], stride: 2, padding: 1, dilation: [2, 1], ceilMode: true)
+        }
         check("avg 2x2") { avgPool2d($0, kernelSize: 2) }
         check("avg padding") { avgPool2d($0, kernelSize: 3, stride: 2, padding: 1) }
-        check("avg exclude padding, ceil") { avgPool2d($0, kernelSize: [3, 2], stride: 2, padding: 1, ceilMode: true, countIncludePad: false) }
+        check("avg exclude padding, ceil") {
+            avgPool2d($0, kernelSize: [3, 2], stride: 2, padding: 1, ceilMode: true, countIncludePad: false)
+        }
         check("avg unbatched") { avgPool2d($0[0], kernelSize: 2, stride: 1) }
     }
 
@@ -114,7 +124,9 @@ final class PoolTests: XCTestCase {
         for n in [0, 5, 7] {
             let image = x[n].contiguous()
             XCTAssertTrue(maxed[n].isEqual(to: maxPool2d(image, kernelSize: 3, stride: 2, padding: 1)))
-            XCTAssertTrue(averaged[n].isEqual(to: avgPool2d(image, kernelSize: 3, stride: 2, padding: 1, ceilMode: true)))
+            XCTAssertTrue(
+                averaged[n].isEqual(
+                    to: avgPool2d(image, kernelSize: 3, stride: 2, padding: 1, ceilMode: true)))
         }
     }
 
@@ -131,24 +143,33 @@ final class PoolTests: XCTestCase {
             .maxPool2d(kernel: [k, k], stride: [s, s], padding: [p, p], dilation: [d, d], ceilMode: false)
         }
         XCTAssertEqual(maxOp(2, 2, 0).name, "max_pool2d")
-        XCTAssertEqual(Op.avgPool2d(kernel: [2, 2], stride: [2, 2], padding: [0, 0], ceilMode: false, countIncludePad: true).name, "avg_pool2d")
+        XCTAssertEqual(
+            Op.avgPool2d(
+                kernel: [2, 2], stride: [2, 2], padding: [0, 0], ceilMode: false, countIncludePad: true
+            ).name, "avg_pool2d")
         XCTAssertNil(message(maxOp(3, 1, 1, 3), [1, 2, 5, 5]))
         XCTAssertEqual(
             message(maxOp(2, 2, 2), [1, 2, 5, 5]),
-            "max_pool2d: pad should be at most half of effective kernel size, but got pad=2, kernel_size=2 and dilation=1")
+            "max_pool2d: pad should be at most half of effective kernel size, but got pad=2, kernel_size=2 and dilation=1"
+        )
         XCTAssertEqual(
             message(maxOp(2, 1, 2, 3), [1, 2, 5, 5]),
             "max_pool2d: pad should be smaller than or equal to half of kernel size, but got padW = 2, padH = 2, "
                 + "kW = 2, kH = 2")
         XCTAssertEqual(
             message(maxOp(6, 6, 0), [1, 2, 5, 5]),
-            "max_pool2d: given input size: (2x5x5). Calculated output size: (2x0x0). Output size is too small")
+            "max_pool2d: given input size: (2x5x5). Calculated output size: (2x0x0). Output size is too small"
+        )
         XCTAssertEqual(
             message(maxOp(2, 2, 0), [2, 0, 5, 5]),
             "max_pool2d: expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got: "
                 + "[2, 0, 5, 5]")
-        XCTAssertEqual(message(maxOp(2, 2, 0), [1, 2, 5, 5], dtype: .bool), "max_pool2d: not implemented for bool tensors")
-        XCTAssertEqual(message(maxOp(0, 1, 0), [1, 2, 5, 5]), "max_pool2d: kernel size should be greater than zero, but got [0, 0]")
+        XCTAssertEqual(
+            message(maxOp(2, 2, 0), [1, 2, 5, 5], dtype: .bool),
+            "max_pool2d: not implemented for bool tensors")
+        XCTAssertEqual(
+            message(maxOp(0, 1, 0), [1, 2, 5, 5]),
+            "max_pool2d: kernel size should be greater than zero, but got [0, 0]")
         XCTAssertEqual(maxPool2d(Tensor.zeros([0, 2, 4, 4]), kernelSize: 2).shape, [0, 2, 2, 2])
     }
 }

@@ -36,7 +36,8 @@ func col2im<T: ConvElement>(
     _ cols: UnsafeMutablePointer<T>, into x: UnsafeMutablePointer<T>, _ g: Conv2dGeometry, split: Bool
 ) {
     let window = g.kernelH * g.kernelW
-    let blocks = split ? blockCount(g.channels, work: g.channels * window * g.positions, grain: Grain.cheap) : 1
+    let blocks =
+        split ? blockCount(g.channels, work: g.channels * window * g.positions, grain: Grain.cheap) : 1
     parallelBlocks(g.channels, blocks: blocks) { _, channels in
         let k = RowGeometry(g)
         for c in channels {
@@ -165,7 +166,9 @@ private struct RowGeometry {
     }
 
     @inline(__always)
-    func addSameWidth<T: ConvElement>(_ r: Int, _ row: UnsafeMutablePointer<T>, _ plane: UnsafeMutablePointer<T>) {
+    func addSameWidth<T: ConvElement>(
+        _ r: Int, _ row: UnsafeMutablePointer<T>, _ plane: UnsafeMutablePointer<T>
+    ) {
         let (rowShift, colShift) = shifts(r)
         let (lo, hi) = columns(colShift)
         let (oy0, oy1) = sameWidthRows(rowShift)

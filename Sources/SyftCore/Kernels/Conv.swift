@@ -46,14 +46,17 @@ extension Conv2dGeometry {
 
 /// The convolution of `x` with `weight`, plus `bias` when given (Note [Convolution by im2col and GEMM]).
 /// `outShape` comes from the shape rule.
-func conv2dKernel(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: Conv2dGeometry, outShape: [Int]) -> Tensor {
+func conv2dKernel(
+    _ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: Conv2dGeometry, outShape: [Int]
+) -> Tensor {
     let out = Tensor(uninitializedShape: outShape, dtype: x.dtype)
     if out.count == 0 { return out }
     let (x, weight, bias) = (x.contiguous(), weight.contiguous(), bias?.contiguous())
     switch x.dtype {
     case .float32: conv2dForward(Float.self, x, weight, bias, g, out)
     case .float64: conv2dForward(Double.self, x, weight, bias, g, out)
-    case .int64, .bool: preconditionFailure("conv2d: expected a floating-point input, got \(x.dtype.rawValue)")
+    case .int64, .bool:
+        preconditionFailure("conv2d: expected a floating-point input, got \(x.dtype.rawValue)")
     }
     return out
 }
@@ -140,14 +143,16 @@ private func conv2dBackward<T: ConvElement>(
         }
         for n in images {
             let xn = px + n * g.imageCount
-            let gyn = gyStrides.map { gather(pgy, $0, image: n, g, into: gyScratch) } ?? pgy + n * g.outImageCount
+            let gyn =
+                gyStrides.map { gather(pgy, $0, image: n, g, into: gyScratch) } ?? pgy + n * g.outImageCount
             if weightCount > 0 {
                 // gradWeight[g] += gradOut[g] · cols[g]ᵀ
                 let cols = g.isPointwise ? xn : im2col(xn, into: scratch, g, split: blocks == 1)
                 let pw = partialW + block * weightCount
                 for group in 0..<g.groups {
                     gemm(
-                        transB: true, m: og, n: patch, k: positions, gyn + group * og * positions, lda: positions,
+                        transB: true, m: og, n: patch, k: positions, gyn + group * og * positions,
+                        lda: positions,
                         cols + group * patch * positions, ldb: positions, beta: 1, pw + group * og * patch,
                         ldc: patch)
                 }
@@ -177,7 +182,8 @@ private func conv2dBackward<T: ConvElement>(
 /// The output gradient of image `n` as a contiguous [O, OH·OW] matrix, gathered from `gy` laid out with
 /// `strides` (batch, channel, row, column) into `dst`.
 private func gather<T: ConvElement>(
-    _ gy: UnsafePointer<T>, _ strides: [Int], image n: Int, _ g: Conv2dGeometry, into dst: UnsafeMutablePointer<T>
+    _ gy: UnsafePointer<T>, _ strides: [Int], image n: Int, _ g: Conv2dGeometry,
+    into dst: UnsafeMutablePointer<T>
 ) -> UnsafePointer<T> {
     let (so, sy, sx) = (strides[1], strides[2], strides[3])
     let (outH, outW) = (g.outH, g.outW)
@@ -240,5 +246,6 @@ private func gemm<T: ConvElement>(
         if beta == 0 { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
         return
     }
-    T.gemm(transA: transA, transB: transB, m: m, n: n, k: k, a, lda: lda, b, ldb: ldb, beta: beta, c, ldc: ldc)
+    T.gemm(
+        transA: transA, transB: transB, m: m, n: n, k: k, a, lda: lda, b, ldb: ldb, beta: beta, c, ldc: ldc)
 }

@@ -60,7 +60,8 @@ extension Pool2dGeometry {
     /// The offset in its plane and the value of the maximum of the window of output (`oy`, `ox`), by
     /// Note [Max pooling: ties, NaN and the backward pass]; nil for a window wholly in the padding.
     @inline(__always)
-    func windowMax<T: PoolElement>(_ plane: UnsafePointer<T>, _ oy: Int, _ ox: Int) -> (index: Int, value: T)? {
+    func windowMax<T: PoolElement>(_ plane: UnsafePointer<T>, _ oy: Int, _ ox: Int) -> (index: Int, value: T)?
+    {
         let (r0, r1) = rows(oy)
         let (c0, c1) = columns(ox)
         guard r0 < r1 && c0 < c1 else { return nil }
@@ -106,7 +107,9 @@ extension Pool2dGeometry {
 
     /// Average pooling's window of output (`oy`, `ox`) clipped to the input, and its divisor.
     @inline(__always)
-    func averageWindow(_ oy: Int, _ ox: Int, countIncludePad: Bool) -> (rows: Range<Int>, columns: Range<Int>, divisor: Int) {
+    func averageWindow(
+        _ oy: Int, _ ox: Int, countIncludePad: Bool
+    ) -> (rows: Range<Int>, columns: Range<Int>, divisor: Int) {
         let (r0, c0) = (oy * strideH - padH, ox * strideW - padW)
         let (r1, c1) = (Swift.min(r0 + kernelH, height + padH), Swift.min(c0 + kernelW, width + padW))
         let padded = (r1 - r0) * (c1 - c0)
@@ -153,10 +156,14 @@ func maxPool2dBackwardKernel(_ gy: Tensor, _ x: Tensor, _ g: Pool2dGeometry) -> 
     if gx.count == 0 { return gx }
     let (x, gy) = (x.contiguous(), gy.converted(to: x.dtype).contiguous())
     func run<T: PoolElement & FloatElement>(_: T.Type) {
-        let (px, pgy, pgx) = (UnsafePointer(x.elementPointer(T.self)), gy.elementPointer(T.self), gx.elementPointer(T.self))
+        let (px, pgy, pgx) = (
+            UnsafePointer(x.elementPointer(T.self)), gy.elementPointer(T.self), gx.elementPointer(T.self)
+        )
         parallelBlocks(g.planes, blocks: g.planeBlocks) { _, planes in
             for p in planes {
-                let (plane, src, dst) = (px + p * g.planeCount, pgy + p * g.outPlaneCount, pgx + p * g.planeCount)
+                let (plane, src, dst) = (
+                    px + p * g.planeCount, pgy + p * g.outPlaneCount, pgx + p * g.planeCount
+                )
                 dst.update(repeating: 0, count: g.planeCount)
                 for oy in 0..<g.outH {
                     for ox in 0..<g.outW {
@@ -196,7 +203,8 @@ func avgPool2dKernel(_ x: Tensor, _ g: Pool2dGeometry, countIncludePad: Bool, ou
                                 for c in w.columns { sum = T.add(sum, plane[r * g.width + c]) }
                             }
                         }
-                        dst[oy * g.outW + ox] = w.rows.isEmpty || w.columns.isEmpty ? T.zero : T.average(sum, w.divisor)
+                        dst[oy * g.outW + ox] =
+                            w.rows.isEmpty || w.columns.isEmpty ? T.zero : T.average(sum, w.divisor)
                     }
                 }
             }
@@ -213,7 +221,9 @@ func avgPool2dKernel(_ x: Tensor, _ g: Pool2dGeometry, countIncludePad: Bool, ou
 
 /// The input gradient of average pooling: each output's gradient, divided by its window's divisor, is
 /// added to every input element of the window.
-func avgPool2dBackwardKernel(_ gy: Tensor, inputShape: [Int], _ g: Pool2dGeometry, countIncludePad: Bool) -> Tensor {
+func avgPool2dBackwardKernel(
+    _ gy: Tensor, inputShape: [Int], _ g: Pool2dGeometry, countIncludePad: Bool
+) -> Tensor {
     let gx = Tensor(uninitializedShape: inputShape, dtype: gy.dtype)
     if gx.count == 0 { return gx }
     let gy = gy.contiguous()

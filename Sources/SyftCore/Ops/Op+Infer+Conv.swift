@@ -49,9 +49,9 @@ struct Pool2dGeometry: Sendable {
 
 /// PyTorch's `pooling_output_shape`: the number of windows, rounding down (or up with `ceilMode`, as
 /// long as the last window starts inside the input or its left padding).
-func poolingOutputSize(_ size: Int, _ kernel: Int, _ pad: Int, _ stride: Int, _ dilation: Int, _ ceilMode: Bool)
-    -> Int
-{
+func poolingOutputSize(
+    _ size: Int, _ kernel: Int, _ pad: Int, _ stride: Int, _ dilation: Int, _ ceilMode: Bool
+) -> Int {
     let span = size + 2 * pad - dilation * (kernel - 1) - 1 + (ceilMode ? stride - 1 : 0)
     var out = floorDivide(span, stride) + 1
     if ceilMode && (out - 1) * stride >= size + pad { out -= 1 }
@@ -71,13 +71,18 @@ extension Op {
         _ inputs: [TensorMeta], stride: [Int], padding: [Int], dilation: [Int], groups: Int
     ) throws(OpError) -> TensorMeta {
         guard inputs.count == 2 || inputs.count == 3 else {
-            throw OpError(op: name, "expects 2 or 3 inputs (input, weight, optional bias), got \(inputs.count)")
+            throw OpError(
+                op: name, "expects 2 or 3 inputs (input, weight, optional bias), got \(inputs.count)")
         }
         let (x, w) = (inputs[0], inputs[1])
         let b = inputs.count == 3 ? inputs[2] : nil
         try checkPairs(["stride": stride, "padding": padding, "dilation": dilation])
-        if stride.contains(where: { $0 <= 0 }) { throw OpError(op: name, "non-positive stride is not supported") }
-        if padding.contains(where: { $0 < 0 }) { throw OpError(op: name, "negative padding is not supported") }
+        if stride.contains(where: { $0 <= 0 }) {
+            throw OpError(op: name, "non-positive stride is not supported")
+        }
+        if padding.contains(where: { $0 < 0 }) {
+            throw OpError(op: name, "negative padding is not supported")
+        }
         if dilation.contains(where: { $0 <= 0 }) {
             throw OpError(op: name, "dilation should be greater than zero")
         }
@@ -91,30 +96,35 @@ extension Op {
         }
         guard x.shape.count == 3 || x.shape.count == 4 else {
             throw OpError(
-                op: name, "expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: "
+                op: name,
+                "expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: "
                     + shapeString(x.shape))
         }
         guard w.shape.count == 4 else {
             throw OpError(
-                op: name, "expected 4-dimensional weight for \(x.shape.count)-dimensional input "
+                op: name,
+                "expected 4-dimensional weight for \(x.shape.count)-dimensional input "
                     + "\(shapeString(x.shape)), but got \(w.shape.count)-dimensional weight of size "
                     + "\(shapeString(w.shape)) instead")
         }
         let channels = x.shape[x.shape.count - 3]
         if w.shape[0] % groups != 0 {
             throw OpError(
-                op: name, "given groups=\(groups), expected weight to be divisible by \(groups) at dimension 0, "
+                op: name,
+                "given groups=\(groups), expected weight to be divisible by \(groups) at dimension 0, "
                     + "but got weight of size \(shapeString(w.shape)) instead")
         }
         if channels != w.shape[1] * groups {
             throw OpError(
-                op: name, "given groups=\(groups), weight of size \(shapeString(w.shape)), expected input"
+                op: name,
+                "given groups=\(groups), weight of size \(shapeString(w.shape)), expected input"
                     + "\(shapeString(x.shape)) to have \(w.shape[1] * groups) channels, but got \(channels) "
                     + "channels instead")
         }
         if let b, b.shape != [w.shape[0]] {
             throw OpError(
-                op: name, "given weight of size \(shapeString(w.shape)), expected bias to be 1-dimensional with "
+                op: name,
+                "given weight of size \(shapeString(w.shape)), expected bias to be 1-dimensional with "
                     + "\(w.shape[0]) elements, but got bias of size \(shapeString(b.shape)) instead")
         }
         let rank = x.shape.count
@@ -122,7 +132,8 @@ extension Op {
         let kernel = (0..<2).map { dilation[$0] * (w.shape[2 + $0] - 1) + 1 }
         if padded[0] < kernel[0] || padded[1] < kernel[1] {
             throw OpError(
-                op: name, "calculated padded input size per channel: (\(padded[0]) x \(padded[1])). Kernel "
+                op: name,
+                "calculated padded input size per channel: (\(padded[0]) x \(padded[1])). Kernel "
                     + "size: (\(kernel[0]) x \(kernel[1])). Kernel size can't be greater than actual input size "
                     + "(input \(shapeString(x.shape)), weight \(shapeString(w.shape)))")
         }
@@ -152,25 +163,30 @@ extension Op {
         let rank = x.shape.count
         guard rank == 3 || rank == 4, x.shape.dropFirst(rank - 3).allSatisfy({ $0 > 0 }) else {
             throw OpError(
-                op: name, "expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
+                op: name,
+                "expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
                     + "but got: \(shapeString(x.shape))")
         }
         for i in 0..<2 where padding[i] > (dilation[i] * (kernel[i] - 1) + 1) / 2 {
             throw OpError(
-                op: name, "pad should be at most half of effective kernel size, but got pad=\(padding[i]), "
+                op: name,
+                "pad should be at most half of effective kernel size, but got pad=\(padding[i]), "
                     + "kernel_size=\(kernel[i]) and dilation=\(dilation[i])")
         }
         if padding[0] > kernel[0] / 2 || padding[1] > kernel[1] / 2 {
             throw OpError(
-                op: name, "pad should be smaller than or equal to half of kernel size, but got "
+                op: name,
+                "pad should be smaller than or equal to half of kernel size, but got "
                     + "padW = \(padding[1]), padH = \(padding[0]), kW = \(kernel[1]), kH = \(kernel[0])")
         }
         let g = Pool2dGeometry(
-            x: x.shape, kernel: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
+            x: x.shape, kernel: kernel, stride: stride, padding: padding, dilation: dilation,
+            ceilMode: ceilMode)
         let c = x.shape[rank - 3]
         if g.outH < 1 || g.outW < 1 {
             throw OpError(
-                op: name, "given input size: (\(c)x\(g.height)x\(g.width)). Calculated output size: "
+                op: name,
+                "given input size: (\(c)x\(g.height)x\(g.width)). Calculated output size: "
                     + "(\(c)x\(g.outH)x\(g.outW)). Output size is too small")
         }
         return TensorMeta(shape: Array(x.shape.dropLast(2)) + [g.outH, g.outW], dtype: x.dtype)
@@ -178,7 +194,8 @@ extension Op {
 
     private func checkPairs(_ attributes: KeyValuePairs<String, [Int]>) throws(OpError) {
         for (label, values) in attributes where values.count != 2 {
-            throw OpError(op: name, "\(label) must have two values (height, width), got \(shapeString(values))")
+            throw OpError(
+                op: name, "\(label) must have two values (height, width), got \(shapeString(values))")
         }
     }
 }

@@ -8,11 +8,13 @@
 
 /// The gradients of `conv2d(x, weight[, bias])`, for the inputs `needs` asks for.
 func conv2dBackward(
-    _ g: Tensor, _ inputs: [Tensor], stride: [Int], padding: [Int], dilation: [Int], groups: Int, needs: [Bool]
+    _ g: Tensor, _ inputs: [Tensor], stride: [Int], padding: [Int], dilation: [Int], groups: Int,
+    needs: [Bool]
 ) -> [Tensor?] {
     let (x, weight) = (inputs[0], inputs[1])
     let geometry = Conv2dGeometry(
-        x: x.shape, weight: weight.shape, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        x: x.shape, weight: weight.shape, stride: stride, padding: padding, dilation: dilation, groups: groups
+    )
     let hasBias = inputs.count == 3
     let grads = conv2dBackwardKernel(
         g, x, weight, geometry, needsInput: needs[0], needsWeight: needs[1], needsBias: hasBias && needs[2])
@@ -30,7 +32,8 @@ func maxPool2dBackward(
 
 /// The gradient of `avg_pool2d(x)`.
 func avgPool2dBackward(
-    _ g: Tensor, _ x: Tensor, kernel: [Int], stride: [Int], padding: [Int], ceilMode: Bool, countIncludePad: Bool
+    _ g: Tensor, _ x: Tensor, kernel: [Int], stride: [Int], padding: [Int], ceilMode: Bool,
+    countIncludePad: Bool
 ) -> Tensor {
     let geometry = Pool2dGeometry(
         x: x.shape, kernel: kernel, stride: stride, padding: padding, dilation: [1, 1], ceilMode: ceilMode)
