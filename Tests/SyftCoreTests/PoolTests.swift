@@ -171,5 +171,9 @@ final class PoolTests: XCTestCase {
             message(maxOp(0, 1, 0), [1, 2, 5, 5]),
             "max_pool2d: kernel size should be greater than zero, but got [0, 0]")
         XCTAssertEqual(maxPool2d(Tensor.zeros([0, 2, 4, 4]), kernelSize: 2).shape, [0, 2, 2, 2])
+        let huge = Op.avgPool2d(
+            kernel: [2, 2], stride: [1, 1], padding: [Int.min, 0], ceilMode: false, countIncludePad: true)
+        XCTAssertEqual(
+            message(huge, [1, 2, 5, 5]), "avg_pool2d: padding [\(Int.min), 0] is out of range")
     }
 }

@@ -87,6 +87,7 @@ extension Op {
             throw OpError(op: name, "dilation should be greater than zero")
         }
         if groups <= 0 { throw OpError(op: name, "non-positive groups is not supported") }
+        if groups > Int(Int32.max) { throw OpError(op: name, "groups \(groups) is out of range") }
         guard x.dtype.isFloatingPoint else {
             throw OpError(op: name, "expected a floating-point input, got \(x.dtype.rawValue)")
         }
@@ -192,10 +193,17 @@ extension Op {
         return TensorMeta(shape: Array(x.shape.dropLast(2)) + [g.outH, g.outW], dtype: x.dtype)
     }
 
+    /// Each attribute has two values, small enough that the window arithmetic cannot overflow (a worker
+    /// checks a command with this rule before it runs, and must not stop on what a client sends).
     private func checkPairs(_ attributes: KeyValuePairs<String, [Int]>) throws(OpError) {
-        for (label, values) in attributes where values.count != 2 {
-            throw OpError(
-                op: name, "\(label) must have two values (height, width), got \(shapeString(values))")
+        for (label, values) in attributes {
+            if values.count != 2 {
+                throw OpError(
+                    op: name, "\(label) must have two values (height, width), got \(shapeString(values))")
+            }
+            if values.contains(where: { $0 > Int(Int32.max) || $0 < -Int(Int32.max) }) {
+                throw OpError(op: name, "\(label) \(shapeString(values)) is out of range")
+            }
         }
     }
 }
