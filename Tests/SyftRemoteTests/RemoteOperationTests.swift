@@ -116,3 +116,36 @@ final class RemoteOperationTests: XCTestCase {
         }
     }
 }
+
+/// Convolution, pooling and linear algebra on pointers, and a CNN layer stack on a worker.
+final class RemoteLayerOperationTests: XCTestCase {
+    func testConvolutionPoolingAndLinearAlgebraRunRemotely() {
+        let g = Generator(seed: 12)
+        let x = Tensor.randn([2, 3, 6, 6], dtype: .float64, generator: g)
+        let w = Tensor.randn([4, 3, 3, 3], dtype: .float64, generator: g)
+        let b = Tensor.randn([4], dtype: .float64, generator: g)
+        let m = Tensor.randn([3, 3], dtype: .float64, generator: g) + Tensor.eye(3, dtype: .float64) * 4
+        forEachMode { mode, worker in
+            let bob = worker("bob")
+            let (xr, wr, br, mr) = (try x.send(to: bob), try w.send(to: bob), try b.send(to: bob), try m.send(to: bob))
+            let cases: [(String, Tensor, Tensor)] = [
+                ("conv2d", conv2d(xr, wr, bias: br, stride: 2, padding: 1), conv2d(x, w, bias: b, stride: 2, padding: 1)),
+                ("max_pool2d", maxPool2d(xr, kernelSize: 2), maxPool2d(x, kernelSize: 2)),
+                ("avg_pool2d", avgPool2d(xr, kernelSize: 3, stride: 1, padding: 1), avgPool2d(x, kernelSize: 3, stride: 1, padding: 1)),
+                ("inv", try inv(mr), try inv(m)), ("det", det(mr), det(m)),
+                ("svd", try svd(mr).S, try svd(m).S),
+            ]
+            for (name, remote, local) in cases {
+                XCTAssertTrue(remote.isPointer, name)
+                assertClose(try remote.get(), local, rtol: 1e-10, atol: 1e-12, "\(name) [\(mode)]")
+            }
+            // A singular matrix: the error comes back typed at the next waiting call.
+            let singular = try Tensor([[1.0, 2], [2, 4]], dtype: .float64).send(to: bob)
+            let bad = try inv(singular)
+            assertSyftError(try bad.get()) { e in
+                if case .computationFailed(let op, let reason) = e { return op == "linalg_inv" && reason.contains("singular") }
+                return false
+            }
+        }
+    }
+}

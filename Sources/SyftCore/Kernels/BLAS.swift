@@ -4,23 +4,34 @@ internal import COpenBLAS
 // copies; only layouts GEMM cannot express (broadcast rows, arbitrary strides) are copied first.
 
 /// Floating-point types with a BLAS GEMM (`sgemm`, `dgemm`).
-protocol BLASScalar: TensorElement {
+protocol BLASScalar: TensorElement, FloatingPoint {
+    /// Row-major `C = A·B + beta·C`, `A` m×k and `B` k×n, each possibly transposed in memory.
+    static func gemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+        _ a: UnsafePointer<Self>, lda: Int, _ b: UnsafePointer<Self>, ldb: Int,
+        beta: Self, _ c: UnsafeMutablePointer<Self>, ldc: Int)
+}
+
+extension BLASScalar {
     /// Row-major `C = A·B` (`beta = 0`), `A` m×k and `B` k×n, each possibly transposed in memory.
     static func gemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
         _ a: UnsafePointer<Self>, lda: Int, _ b: UnsafePointer<Self>, ldb: Int,
-        _ c: UnsafeMutablePointer<Self>, ldc: Int)
+        _ c: UnsafeMutablePointer<Self>, ldc: Int
+    ) {
+        gemm(transA: transA, transB: transB, m: m, n: n, k: k, a, lda: lda, b, ldb: ldb, beta: 0, c, ldc: ldc)
+    }
 }
 
 extension Float: BLASScalar {
     static func gemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
         _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
-        _ c: UnsafeMutablePointer<Float>, ldc: Int
+        beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         cblas_sgemm(
             CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-            blasInt(m), blasInt(n), blasInt(k), 1, a, blasInt(lda), b, blasInt(ldb), 0, c, blasInt(ldc))
+            blasInt(m), blasInt(n), blasInt(k), 1, a, blasInt(lda), b, blasInt(ldb), beta, c, blasInt(ldc))
     }
 }
 
@@ -28,11 +39,11 @@ extension Double: BLASScalar {
     static func gemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
         _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
-        _ c: UnsafeMutablePointer<Double>, ldc: Int
+        beta: Double, _ c: UnsafeMutablePointer<Double>, ldc: Int
     ) {
         cblas_dgemm(
             CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-            blasInt(m), blasInt(n), blasInt(k), 1, a, blasInt(lda), b, blasInt(ldb), 0, c, blasInt(ldc))
+            blasInt(m), blasInt(n), blasInt(k), 1, a, blasInt(lda), b, blasInt(ldb), beta, c, blasInt(ldc))
     }
 }
 

@@ -40,6 +40,31 @@ func parallelChunks(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
     }
 }
 
+/// Runs `body(block, range)` for `blocks` contiguous ranges of nearly equal length that cover
+/// `0..<count`, each on its own thread: for a few heavy items (the images of a
+/// batch, the planes of a pooling), where per-block scratch or partial sums are indexed by `block`.
+///
+/// - Precondition: `1 <= blocks <= max(count, 1)`.
+func parallelBlocks(_ count: Int, blocks: Int, _ body: (_ block: Int, _ range: Range<Int>) -> Void) {
+    precondition(blocks >= 1 && blocks <= Swift.max(count, 1), "parallelBlocks: \(blocks) blocks for \(count) items")
+    if blocks == 1 {
+        body(0, 0..<count)
+        return
+    }
+    withoutActuallyEscaping(body) { body in
+        let box = UncheckedSendable(body)
+        DispatchQueue.concurrentPerform(iterations: blocks) { b in
+            box.value(b, b * count / blocks..<(b + 1) * count / blocks)
+        }
+    }
+}
+
+/// The number of blocks worth running for `count` items costing `work` in all, when a block should
+/// carry at least `grain` of it: at most one per core and one per item, at least one.
+func blockCount(_ count: Int, work: Int, grain: Int) -> Int {
+    Swift.max(1, Swift.min(kernelThreadCount, count, work / Swift.max(grain, 1)))
+}
+
 /// Wraps a value the compiler cannot prove `Sendable` (raw pointers into a buffer that each thread uses
 /// on a disjoint range).
 struct UncheckedSendable<T>: @unchecked Sendable {

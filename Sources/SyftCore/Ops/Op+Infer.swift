@@ -174,6 +174,18 @@ extension Op {
             return [try solveResult(x, inputs[1])]
         case .linalgLstsq:
             return [try lstsqResult(x, inputs[1])]
+        case .conv2d(let stride, let padding, let dilation, let groups):
+            return [try conv2dResult(inputs, stride: stride, padding: padding, dilation: dilation, groups: groups)]
+        case .maxPool2d(let kernel, let stride, let padding, let dilation, let ceilMode):
+            return [
+                try pool2dResult(
+                    x, kernel: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
+            ]
+        case .avgPool2d(let kernel, let stride, let padding, let ceilMode, _):
+            return [
+                try pool2dResult(
+                    x, kernel: kernel, stride: stride, padding: padding, dilation: [1, 1], ceilMode: ceilMode)
+            ]
         }
     }
 

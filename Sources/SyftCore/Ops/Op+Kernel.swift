@@ -117,6 +117,19 @@ extension Op {
             return try eighKernel(x)
         case .linalgLstsq:
             return [try lstsqKernel(x, inputs[1], out: out)]
+        case .conv2d(let stride, let padding, let dilation, let groups):
+            let g = Conv2dGeometry(
+                x: x.shape, weight: inputs[1].shape, stride: stride, padding: padding, dilation: dilation,
+                groups: groups)
+            return [conv2dKernel(x, inputs[1], inputs.count == 3 ? inputs[2] : nil, g, outShape: out.shape)]
+        case .maxPool2d(let kernel, let stride, let padding, let dilation, let ceilMode):
+            let g = Pool2dGeometry(
+                x: x.shape, kernel: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
+            return [maxPool2dKernel(x, g, outShape: out.shape)]
+        case .avgPool2d(let kernel, let stride, let padding, let ceilMode, let countIncludePad):
+            let g = Pool2dGeometry(
+                x: x.shape, kernel: kernel, stride: stride, padding: padding, dilation: [1, 1], ceilMode: ceilMode)
+            return [avgPool2dKernel(x, g, countIncludePad: countIncludePad, outShape: out.shape)]
         }
     }
 }

@@ -10,6 +10,7 @@ extension Op {
         switch self {
         case .eq, .ne, .lt, .le, .gt, .ge, .argmax, .argmin, .bernoulli: return false
         case .cast(let d): return d.isFloatingPoint
+        case .conv2d, .maxPool2d, .avgPool2d: return true
         default: return true
         }
     }
@@ -126,6 +127,20 @@ extension Op {
             return [eighBackward(grads[0], grads[1], values: outputs[0], vectors: outputs[1])]
         case .linalgLstsq:
             return lstsqBackward(g, x, inputs[1], needs: needs)
+        case .conv2d(let stride, let padding, let dilation, let groups):
+            return conv2dBackward(
+                g, inputs, stride: stride, padding: padding, dilation: dilation, groups: groups, needs: needs)
+        case .maxPool2d(let kernel, let stride, let padding, let dilation, let ceilMode):
+            return [
+                maxPool2dBackward(
+                    g, x, kernel: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
+            ]
+        case .avgPool2d(let kernel, let stride, let padding, let ceilMode, let countIncludePad):
+            return [
+                avgPool2dBackward(
+                    g, x, kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode,
+                    countIncludePad: countIncludePad)
+            ]
         }
     }
 }

@@ -103,6 +103,15 @@ public enum Op: Hashable, Sendable {
     case linalgEigh
     /// The least-squares solution `X` minimizing `‖A X - B‖` (minimum norm when `A` is rank-deficient).
     case linalgLstsq
+    // MARK: Convolution and pooling (Op+Infer+Conv.swift, Kernels/Conv.swift, Kernels/Pool.swift)
+    /// 2-D convolution (PyTorch's `conv2d`): inputs `x` [N, C, H, W] (or unbatched [C, H, W]), `weight`
+    /// [O, C / groups, kH, kW] and an optional third input `bias` [O]. Each attribute array has two
+    /// entries (height, width).
+    case conv2d(stride: [Int], padding: [Int], dilation: [Int], groups: Int)
+    /// 2-D max pooling over [N, C, H, W] or [C, H, W] (PyTorch's `max_pool2d`).
+    case maxPool2d(kernel: [Int], stride: [Int], padding: [Int], dilation: [Int], ceilMode: Bool)
+    /// 2-D average pooling over [N, C, H, W] or [C, H, W] (PyTorch's `avg_pool2d`).
+    case avgPool2d(kernel: [Int], stride: [Int], padding: [Int], ceilMode: Bool, countIncludePad: Bool)
 
     /// The name PyTorch gives this operation (also its name on the wire).
     public var name: String {
@@ -159,10 +168,14 @@ public enum Op: Hashable, Sendable {
         case .linalgSvd: return "linalg_svd"
         case .linalgEigh: return "linalg_eigh"
         case .linalgLstsq: return "linalg_lstsq"
+        case .conv2d: return "conv2d"
+        case .maxPool2d: return "max_pool2d"
+        case .avgPool2d: return "avg_pool2d"
         }
     }
 
-    /// The number of tensor inputs the operation takes (nil: any number, at least one).
+    /// The number of tensor inputs the operation takes (nil: it varies, and the shape rule checks the count:
+    /// `cat` takes one or more, `conv2d` two or three).
     public var arity: Int? {
         switch self {
         case .neg, .abs, .exp, .log, .sqrt, .sin, .cos, .tanh, .sigmoid, .relu, .clamp, .cast:
@@ -180,6 +193,8 @@ public enum Op: Hashable, Sendable {
         case .linalgInv, .linalgDet, .linalgSlogdet, .linalgCholesky, .linalgQr, .linalgSvd, .linalgEigh:
             return 1
         case .linalgSolve, .linalgLstsq: return 2
+        case .conv2d: return nil  // 2 or 3 (with bias), checked by the shape rule
+        case .maxPool2d, .avgPool2d: return 1
         }
     }
 
@@ -191,7 +206,8 @@ public enum Op: Hashable, Sendable {
         case .neg, .abs, .exp, .log, .sqrt, .sin, .cos, .tanh, .sigmoid, .relu, .clamp, .cast, .add, .sub,
             .mul, .div, .pow, .maximum, .minimum, .eq, .ne, .lt, .le, .gt, .ge, .where, .sum, .prod, .max,
             .min, .argmax, .argmin, .reshape, .permute, .expand, .slice, .sliceScatter, .cat, .matmul,
-            .softmax, .logSoftmax, .bernoulli, .gather, .linalgInv, .linalgSolve, .linalgDet, .linalgCholesky,
+            .softmax, .logSoftmax, .bernoulli, .gather, .conv2d, .maxPool2d, .avgPool2d, .linalgInv, .linalgSolve,
+            .linalgDet, .linalgCholesky,
             .linalgLstsq:
             return 1
         }

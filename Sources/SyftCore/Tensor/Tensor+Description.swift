@@ -69,6 +69,9 @@ extension Op {
         case .linalgSvd: return "LinalgSvdBackward0"
         case .linalgEigh: return "LinalgEighBackward0"
         case .linalgLstsq: return "LinalgLstsqBackward0"
+        case .conv2d: return "ConvolutionBackward0"
+        case .maxPool2d: return "MaxPool2DWithIndicesBackward0"
+        case .avgPool2d: return "AvgPool2DBackward0"
         }
     }
 }

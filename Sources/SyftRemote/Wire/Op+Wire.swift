@@ -43,6 +43,18 @@ extension Op {
         case .softmax(let axis), .logSoftmax(let axis): return ["dim": .int(axis)]
         case .bernoulli(let p): return ["p": .float(p)]
         case .gather(let axis): return ["dim": .int(axis)]
+        case .conv2d(let stride, let padding, let dilation, let groups):
+            return ["stride": .ints(stride), "padding": .ints(padding), "dilation": .ints(dilation), "groups": .int(groups)]
+        case .maxPool2d(let kernel, let stride, let padding, let dilation, let ceilMode):
+            return [
+                "kernel_size": .ints(kernel), "stride": .ints(stride), "padding": .ints(padding),
+                "dilation": .ints(dilation), "ceil_mode": .bool(ceilMode),
+            ]
+        case .avgPool2d(let kernel, let stride, let padding, let ceilMode, let countIncludePad):
+            return [
+                "kernel_size": .ints(kernel), "stride": .ints(stride), "padding": .ints(padding),
+                "ceil_mode": .bool(ceilMode), "count_include_pad": .bool(countIncludePad),
+            ]
         case .linalgInv, .linalgSolve, .linalgDet, .linalgSlogdet, .linalgCholesky, .linalgQr, .linalgSvd,
             .linalgEigh, .linalgLstsq:
             return [:]
@@ -99,6 +111,18 @@ extension Op {
         case "log_softmax": self = .logSoftmax(axis: try a.int("dim"))
         case "bernoulli": self = .bernoulli(p: try a.float("p"))
         case "gather": self = .gather(axis: try a.int("dim"))
+        case "conv2d":
+            self = .conv2d(
+                stride: try a.ints("stride"), padding: try a.ints("padding"), dilation: try a.ints("dilation"),
+                groups: try a.int("groups"))
+        case "max_pool2d":
+            self = .maxPool2d(
+                kernel: try a.ints("kernel_size"), stride: try a.ints("stride"), padding: try a.ints("padding"),
+                dilation: try a.ints("dilation"), ceilMode: try a.bool("ceil_mode"))
+        case "avg_pool2d":
+            self = .avgPool2d(
+                kernel: try a.ints("kernel_size"), stride: try a.ints("stride"), padding: try a.ints("padding"),
+                ceilMode: try a.bool("ceil_mode"), countIncludePad: try a.bool("count_include_pad"))
         case "linalg_inv": self = .linalgInv
         case "linalg_solve": self = .linalgSolve
         case "linalg_det": self = .linalgDet
