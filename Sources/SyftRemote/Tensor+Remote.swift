@@ -31,7 +31,10 @@ extension Tensor {
             if location === worker { return self }
             // The new pointer now controls the object: the intermediate one no longer deletes it.
             handle.garbageCollect = false
-            value = .pointer(PointerPayload(location: location.id, idAtLocation: remoteID, meta: meta, requiresGrad: handle.requiresGrad))
+            value = .pointer(
+                PointerPayload(
+                    location: location.id, idAtLocation: remoteID, meta: meta, requiresGrad: handle.requiresGrad,
+                    address: location.address))
             me.register(location)
         } else {
             value = .tensor(TensorPayload(tensor: detached().contiguous(), requiresGrad: requiresGrad, grad: grad))

@@ -14,9 +14,14 @@ public protocol Worker: AnyObject, Sendable, CustomStringConvertible {
     var id: String { get }
     /// The client side of the connection: requests to this worker queue here.
     var channel: Channel { get }
+    /// How another process reaches this worker (for pointers to pointers); nil for a worker that lives
+    /// only in this process.
+    var address: WorkerAddress? { get }
 }
 
 extension Worker {
+    public var address: WorkerAddress? { nil }
+
     /// Runs everything sent to the worker so far and reports the first failure not yet reported.
     public func synchronize() throws(SyftError) { try channel.synchronize() }
 

@@ -5,7 +5,7 @@ import SyftCore
 extension WireCodec {
     /// The wire bytes of a batch of replies.
     public static func encode(_ replies: [Reply]) -> [UInt8] {
-        let batch = Syft_V1_ReplyBatch.with { $0.replies = replies.map(wire) }
+        let batch = Syft_V1_ReplyBatch.with { $0.replies = replies.map { wire($0, nil) } }
         return (try? batch.serializedBytes()) ?? []
     }
 
@@ -18,15 +18,15 @@ extension WireCodec {
             throw .invalidMessage(reason: "the bytes are not a reply batch (\(error))")
         }
         var out: [Reply] = []
-        for r in batch.replies { out.append(try reply(r, limits: limits)) }
+        for r in batch.replies { out.append(try reply(r, limits: limits, nil)) }
         return out
     }
 
-    static func wire(_ r: Reply) -> Syft_V1_Reply {
+    static func wire(_ r: Reply, _ chunks: ChunkedTensorSource?) -> Syft_V1_Reply {
         .with { m in
             switch r {
             case .ok: m.ok = true
-            case .object(let value): m.object = objectMessage(0, value, tags: [], description: "")
+            case .object(let value): m.object = objectMessage(0, value, tags: [], description: "", chunks)
             case .present(let p): m.present = .with { $0.present = p }
             case .objects(let infos):
                 m.objects = .with {
@@ -47,10 +47,10 @@ extension WireCodec {
         }
     }
 
-    static func reply(_ m: Syft_V1_Reply, limits: WorkerLimits) throws(SyftError) -> Reply {
+    static func reply(_ m: Syft_V1_Reply, limits: WorkerLimits, _ chunks: ChunkedTensorSink?) throws(SyftError) -> Reply {
         switch m.body {
         case .ok?: return .ok
-        case .object(let o)?: return .object(try object(o, limits: limits).1)
+        case .object(let o)?: return .object(try object(o, limits: limits, chunks).1)
         case .present(let p)?: return .present(p.present)
         case .objects(let o)?:
             var infos: [ObjectInfo] = []
@@ -114,23 +114,20 @@ extension WireCodec {
 
     // MARK: Raw data
 
+    /// The element bytes, row-major and little-endian (bool: 0 or 1, as Swift stores it).
     static func rawBytes(_ t: Tensor) -> Data {
-        let c = t.contiguous()
-        switch c.dtype {
-        case .float32: return c.scalars(as: Float.self).withUnsafeBytes { Data($0) }
-        case .float64: return c.scalars(as: Double.self).withUnsafeBytes { Data($0) }
-        case .int64: return c.scalars(as: Int64.self).withUnsafeBytes { Data($0) }
-        case .bool: return Data(c.scalars(as: Bool.self).map { $0 ? 1 : 0 })
-        }
+        t.withUnsafeRawBytes { Data($0) }
     }
 
+    /// A tensor of the bytes (whose count the caller checked); bool bytes other than 0 read as 1.
     static func tensorFromBytes(_ data: Data, shape: [Int], dtype: DType) -> Tensor {
-        data.withUnsafeBytes { raw -> Tensor in
-            switch dtype {
-            case .float32: return Tensor(shape: shape, scalars: Array(raw.bindMemory(to: Float.self)), dtype: .float32)
-            case .float64: return Tensor(shape: shape, scalars: Array(raw.bindMemory(to: Double.self)), dtype: .float64)
-            case .int64: return Tensor(shape: shape, scalars: Array(raw.bindMemory(to: Int64.self)), dtype: .int64)
-            case .bool: return Tensor(shape: shape, scalars: raw.map { $0 != 0 }, dtype: .bool)
+        Tensor(shape: shape, dtype: dtype) { destination in
+            data.withUnsafeBytes { source in
+                if dtype == .bool {
+                    for (i, b) in source.enumerated() { destination[i] = b == 0 ? 0 : 1 }
+                } else {
+                    destination.copyMemory(from: source)
+                }
             }
         }
     }
