@@ -26,9 +26,11 @@ test: deps
 
 # The benchmark table (PERFORMANCE.md): `make bench FILTER=sgemm` runs the cases whose name contains
 # "sgemm". NumPy anchors run with $(PYTHON); PyTorch anchors only when SYFT_TORCH_PYTHON names an
-# interpreter that has torch. The JSON goes to .build/bench/latest.json.
+# interpreter that has torch. The network cases start `syft worker` processes (hence the second build).
+# The JSON goes to .build/bench/latest.json.
 bench: deps
 	$(SWIFT) build -c release --product syft-bench
+	$(SWIFT) build -c release --product syft
 	SYFT_NUMPY_PYTHON="$(PYTHON)" .build/release/syft-bench --filter "$(FILTER)" --json .build/bench/latest.json
 
 run: deps

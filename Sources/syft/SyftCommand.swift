@@ -2,13 +2,13 @@ import ArgumentParser
 import Syft
 
 /// The `syft` command line.
-struct SyftCommand: ParsableCommand {
+@main
+struct SyftCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "syft",
         abstract: "Private, decentralized deep learning: tensors, autograd and remote workers.",
         version: syftVersion,
-        subcommands: [TutorialCommand.self]
+        subcommands: [TutorialCommand.self, WorkerCommand.self]
     )
 }
 
-SyftCommand.main()
