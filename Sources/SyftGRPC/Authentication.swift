@@ -16,12 +16,19 @@ struct TokenAuthenticator: ServerInterceptor {
 
     func intercept<Input: Sendable, Output: Sendable>(
         request: StreamingServerRequest<Input>, context: ServerContext,
-        next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
+        next:
+            @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<
+                Output
+            >
     ) async throws -> StreamingServerResponse<Output> {
         let presented = request.metadata[stringValues: MetadataKey.authorization].first { _ in true } ?? ""
         let prefix = "Bearer "
-        guard presented.hasPrefix(prefix), constantTimeEquals(Array(presented.utf8.dropFirst(prefix.utf8.count)), token) else {
-            throw RPCError(code: .unauthenticated, message: "the worker requires a valid token (authorization: Bearer <token>)")
+        guard presented.hasPrefix(prefix),
+            constantTimeEquals(Array(presented.utf8.dropFirst(prefix.utf8.count)), token)
+        else {
+            throw RPCError(
+                code: .unauthenticated,
+                message: "the worker requires a valid token (authorization: Bearer <token>)")
         }
         return try await next(request, context)
     }
@@ -45,14 +52,22 @@ func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
 /// ```
 /// - Returns: the token, or nil when neither names one.
 /// - Throws: when the file cannot be read or holds an empty token.
-public func readWorkerToken(file path: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws
+public func readWorkerToken(
+    file path: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+) throws
     -> String?
 {
     if let path {
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        let token = text.split(whereSeparator: \.isNewline).first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
+        let token =
+            text.split(whereSeparator: \.isNewline).first.map(String.init)?.trimmingCharacters(
+                in: .whitespaces) ?? ""
         guard !token.isEmpty else {
-            throw CocoaError(.fileReadCorruptFile, userInfo: [NSFilePathErrorKey: path, NSLocalizedDescriptionKey: "the token file \(path) is empty"])
+            throw CocoaError(
+                .fileReadCorruptFile,
+                userInfo: [
+                    NSFilePathErrorKey: path, NSLocalizedDescriptionKey: "the token file \(path) is empty",
+                ])
         }
         return token
     }

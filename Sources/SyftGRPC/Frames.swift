@@ -58,7 +58,12 @@ func encodeParts(
     let whole = ChunkedTensorSource(inlineLimit: sizes.inlineLimit)
     let bytes = encode(0..<count, whole)
     if bytes.count <= sizes.partBytes {
-        return ([EncodedPart(bytes: bytes, range: 0..<count, tensors: whole.tensors, chunkedBytes: whole.byteCount)], nil)
+        return (
+            [
+                EncodedPart(
+                    bytes: bytes, range: 0..<count, tensors: whole.tensors, chunkedBytes: whole.byteCount)
+            ], nil
+        )
     }
     var parts: [EncodedPart] = []
     var current = EncodedPart(bytes: Data(), range: 0..<0, tensors: [], chunkedBytes: 0)
@@ -111,7 +116,11 @@ struct IncomingPart<Item> {
 
 /// Splits delete requests with very many ids (pointers dropped in a long loop) so each encodes small.
 func splittingLargeDeletes(_ requests: [Request], maxIDs: Int = 8192) -> [Request] {
-    guard requests.contains(where: { if case .delete(let ids) = $0 { return ids.count > maxIDs } else { return false } }) else {
+    guard
+        requests.contains(where: {
+            if case .delete(let ids) = $0 { return ids.count > maxIDs } else { return false }
+        })
+    else {
         return requests
     }
     var out: [Request] = []

@@ -43,7 +43,9 @@ extension NetworkConnection {
 
     // MARK: - Writer
 
-    private func writeBatches(_ outgoing: AsyncStream<Outgoing>, _ writer: RPCWriter<Syft_V1_ClientFrame>) async throws {
+    private func writeBatches(
+        _ outgoing: AsyncStream<Outgoing>, _ writer: RPCWriter<Syft_V1_ClientFrame>
+    ) async throws {
         // After a request too large to send, the rest is dropped (deletes excepted) until a batch waits.
         var dropping = false
         for await item in outgoing {
@@ -60,7 +62,9 @@ extension NetworkConnection {
                 refuseTooLarge(requests[index], bytes: bytes)
                 dropping = !wait
             }
-            if parts.isEmpty { parts = [EncodedPart(bytes: Data(), range: 0..<0, tensors: [], chunkedBytes: 0)] }
+            if parts.isEmpty {
+                parts = [EncodedPart(bytes: Data(), range: 0..<0, tensors: [], chunkedBytes: 0)]
+            }
             for (i, part) in parts.enumerated() {
                 let last = i == parts.count - 1
                 try await writer.write(
@@ -85,7 +89,8 @@ extension NetworkConnection {
     private func readReplies(_ frames: RPCAsyncSequence<Syft_V1_ServerFrame, any Error>) async throws {
         var pending: IncomingPart<Reply>?
         var collected: [Reply] = []
-        let limits = WorkerLimits(maxTensorBytes: .max / 4, memoryBudget: .max / 4, maxMessageBytes: clientMaxMessageBytes)
+        let limits = WorkerLimits(
+            maxTensorBytes: .max / 4, memoryBudget: .max / 4, maxMessageBytes: clientMaxMessageBytes)
         func finishPart(_ part: IncomingPart<Reply>) {
             collected += part.items
             if part.isFinal {
@@ -98,12 +103,14 @@ extension NetworkConnection {
             case .hello(let hello)?:
                 guard hello.workerID == workerID else {
                     throw SyftError.workerUnreachable(
-                        worker: workerID, reason: "the worker at this address is '\(hello.workerID)', not '\(workerID)'")
+                        worker: workerID,
+                        reason: "the worker at this address is '\(hello.workerID)', not '\(workerID)'")
                 }
                 received(hello: hello)
             case .replies(let r)?:
                 guard pending == nil else {
-                    throw SyftError.invalidMessage(reason: "replies arrived before the tensor data of the ones before")
+                    throw SyftError.invalidMessage(
+                        reason: "replies arrived before the tensor data of the ones before")
                 }
                 let sink = ChunkedTensorSink(budget: .max / 4)
                 let replies: [Reply]
@@ -113,13 +120,16 @@ extension NetworkConnection {
                     throw SyftError.invalidMessage(reason: "the worker's answer does not decode: \(error)")
                 }
                 guard UInt64(sink.byteCount) == r.chunkedBytes else {
-                    throw SyftError.invalidMessage(reason: "the worker's answer announces more tensor data than it holds")
+                    throw SyftError.invalidMessage(
+                        reason: "the worker's answer announces more tensor data than it holds")
                 }
-                let part = IncomingPart(batch: r.batch, wait: false, isFinal: r.final, items: replies, sink: sink)
+                let part = IncomingPart(
+                    batch: r.batch, wait: false, isFinal: r.final, items: replies, sink: sink)
                 if part.isComplete { finishPart(part) } else { pending = part }
             case .chunk(let c)?:
                 guard let part = pending, let sink = part.sink else {
-                    throw SyftError.invalidMessage(reason: "tensor data from the worker where none was announced")
+                    throw SyftError.invalidMessage(
+                        reason: "tensor data from the worker where none was announced")
                 }
                 let failure: SyftError? = c.data.withUnsafeBytes { raw in
                     do throws(SyftError) {

@@ -2,8 +2,8 @@ import Dispatch
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
-import Synchronization
 import SyftRemote
+import Synchronization
 
 /// A caller blocked until the replies of its batch arrive.
 final class Waiter: Sendable {
@@ -29,6 +29,38 @@ final class Waiter: Sendable {
             semaphore.wait()
         }
         return result.withLock { $0 }
+    }
+}
+
+/// Room for batches queued for the writer: `deliver` takes one, the writer gives it back once written.
+final class BatchSlots: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var free: Int
+    private var closed = false
+
+    init(_ count: Int) { free = count }
+
+    /// Waits for room (returns at once when the connection is closed).
+    func take() {
+        condition.lock()
+        while free == 0 && !closed { condition.wait() }
+        free -= 1
+        condition.unlock()
+    }
+
+    func give() {
+        condition.lock()
+        free += 1
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// The writer is gone: nobody waits for room any more.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
     }
 }
 
@@ -70,13 +102,14 @@ final class NetworkConnection: WorkerTransport, Sendable {
     let clientMaxMessageBytes: Int
     let state: Mutex<State>
     let handshake = DispatchSemaphore(value: 0)
-    private let slots = DispatchSemaphore(value: NetworkConnection.maxQueuedBatches)
+    private let slots = BatchSlots(NetworkConnection.maxQueuedBatches)
     private let outgoing: AsyncStream<Outgoing>.Continuation
     let client: GRPCClient<HTTP2ClientTransport.Posix>
     let metadata: Metadata
 
     init(
-        workerID: String, host: String, port: Int, token: String, tls: ClientTLS?, clientID: String, keepObjects: Bool,
+        workerID: String, host: String, port: Int, token: String, tls: ClientTLS?, clientID: String,
+        keepObjects: Bool,
         maxMessageBytes: Int, callTimeout: Duration?
     ) throws(SyftError) {
         self.workerID = workerID
@@ -105,11 +138,13 @@ final class NetworkConnection: WorkerTransport, Sendable {
                     config.http2.maxFrameSize = 1 << 20
                     config.http2.targetWindowSize = 8 << 20
                     config.connection.flushCoalescing = nil
-                    config.connection.keepalive = .init(time: .seconds(30), timeout: .seconds(10), allowWithoutCalls: true)
+                    config.connection.keepalive = .init(
+                        time: .seconds(30), timeout: .seconds(10), allowWithoutCalls: true)
                 })
             self.client = GRPCClient(transport: transport)
         } catch {
-            throw .workerUnreachable(worker: workerID, reason: "cannot set up a connection to \(host):\(port): \(error)")
+            throw .workerUnreachable(
+                worker: workerID, reason: "cannot set up a connection to \(host):\(port): \(error)")
         }
         let (stream, continuation) = AsyncStream.makeStream(of: Outgoing.self)
         self.outgoing = continuation
@@ -137,7 +172,7 @@ final class NetworkConnection: WorkerTransport, Sendable {
             guard wait else { return [] }
             return takeDeferred() + [.failure(sequence: 0, error: refused)]
         }
-        slots.wait()
+        slots.take()
         outgoing.yield(.batch(id: id, requests: requests, wait: wait))
         guard let waiter else { return [] }
         if let replies = waiter.wait(timeout: callTimeout) { return replies }
@@ -192,6 +227,7 @@ final class NetworkConnection: WorkerTransport, Sendable {
             return s.waiters.sorted { $0.key < $1.key }.map(\.value)
         }
         handshake.signal()
+        slots.close()
         let error = state.withLock { $0.broken! }
         for (i, w) in waiters.enumerated() {
             w.fulfil((i == 0 ? takeDeferred() : []) + [.failure(sequence: 0, error: error)])
@@ -207,11 +243,13 @@ final class NetworkConnection: WorkerTransport, Sendable {
     // MARK: - Writing
 
     /// Signals that a queued batch was written (backpressure for `deliver`).
-    func batchWritten() { slots.signal() }
+    func batchWritten() { slots.give() }
 
     /// The requests of a batch as the writer sends them: split within the message size, with the parts
     /// and the tensors whose data follows each.
-    func encode(_ requests: [Request]) -> (parts: [EncodedPart], tooLarge: (index: Int, bytes: Int)?, sizes: FrameSizes) {
+    func encode(
+        _ requests: [Request]
+    ) -> (parts: [EncodedPart], tooLarge: (index: Int, bytes: Int)?, sizes: FrameSizes) {
         let sizes = state.withLock { $0.sizes }
         let encoded = encodeParts(count: requests.count, sizes: sizes) { range, chunks in
             serialized(WireCodec.requestBatch(Array(requests[range]), chunks: chunks))
@@ -225,14 +263,17 @@ final class NetworkConnection: WorkerTransport, Sendable {
         let sizes = state.withLock { $0.sizes }
         let error = SyftError.resourceExhausted(
             worker: workerID,
-            reason: "\(request.name): a request of \(bytes) bytes exceeds the message limit of \(sizes.maxMessageBytes) bytes")
+            reason:
+                "\(request.name): a request of \(bytes) bytes exceeds the message limit of \(sizes.maxMessageBytes) bytes"
+        )
         state.withLock { $0.deferred.append(.failure(sequence: 0, error: error)) }
     }
 
     func received(hello: Syft_V1_Hello) {
         state.withLock { s in
             s.hello = hello
-            let limit = Swift.min(clientMaxMessageBytes, Swift.max(minimumMessageBytes, Int(clamping: hello.maxMessageBytes)))
+            let limit = Swift.min(
+                clientMaxMessageBytes, Swift.max(minimumMessageBytes, Int(clamping: hello.maxMessageBytes)))
             s.sizes = FrameSizes(maxMessageBytes: limit)
         }
         handshake.signal()

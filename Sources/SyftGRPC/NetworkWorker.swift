@@ -1,8 +1,8 @@
 import Foundation
 import GRPCCore
-import Synchronization
 import SyftCore
 import SyftRemote
+import Synchronization
 
 /// A worker in another process, reached over gRPC: a ``Worker`` like a `VirtualWorker`, so pointers to
 /// it behave the same (send, get, operations, autograd, garbage collection, pointers to pointers).
@@ -45,29 +45,39 @@ public final class NetworkWorker: Worker, @unchecked Sendable {
     /// - Throws: `.unauthenticated` for a wrong token, `.workerUnreachable` when nothing answers there
     ///   (or another worker does).
     public init(
-        id: String, host: String = "127.0.0.1", port: Int, token: String, tls: ClientTLS? = nil, clientID: String? = nil,
+        id: String, host: String = "127.0.0.1", port: Int, token: String, tls: ClientTLS? = nil,
+        clientID: String? = nil,
         keepObjects: Bool = false, maxMessageBytes: Int = 64 << 20, callTimeout: Duration? = nil,
         connectTimeout: Duration = .seconds(10)
     ) throws(SyftError) {
-        precondition(maxMessageBytes >= minimumMessageBytes, "NetworkWorker: maxMessageBytes below \(minimumMessageBytes)")
+        precondition(
+            maxMessageBytes >= minimumMessageBytes,
+            "NetworkWorker: maxMessageBytes below \(minimumMessageBytes)")
         self.id = id
         self.host = host
         self.port = port
         self.token = token
         self.usesTLS = tls != nil
         let connection = try NetworkConnection(
-            workerID: id, host: host, port: port, token: token, tls: tls, clientID: clientID ?? makeWorkerToken(),
+            workerID: id, host: host, port: port, token: token, tls: tls,
+            clientID: clientID ?? makeWorkerToken(),
             keepObjects: keepObjects, maxMessageBytes: maxMessageBytes, callTimeout: callTimeout)
         self.connection = connection
         self.channel = Channel(transport: connection)
         let (seconds, attoseconds) = connectTimeout.components
         let timedOut =
-            connection.handshake.wait(timeout: .now() + .milliseconds(Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)))
+            connection.handshake.wait(
+                timeout: .now()
+                    + .milliseconds(Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)))
             == .timedOut
         let (hello, broken) = connection.state.withLock { ($0.hello, $0.broken) }
         if hello == nil {
             connection.close()
-            throw broken ?? .workerUnreachable(worker: id, reason: timedOut ? "no answer from \(host):\(port) within \(connectTimeout)" : "the connection ended")
+            throw broken
+                ?? .workerUnreachable(
+                    worker: id,
+                    reason: timedOut
+                        ? "no answer from \(host):\(port) within \(connectTimeout)" : "the connection ended")
         }
         me.register(self)
     }
@@ -105,7 +115,9 @@ public final class NetworkWorker: Worker, @unchecked Sendable {
         let done = DispatchSemaphore(value: 0)
         Task.detached { [metadata] in
             do {
-                result.value = .success(try await Syft_V1_WorkerService.Client(wrapping: client).status(.init(), metadata: metadata))
+                result.value = .success(
+                    try await Syft_V1_WorkerService.Client(wrapping: client).status(
+                        .init(), metadata: metadata))
             } catch {
                 result.value = .failure(error)
             }

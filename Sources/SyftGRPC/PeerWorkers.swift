@@ -1,5 +1,5 @@
-import Synchronization
 import SyftRemote
+import Synchronization
 
 // Note [Pointers across network workers]
 // A pointer sent on to another worker (`x.send(to: bob).send(to: alice)`) makes alice hold a pointer to
@@ -39,7 +39,8 @@ final class PeerWorkers: Sendable {
         if let known = peers.withLock({ $0[address]?.worker }), known.id == pointer.location { return known }
         let worker = try NetworkWorker(
             id: pointer.location, host: address.host, port: address.port, token: address.token,
-            tls: address.usesTLS ? (tls ?? .systemRoots) : nil, clientID: address.clientID, keepObjects: false,
+            tls: address.usesTLS ? (tls ?? .systemRoots) : nil, clientID: address.clientID,
+            keepObjects: false,
             callTimeout: .seconds(120))
         peers.withLock { $0[address] = Entry(worker: worker) }
         return worker

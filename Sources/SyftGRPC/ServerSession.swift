@@ -35,7 +35,9 @@ final class ServerSession: Sendable {
     func close() { post.yield(.end) }
 
     /// Serves the stream until the client closes it (or the worker closes the session).
-    func run(_ messages: RPCAsyncSequence<Syft_V1_ClientFrame, any Error>, _ writer: RPCWriter<Syft_V1_ServerFrame>) async {
+    func run(
+        _ messages: RPCAsyncSequence<Syft_V1_ClientFrame, any Error>, _ writer: RPCWriter<Syft_V1_ServerFrame>
+    ) async {
         let limits = service.runtime.limits
         let hello = Syft_V1_ServerFrame.with {
             $0.hello = .with {
@@ -57,7 +59,8 @@ final class ServerSession: Sendable {
                 for await item in outbox {
                     switch item {
                     case .replies(let batch, let replies): try await write(replies, batch: batch, writer)
-                    case .goodbye(let reason): try await writer.write(.with { $0.goodbye = .with { $0.reason = reason } })
+                    case .goodbye(let reason):
+                        try await writer.write(.with { $0.goodbye = .with { $0.reason = reason } })
                     case .end: break
                     }
                     if case .end = item { break }
@@ -73,14 +76,18 @@ final class ServerSession: Sendable {
     func send(_ replies: [Reply], batch: UInt64) { post.yield(.replies(batch: batch, replies)) }
 
     /// Writes replies in parts within the client's message size, each followed by its chunked tensors.
-    private func write(_ replies: [Reply], batch: UInt64, _ writer: RPCWriter<Syft_V1_ServerFrame>) async throws {
+    private func write(
+        _ replies: [Reply], batch: UInt64, _ writer: RPCWriter<Syft_V1_ServerFrame>
+    ) async throws {
         var replies = replies
         var encoded = encodeParts(count: replies.count, sizes: replySizes) { range, chunks in
             serialized(WireCodec.replyBatch(Array(replies[range]), chunks: chunks))
         }
         while let (index, bytes) = encoded.tooLarge {
             let error = SyftError.resourceExhausted(
-                worker: service.runtime.id, reason: "the answer is \(bytes) bytes, over the message limit of \(replySizes.maxMessageBytes)")
+                worker: service.runtime.id,
+                reason:
+                    "the answer is \(bytes) bytes, over the message limit of \(replySizes.maxMessageBytes)")
             if case .failure(let sequence, _) = replies[index] {
                 replies[index] = .failure(sequence: sequence, error: error)
             } else {
@@ -155,13 +162,17 @@ struct SessionReader {
             current = nil
         }
         let limits = runtime.limits
-        let budget = Swift.max(0, limits.memoryBudget - runtime.bytesHeld - session.service.receiving.load(ordering: .relaxed))
+        let budget = Swift.max(
+            0, limits.memoryBudget - runtime.bytesHeld - session.service.receiving.load(ordering: .relaxed))
         let sink = ChunkedTensorSink(budget: budget)
         let requests: [Request]
         do throws(SyftError) {
             requests = try WireCodec.decodeRequests(b.requests, limits: limits, chunks: sink)
             guard UInt64(sink.byteCount) == b.chunkedBytes else {
-                throw .invalidMessage(reason: "the batch announces \(b.chunkedBytes) bytes of tensor data but its tensors hold \(sink.byteCount)")
+                throw .invalidMessage(
+                    reason:
+                        "the batch announces \(b.chunkedBytes) bytes of tensor data but its tensors hold \(sink.byteCount)"
+                )
             }
         } catch {
             fail(b, error.naming(worker: runtime.id))
@@ -181,7 +192,9 @@ struct SessionReader {
             skip -= data.count
             return
         }
-        guard let part = pending, let sink = part.sink else { return protocolError("tensor data where none was announced") }
+        guard let part = pending, let sink = part.sink else {
+            return protocolError("tensor data where none was announced")
+        }
         let failure: SyftError? = data.withUnsafeBytes { raw in
             do throws(SyftError) {
                 try sink.write(raw)
@@ -251,7 +264,9 @@ struct SessionReader {
 extension SyftError {
     /// The error with the worker's id filled in where the codec left it empty.
     func naming(worker: String) -> SyftError {
-        if case .resourceExhausted(let w, let reason) = self, w.isEmpty { return .resourceExhausted(worker: worker, reason: reason) }
+        if case .resourceExhausted(let w, let reason) = self, w.isEmpty {
+            return .resourceExhausted(worker: worker, reason: reason)
+        }
         return self
     }
 }

@@ -2,9 +2,9 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Logging
-import Synchronization
 import SyftCore
 import SyftRemote
+import Synchronization
 
 /// A worker served over gRPC: one ``WorkerRuntime`` (its object store and the execution of requests),
 /// reached by ``NetworkWorker``s in other processes. `syft worker` runs one.
@@ -35,7 +35,10 @@ public final class WorkerServer: Sendable {
         /// What the worker trusts when it connects to other workers over TLS (pointers to pointers).
         public var peerTLS: ClientTLS?
 
-        public init(host: String = "127.0.0.1", port: Int, token: String, tls: ServerTLS? = nil, peerTLS: ClientTLS? = nil) {
+        public init(
+            host: String = "127.0.0.1", port: Int, token: String, tls: ServerTLS? = nil,
+            peerTLS: ClientTLS? = nil
+        ) {
             self.host = host
             self.port = port
             self.token = token
@@ -54,9 +57,14 @@ public final class WorkerServer: Sendable {
 
     /// A worker `id` with `limits`, not yet listening.
     /// - Precondition: the token is not empty; `limits.maxMessageBytes` is at least ``minimumMessageBytes``.
-    public init(id: String, limits: WorkerLimits = WorkerServer.defaultLimits, configuration: Configuration, logger: Logger? = nil) {
+    public init(
+        id: String, limits: WorkerLimits = WorkerServer.defaultLimits, configuration: Configuration,
+        logger: Logger? = nil
+    ) {
         precondition(!configuration.token.isEmpty, "WorkerServer: a worker requires a token")
-        precondition(limits.maxMessageBytes >= minimumMessageBytes, "WorkerServer: maxMessageBytes below \(minimumMessageBytes)")
+        precondition(
+            limits.maxMessageBytes >= minimumMessageBytes,
+            "WorkerServer: maxMessageBytes below \(minimumMessageBytes)")
         let peers = PeerWorkers(selfID: id, tls: configuration.peerTLS)
         self.runtime = WorkerRuntime(id: id, limits: limits) { p throws(SyftError) in try peers.resolve(p) }
         self.configuration = configuration
@@ -65,7 +73,8 @@ public final class WorkerServer: Sendable {
         self.service = WorkerService(runtime: runtime, peers: peers, logger: logger)
         let transport = HTTP2ServerTransport.Posix(
             address: configuration.host.contains(":")
-                ? .ipv6(host: configuration.host, port: configuration.port) : .ipv4(host: configuration.host, port: configuration.port),
+                ? .ipv6(host: configuration.host, port: configuration.port)
+                : .ipv4(host: configuration.host, port: configuration.port),
             transportSecurity: configuration.tls?.transportSecurity ?? .plaintext,
             config: .defaults { config in
                 config.rpc.maxRequestPayloadSize = limits.maxMessageBytes
@@ -74,11 +83,13 @@ public final class WorkerServer: Sendable {
                 config.connection.flushCoalescing = nil
             })
         self.grpc = GRPCServer(
-            transport: transport, services: [service], interceptors: [TokenAuthenticator(token: configuration.token)])
+            transport: transport, services: [service],
+            interceptors: [TokenAuthenticator(token: configuration.token)])
     }
 
     /// Limits of a network worker unless told otherwise: 4 MiB messages, 4 GiB tensors, a 16 GiB budget.
-    public static let defaultLimits = WorkerLimits(maxTensorBytes: 1 << 32, memoryBudget: 1 << 34, maxMessageBytes: 4 << 20)
+    public static let defaultLimits = WorkerLimits(
+        maxTensorBytes: 1 << 32, memoryBudget: 1 << 34, maxMessageBytes: 4 << 20)
 
     /// Starts listening and serving in the background.
     /// - Returns: the port it listens on.

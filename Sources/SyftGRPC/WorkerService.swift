@@ -1,8 +1,8 @@
 import Foundation
 import GRPCCore
 import Logging
-import Synchronization
 import SyftRemote
+import Synchronization
 
 /// The gRPC service of a worker (Protos/syft/v1/worker.proto): a session per Connect stream, and Status.
 final class WorkerService: Syft_V1_WorkerService.ServiceProtocol, Sendable {
@@ -50,8 +50,11 @@ final class WorkerService: Syft_V1_WorkerService.ServiceProtocol, Sendable {
         let presented = metadata[stringValues: MetadataKey.clientID].first { _ in true }
         let identity: ClientID
         if let presented {
-            guard (8...128).contains(presented.utf8.count), presented.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else {
-                throw RPCError(code: .invalidArgument, message: "syft-client-id must be 8 to 128 printable ASCII characters")
+            guard (8...128).contains(presented.utf8.count), presented.utf8.allSatisfy({ $0 > 32 && $0 < 127 })
+            else {
+                throw RPCError(
+                    code: .invalidArgument,
+                    message: "syft-client-id must be 8 to 128 printable ASCII characters")
             }
             identity = presented
         } else {
@@ -59,7 +62,9 @@ final class WorkerService: Syft_V1_WorkerService.ServiceProtocol, Sendable {
         }
         let keep = metadata[stringValues: MetadataKey.keepObjects].contains("1")
         var clientMax = runtime.limits.maxMessageBytes
-        if let text = metadata[stringValues: MetadataKey.maxMessageBytes].first(where: { _ in true }), let n = Int(text) {
+        if let text = metadata[stringValues: MetadataKey.maxMessageBytes].first(where: { _ in true }),
+            let n = Int(text)
+        {
             clientMax = Swift.max(minimumMessageBytes, n)
         }
         let sizes = FrameSizes(maxMessageBytes: Swift.min(runtime.limits.maxMessageBytes, clientMax))
@@ -73,8 +78,12 @@ final class WorkerService: Syft_V1_WorkerService.ServiceProtocol, Sendable {
             if keep { s.clients[identity]?.keep = true }
             return session
         }
-        guard let session else { throw RPCError(code: .unavailable, message: "the worker \(runtime.id) is stopping") }
-        logger.info("client \(identity.prefix(8)) connected from \(context.remotePeer)\(keep ? " (keeps its objects)" : "")")
+        guard let session else {
+            throw RPCError(code: .unavailable, message: "the worker \(runtime.id) is stopping")
+        }
+        logger.info(
+            "client \(identity.prefix(8)) connected from \(context.remotePeer)\(keep ? " (keeps its objects)" : "")"
+        )
         return StreamingServerResponse { writer in
             await session.run(request.messages, writer)
             await self.end(session)
@@ -82,7 +91,9 @@ final class WorkerService: Syft_V1_WorkerService.ServiceProtocol, Sendable {
         }
     }
 
-    func status(request: ServerRequest<Syft_V1_StatusRequest>, context: ServerContext) async throws -> ServerResponse<Syft_V1_StatusReply> {
+    func status(
+        request: ServerRequest<Syft_V1_StatusRequest>, context: ServerContext
+    ) async throws -> ServerResponse<Syft_V1_StatusReply> {
         let s = status
         return ServerResponse(
             message: .with {

@@ -11,4 +11,3 @@ struct SyftCommand: AsyncParsableCommand {
         subcommands: [TutorialCommand.self, WorkerCommand.self]
     )
 }
-

@@ -35,16 +35,22 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on (0: a free port, logged).")
     var port = 7001
 
-    @Option(name: .customLong("token-file"), help: "A file whose first line is the token (else $SYFT_WORKER_TOKEN).")
+    @Option(
+        name: .customLong("token-file"),
+        help: "A file whose first line is the token (else $SYFT_WORKER_TOKEN).")
     var tokenFile: String?
 
-    @Option(name: .customLong("tls-cert"), help: "The worker's certificate chain (PEM); serves TLS with --tls-key.")
+    @Option(
+        name: .customLong("tls-cert"),
+        help: "The worker's certificate chain (PEM); serves TLS with --tls-key.")
     var tlsCert: String?
 
     @Option(name: .customLong("tls-key"), help: "The private key of --tls-cert (PEM).")
     var tlsKey: String?
 
-    @Option(name: .customLong("peer-ca"), help: "CA certificates (PEM) trusted when connecting to other workers over TLS.")
+    @Option(
+        name: .customLong("peer-ca"),
+        help: "CA certificates (PEM) trusted when connecting to other workers over TLS.")
     var peerCA: String?
 
     @Option(help: "A CSV file (header row, numeric fields) to register as the data owner's data.")
@@ -56,7 +62,9 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "The target column of --data (default: the last column).")
     var target: String?
 
-    @Flag(name: .customLong("allow-get"), help: "Let clients get (download) the registered data, not only compute on it.")
+    @Flag(
+        name: .customLong("allow-get"),
+        help: "Let clients get (download) the registered data, not only compute on it.")
     var allowGet = false
 
     @Option(name: .customLong("max-message-bytes"), help: "The largest message accepted (e.g. 4MiB).")
@@ -68,7 +76,9 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .customLong("memory-budget"), help: "The most bytes of tensors the worker holds at once.")
     var memoryBudget = "16GiB"
 
-    @Flag(name: .customLong("exit-on-stdin-eof"), help: "Also stop when standard input closes (for supervisors).")
+    @Flag(
+        name: .customLong("exit-on-stdin-eof"),
+        help: "Also stop when standard input closes (for supervisors).")
     var exitOnStdinEOF = false
 
     func run() async throws {
@@ -79,7 +89,8 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "syft.worker.\(id)")
         guard let token = try readWorkerToken(file: tokenFile) else {
-            throw ValidationError("a token is required: --token-file FILE or the environment variable \(workerTokenVariable)")
+            throw ValidationError(
+                "a token is required: --token-file FILE or the environment variable \(workerTokenVariable)")
         }
         let limits = WorkerLimits(
             maxTensorBytes: try byteCount(maxTensorBytes, "--max-tensor-bytes"),
@@ -117,7 +128,9 @@ struct WorkerCommand: AsyncParsableCommand {
         try await server.start()
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                do { try await server.waitUntilStopped() } catch { logger.error("the server failed: \(error)") }
+                do { try await server.waitUntilStopped() } catch {
+                    logger.error("the server failed: \(error)")
+                }
                 stop.yield("the server ended")
             }
             for await reason in stops {
@@ -142,9 +155,12 @@ struct WorkerCommand: AsyncParsableCommand {
             table.targetIsIntegral
             ? table.classLabels() : Tensor(shape: [table.count], scalars: table.targetValues, dtype: .float32)
         _ = runtime.register(
-            table.features, tags: [tag], description: "features of \(file): \(table.count) rows, \(table.featureNames.count) columns",
+            table.features, tags: [tag],
+            description: "features of \(file): \(table.count) rows, \(table.featureNames.count) columns",
             allowGet: allowGet)
-        _ = runtime.register(labels, tags: [tag + "_labels"], description: "\(table.targetName) of \(file)", allowGet: allowGet)
+        _ = runtime.register(
+            labels, tags: [tag + "_labels"], description: "\(table.targetName) of \(file)", allowGet: allowGet
+        )
         logger.info(
             "registered \(file): \(tag) \(table.features.shape) float32 and \(tag)_labels [\(table.count)] \(labels.dtype.rawValue)\(allowGet ? ", clients may get them" : "")"
         )
@@ -154,10 +170,15 @@ struct WorkerCommand: AsyncParsableCommand {
 /// A byte count from `4096`, `64K`, `4MiB`, `1GB`... (binary multiples).
 func byteCount(_ text: String, _ option: String) throws -> Int {
     let lower = text.lowercased().trimmingCharacters(in: .whitespaces)
-    let units: [(String, Int)] = [("kib", 1 << 10), ("mib", 1 << 20), ("gib", 1 << 30), ("kb", 1 << 10), ("mb", 1 << 20), ("gb", 1 << 30), ("k", 1 << 10), ("m", 1 << 20), ("g", 1 << 30), ("b", 1)]
+    let units: [(String, Int)] = [
+        ("kib", 1 << 10), ("mib", 1 << 20), ("gib", 1 << 30), ("kb", 1 << 10), ("mb", 1 << 20),
+        ("gb", 1 << 30), ("k", 1 << 10), ("m", 1 << 20), ("g", 1 << 30), ("b", 1),
+    ]
     for (suffix, factor) in units where lower.hasSuffix(suffix) {
         if let n = Int(lower.dropLast(suffix.count)), n > 0 { return n * factor }
     }
-    guard let n = Int(lower), n > 0 else { throw ValidationError("\(option): '\(text)' is not a byte count (e.g. 4096, 64MiB, 2GiB)") }
+    guard let n = Int(lower), n > 0 else {
+        throw ValidationError("\(option): '\(text)' is not a byte count (e.g. 4096, 64MiB, 2GiB)")
+    }
     return n
 }

@@ -1,7 +1,7 @@
 import Foundation
-import Synchronization
 import SyftGRPC
 import SyftRemote
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -22,14 +22,17 @@ public final class WorkerProcess: @unchecked Sendable {
     /// - Parameters:
     ///   - token: the token (written to a file passed with --token-file); nil passes none.
     ///   - environment: variables added to the worker's environment.
-    public init(id: String, arguments: [String] = [], token: String? = "test-token-\(UInt64.random(in: 0..<UInt64.max))",
+    public init(
+        id: String, arguments: [String] = [],
+        token: String? = "test-token-\(UInt64.random(in: 0..<UInt64.max))",
         environment: [String: String] = [:]
     ) throws {
         self.id = id
         self.token = token ?? ""
         var args = ["worker", "--id", id, "--host", "127.0.0.1", "--port", "0", "--exit-on-stdin-eof"]
         if let token {
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("syft-token-\(UUID().uuidString)")
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "syft-token-\(UUID().uuidString)")
             try (token + "\n").write(to: file, atomically: true, encoding: .utf8)
             args += ["--token-file", file.path]
         }
@@ -54,10 +57,10 @@ public final class WorkerProcess: @unchecked Sendable {
         let log = self.log
         let echo = ProcessInfo.processInfo.environment["SYFT_TEST_WORKER_LOGS"] != nil
         let reader = Thread {
-            let handle = stderr.fileHandleForReading
+            let fd = stderr.fileHandleForReading.fileDescriptor
             var signalled = false
             while true {
-                let data = handle.availableData
+                let data = readSome(fd)
                 if data.isEmpty { break }
                 let text = String(decoding: data, as: UTF8.self)
                 if echo { FileHandle.standardError.write(data) }
@@ -77,7 +80,8 @@ public final class WorkerProcess: @unchecked Sendable {
         _ = ready.wait(timeout: .now() + 60)
         guard let port = found.withLock({ $0 }) else {
             process.terminate()
-            throw WorkerProcessError(message: "worker \(id) did not start listening; its log:\n\(log.withLock { $0 })")
+            throw WorkerProcessError(
+                message: "worker \(id) did not start listening; its log:\n\(log.withLock { $0 })")
         }
         self.port = port
         WorkerProcess.started.withLock { $0.append(self) }
@@ -88,7 +92,8 @@ public final class WorkerProcess: @unchecked Sendable {
 
     /// A new client connection to this worker (a new client: it sees only the registered data).
     public func connect(
-        token: String? = nil, clientID: String? = nil, keepObjects: Bool = false, tls: ClientTLS? = nil, maxMessageBytes: Int = 64 << 20
+        token: String? = nil, clientID: String? = nil, keepObjects: Bool = false, tls: ClientTLS? = nil,
+        maxMessageBytes: Int = 64 << 20
     ) throws(SyftError) -> NetworkWorker {
         try NetworkWorker(
             id: id, host: "127.0.0.1", port: port, token: token ?? self.token, tls: tls, clientID: clientID,
@@ -105,7 +110,10 @@ public final class WorkerProcess: @unchecked Sendable {
 
     /// The resident memory of the worker process, in bytes (from /proc).
     public var residentBytes: Int {
-        guard let text = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/statm", encoding: .utf8) else { return 0 }
+        guard
+            let text = try? String(
+                contentsOfFile: "/proc/\(process.processIdentifier)/statm", encoding: .utf8)
+        else { return 0 }
         let fields = text.split(separator: " ")
         guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
@@ -113,7 +121,10 @@ public final class WorkerProcess: @unchecked Sendable {
 
     /// The peak resident memory of the worker process, in bytes (VmHWM).
     public var peakResidentBytes: Int {
-        guard let text = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8) else { return 0 }
+        guard
+            let text = try? String(
+                contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)
+        else { return 0 }
         for line in text.split(separator: "\n") where line.hasPrefix("VmHWM:") {
             let kb = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
             return kb * 1024
@@ -141,7 +152,8 @@ public final class WorkerProcess: @unchecked Sendable {
     }
 
     static func listeningPort(in log: String) -> Int? {
-        guard let range = log.range(of: #"listening on 127\.0\.0\.1:(\d+)"#, options: .regularExpression) else { return nil }
+        guard let range = log.range(of: #"listening on 127\.0\.0\.1:(\d+)"#, options: .regularExpression)
+        else { return nil }
         return Int(log[range].split(separator: ":").last ?? "")
     }
 
@@ -149,12 +161,17 @@ public final class WorkerProcess: @unchecked Sendable {
     /// .build/debug (built with `swift build --product syft` when missing).
     public static func executable() throws -> String {
         let fm = FileManager.default
-        if let path = ProcessInfo.processInfo.environment["SYFT_EXECUTABLE"], fm.isExecutableFile(atPath: path) { return path }
+        if let path = ProcessInfo.processInfo.environment["SYFT_EXECUTABLE"],
+            fm.isExecutableFile(atPath: path)
+        {
+            return path
+        }
         var candidates: [URL] = []
         if let url = Bundle.main.executableURL { candidates.append(url.deletingLastPathComponent()) }
         candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
         for bundle in Bundle.allBundles { candidates.append(bundle.bundleURL.deletingLastPathComponent()) }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         candidates.append(root.appendingPathComponent(".build/debug"))
         for dir in candidates {
             let path = dir.appendingPathComponent("syft").path
@@ -166,7 +183,9 @@ public final class WorkerProcess: @unchecked Sendable {
         try build.run()
         build.waitUntilExit()
         let path = root.appendingPathComponent(".build/debug/syft").path
-        guard fm.isExecutableFile(atPath: path) else { throw WorkerProcessError(message: "no syft executable; run swift build first") }
+        guard fm.isExecutableFile(atPath: path) else {
+            throw WorkerProcessError(message: "no syft executable; run swift build first")
+        }
         return path
     }
 }
@@ -174,4 +193,15 @@ public final class WorkerProcess: @unchecked Sendable {
 public struct WorkerProcessError: Error, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+}
+
+/// The next bytes from a file descriptor (empty at end of file), retrying reads a signal interrupted
+/// (FileHandle.availableData stops the process on EINTR).
+func readSome(_ fd: Int32) -> Data {
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n >= 0 { return Data(buffer[0..<n]) }
+        if errno != EINTR { return Data() }
+    }
 }

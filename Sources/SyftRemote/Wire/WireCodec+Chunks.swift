@@ -60,7 +60,10 @@ package final class ChunkedTensorSink {
         let bytes = shape.reduce(1, *) * dtype.byteSize  // the decoder checked the count
         guard byteCount + bytes <= budget else {
             throw .resourceExhausted(
-                worker: "", reason: "receiving \(byteCount + bytes) bytes of tensor data would exceed the \(budget) bytes available")
+                worker: "",
+                reason:
+                    "receiving \(byteCount + bytes) bytes of tensor data would exceed the \(budget) bytes available"
+            )
         }
         let (tensor, buffer) = Tensor.unsafeUninitialized(shape: shape, dtype: dtype)
         slots.append(Slot(tensor: tensor, bytes: buffer, isBool: dtype == .bool))
@@ -72,7 +75,10 @@ package final class ChunkedTensorSink {
     /// - Throws: `.invalidMessage` when the chunk carries more bytes than the tensors still need.
     package func write(_ chunk: UnsafeRawBufferPointer) throws(SyftError) {
         guard chunk.count <= byteCount - written else {
-            throw .invalidMessage(reason: "a chunk of \(chunk.count) bytes where \(byteCount - written) bytes of tensor data were left")
+            throw .invalidMessage(
+                reason:
+                    "a chunk of \(chunk.count) bytes where \(byteCount - written) bytes of tensor data were left"
+            )
         }
         var source = chunk[...]
         while !source.isEmpty {
@@ -97,7 +103,9 @@ package final class ChunkedTensorSink {
 
 extension WireCodec {
     /// A batch of requests in wire form, tensors above `chunks.inlineLimit` left for chunks.
-    package static func requestBatch(_ requests: [Request], chunks: ChunkedTensorSource?) -> Syft_V1_RequestBatch {
+    package static func requestBatch(
+        _ requests: [Request], chunks: ChunkedTensorSource?
+    ) -> Syft_V1_RequestBatch {
         Syft_V1_RequestBatch.with { $0.requests = requests.map { wire($0, chunks) } }
     }
 
@@ -108,7 +116,9 @@ extension WireCodec {
         _ bytes: Data, limits: WorkerLimits, chunks: ChunkedTensorSink?
     ) throws(SyftError) -> [Request] {
         guard bytes.count <= limits.maxMessageBytes else {
-            throw .resourceExhausted(worker: "", reason: "a message of \(bytes.count) bytes exceeds the limit of \(limits.maxMessageBytes)")
+            throw .resourceExhausted(
+                worker: "",
+                reason: "a message of \(bytes.count) bytes exceeds the limit of \(limits.maxMessageBytes)")
         }
         let batch: Syft_V1_RequestBatch
         do {
@@ -127,7 +137,9 @@ extension WireCodec {
     }
 
     /// The replies of a batch in wire form, its chunked tensors allocated in `chunks`.
-    package static func decodeReplies(_ bytes: Data, limits: WorkerLimits, chunks: ChunkedTensorSink?) throws(SyftError) -> [Reply] {
+    package static func decodeReplies(
+        _ bytes: Data, limits: WorkerLimits, chunks: ChunkedTensorSink?
+    ) throws(SyftError) -> [Reply] {
         let batch: Syft_V1_ReplyBatch
         do {
             batch = try Syft_V1_ReplyBatch(serializedBytes: bytes)
