@@ -5,7 +5,7 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config
 FILTER ?=
 
-.PHONY: all deps build test bench run format proto clean
+.PHONY: all deps build test bench run format proto proto-plugins clean
 
 all: build
 
@@ -26,9 +26,11 @@ test: deps
 
 # The benchmark table (PERFORMANCE.md): `make bench FILTER=sgemm` runs the cases whose name contains
 # "sgemm". NumPy anchors run with $(PYTHON); PyTorch anchors only when SYFT_TORCH_PYTHON names an
-# interpreter that has torch. The JSON goes to .build/bench/latest.json.
+# interpreter that has torch. The network cases start `syft worker` processes (hence the second build).
+# The JSON goes to .build/bench/latest.json.
 bench: deps
 	$(SWIFT) build -c release --product syft-bench
+	$(SWIFT) build -c release --product syft
 	SYFT_NUMPY_PYTHON="$(PYTHON)" .build/release/syft-bench --filter "$(FILTER)" --json .build/bench/latest.json
 
 # The embedded default: the tutorial, then a short federated training (federated averaging over two
@@ -42,6 +44,29 @@ run: deps
 	@echo
 	@echo "make run: the results are in $(RUN_OUT)/ (config.json, metrics.csv, model.safetensors, plot.svg);"
 	@echo "          try: .build/debug/syft eval --checkpoint $(RUN_OUT) --data Data/digits.csv"
+
+# Regenerates the Swift code of Protos/ (committed; the normal build needs no protoc). Needs Debian's
+# protoc (`apt-get install protobuf-compiler`) and the two plugins, built from the packages the build
+# uses by `make proto-plugins` into $(PROTO_TOOLS).
+PROTOC ?= protoc
+PROTO_TOOLS ?= .build/proto-tools
+PROTOC_GEN_SWIFT ?= $(PROTO_TOOLS)/swift-protobuf/.build/release/protoc-gen-swift
+PROTOC_GEN_GRPC_SWIFT ?= $(PROTO_TOOLS)/grpc-swift-protobuf/.build/release/protoc-gen-grpc-swift-2
+
+proto:
+	$(PROTOC) -I Protos --plugin=protoc-gen-swift=$(PROTOC_GEN_SWIFT) --swift_opt=Visibility=Public \
+		--swift_out=Sources/SyftRemote/Generated Protos/syft/v1/tensor.proto Protos/syft/v1/messages.proto
+	$(PROTOC) -I Protos --plugin=protoc-gen-swift=$(PROTOC_GEN_SWIFT) --swift_opt=Visibility=Public \
+		--plugin=protoc-gen-grpc-swift-2=$(PROTOC_GEN_GRPC_SWIFT) --grpc-swift-2_opt=Visibility=Public \
+		--swift_out=Sources/SyftGRPC/Generated --grpc-swift-2_out=Sources/SyftGRPC/Generated \
+		Protos/syft/v1/worker.proto
+
+proto-plugins:
+	@mkdir -p $(PROTO_TOOLS)
+	[ -d $(PROTO_TOOLS)/swift-protobuf ] || git clone -q --branch 1.39.0 https://github.com/apple/swift-protobuf $(PROTO_TOOLS)/swift-protobuf
+	[ -d $(PROTO_TOOLS)/grpc-swift-protobuf ] || git clone -q --branch 2.4.1 https://github.com/grpc/grpc-swift-protobuf $(PROTO_TOOLS)/grpc-swift-protobuf
+	cd $(PROTO_TOOLS)/swift-protobuf && $(SWIFT) build -c release --product protoc-gen-swift
+	cd $(PROTO_TOOLS)/grpc-swift-protobuf && $(SWIFT) build -c release --product protoc-gen-grpc-swift-2
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Benchmarks

@@ -11,6 +11,14 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        // The network worker (SyftGRPC): gRPC over SwiftNIO, with TLS through swift-nio-ssl.
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // Tests only: certificates for the TLS worker test.
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // MARK: - The C boundary
@@ -32,22 +40,55 @@ let package = Package(
         .target(
             name: "SyftRemote",
             dependencies: ["SyftCore", "SyftNN", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
-        .target(name: "Syft", dependencies: ["SyftCore", "SyftNN", "SyftRemote"]),
+        .target(
+            name: "SyftGRPC",
+            dependencies: [
+                "SyftCore", "SyftRemote",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(name: "Syft", dependencies: ["SyftCore", "SyftNN", "SyftRemote", "SyftGRPC"]),
         // The jobs of the command line (train, grad, eval, bench), kept out of the executable so tests reach them.
-        .target(name: "SyftJobs", dependencies: ["SyftCore", "SyftNN", "SyftRemote"]),
+        .target(name: "SyftJobs", dependencies: ["SyftCore", "SyftNN", "SyftRemote", "SyftGRPC"]),
 
         // MARK: - Command line and benchmarks
         .executableTarget(
             name: "syft",
-            dependencies: ["Syft", "SyftJobs", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "Syft", "SyftJobs", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
-        .executableTarget(name: "syft-bench", dependencies: ["Syft", "COpenBLAS"], path: "Benchmarks/Sources"),
+        .executableTarget(
+            name: "syft-bench",
+            dependencies: [
+                "Syft", "COpenBLAS", .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            ],
+            path: "Benchmarks/Sources"),
 
         // MARK: - Tests
         .target(name: "_TestSupport", dependencies: ["SyftCore"], path: "Tests/_TestSupport"),
         .testTarget(name: "SyftCoreTests", dependencies: ["SyftCore", "_TestSupport"]),
         .testTarget(name: "CSyftMathTests", dependencies: ["CSyftMath"]),
-        .testTarget(name: "SyftRemoteTests", dependencies: ["SyftRemote", "SyftNN", "SyftCore", "_TestSupport"]),
+        .target(
+            name: "_WorkerProcessSupport", dependencies: ["SyftRemote", "SyftGRPC"], path: "Tests/_WorkerProcessSupport"),
+        .testTarget(
+            name: "SyftRemoteTests",
+            dependencies: ["SyftRemote", "SyftNN", "SyftCore", "SyftGRPC", "_TestSupport", "_WorkerProcessSupport"]),
+        .testTarget(
+            name: "SyftGRPCTests",
+            dependencies: [
+                "SyftGRPC", "SyftRemote", "SyftNN", "SyftCore", "_TestSupport", "_WorkerProcessSupport",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .testTarget(name: "SyftJobsTests", dependencies: ["SyftJobs", "SyftRemote", "SyftNN", "SyftCore", "_TestSupport"]),
         .testTarget(
             name: "SyftNNTests", dependencies: ["SyftNN", "SyftCore", "_TestSupport"],

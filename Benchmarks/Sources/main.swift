@@ -20,6 +20,10 @@ let usage = """
     environment: SYFT_NUMPY_PYTHON (default python3), SYFT_TORCH_PYTHON (default: no PyTorch anchor)
     """
 
+// Anchor servers run as child processes of this executable (Note [Network anchors]).
+if CommandLine.arguments.dropFirst().first == "--serve-echo" { try await serveEcho() }
+if CommandLine.arguments.dropFirst().first == "--serve-tcp" { serveTCP() }
+
 let options: Options
 do {
     options = try Options.parse(Array(CommandLine.arguments.dropFirst()))
@@ -32,7 +36,7 @@ if options.help {
     exit(0)
 }
 
-let allCases = coreCases() + blasCases() + autogradCases() + nnCases() + remoteCases()
+let allCases = coreCases() + blasCases() + autogradCases() + nnCases() + remoteCases() + networkCases()
 let selected = allCases.filter { options.filter.isEmpty || $0.name.contains(options.filter) }
 if options.list {
     for c in selected { print(c.name) }

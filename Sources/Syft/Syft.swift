@@ -2,6 +2,7 @@
 @_exported import SyftCore
 @_exported import SyftNN
 @_exported import SyftRemote
+@_exported import SyftGRPC
 
 /// The library's version.
 public let syftVersion = "0.1.0"

@@ -3,10 +3,11 @@ import SyftCore
 
 /// How requests reach a worker: in process (``VirtualWorker``), or over the network (SyftGRPC).
 public protocol WorkerTransport: Sendable {
-    /// Delivers `requests` in order. With `wait`, returns once the worker ran them, with the replies of
-    /// the waiting requests and a failure for each request that failed (sequence numbers count from 0 in
-    /// this batch); without, it may return before they ran, reporting their failures with a later
-    /// delivery (offsetting nothing: a failure's request is named by the error itself).
+    /// Delivers `requests` in order. With `wait`, returns once the worker ran them, with the replies of the
+    /// waiting requests and a failure for each request that failed, in this batch or in batches delivered
+    /// before without waiting (a failure's request is named by the error itself). Without `wait`, it
+    /// returns at once and reports nothing: the failures of such a batch come with the next waiting
+    /// delivery, whose waiting request the worker then skips (Note [After a failure]).
     func deliver(_ requests: [Request], wait: Bool) -> [Reply]
 }
 
@@ -88,8 +89,11 @@ public final class Channel: Sendable {
         if !batch.isEmpty { record(transport.deliver(batch, wait: false), for: batch) }
     }
 
+    /// Whether requests are queued, not yet sent.
+    package var hasQueuedRequests: Bool { state.withLock { !$0.queue.isEmpty } }
+
     /// Keeps `error` to report at the next waiting call (a command found invalid before it was sent).
-    func recordFailure(_ error: SyftError) {
+    package func recordFailure(_ error: SyftError) {
         state.withLock { s in if s.failure == nil { s.failure = error } }
     }
 

@@ -43,8 +43,10 @@ struct Executor {
         case .get(let id):
             let object = try usable(id, store, forGet: true)
             var t = object.tensor
-            store.remove(id)
-            released.append(object)
+            if object.owner == client {
+                store.remove(id)
+                released.append(object)
+            }  // else the data owner's shared data: a copy leaves, the data stays
             if let handle = t.remoteHandle as? PointerHandle {
                 // The pointer leaves this worker: it no longer deletes what it points to.
                 handle.garbageCollect = false
@@ -157,7 +159,10 @@ struct Executor {
             }
             tensor = t
         case .pointer(let p):
-            guard let worker = runtime.resolve(p.location) else { throw .unknownWorker(id: p.location) }
+            guard p.location != workerID else {
+                throw .invalidMessage(reason: "a pointer from worker '\(workerID)' to itself")
+            }
+            let worker = try runtime.resolve(p)
             tensor = Tensor(remote: PointerHandle(location: worker, idAtLocation: p.idAtLocation, ownerName: workerID, meta: p.meta, requiresGrad: p.requiresGrad), meta: p.meta)
         }
         if let old = store[id] { released.append(old) }

@@ -26,6 +26,36 @@ public struct PointerPayload: Sendable, Equatable {
     public var idAtLocation: ObjectID
     public var meta: TensorMeta
     public var requiresGrad: Bool
+    /// How a worker in another process reaches `location` (nil for a worker in the sender's process).
+    public var address: WorkerAddress?
+
+    public init(location: String, idAtLocation: ObjectID, meta: TensorMeta, requiresGrad: Bool, address: WorkerAddress? = nil) {
+        self.location = location
+        self.idAtLocation = idAtLocation
+        self.meta = meta
+        self.requiresGrad = requiresGrad
+        self.address = address
+    }
+}
+
+/// Where a network worker listens, with the credentials a holder of a pointer to one of its objects
+/// presents there: the worker's token and the identity of the client the object belongs to. A pointer to
+/// a pointer carries it, so the middle worker can reach the object's worker and act there as that client
+/// (SyftGRPC, Note [Pointers across network workers]).
+public struct WorkerAddress: Sendable, Hashable {
+    public var host: String
+    public var port: Int
+    public var usesTLS: Bool
+    public var token: String
+    public var clientID: String
+
+    public init(host: String, port: Int, usesTLS: Bool, token: String, clientID: String) {
+        self.host = host
+        self.port = port
+        self.usesTLS = usesTLS
+        self.token = token
+        self.clientID = clientID
+    }
 }
 
 /// What a stored object holds.

@@ -74,7 +74,9 @@ public final class PointerHandle: RemoteTensorHandle, @unchecked Sendable {
     public var requiresGrad: Bool { state.withLock { $0.requiresGrad } }
 
     var payload: PointerPayload {
-        PointerPayload(location: locationID, idAtLocation: idAtLocation, meta: meta, requiresGrad: requiresGrad)
+        let location = self.location
+        return PointerPayload(
+            location: location.id, idAtLocation: idAtLocation, meta: meta, requiresGrad: requiresGrad, address: location.address)
     }
 
     /// The live location and id, or the error that makes this pointer unusable.

@@ -29,9 +29,15 @@ extension Tensor {
         if let handle = remoteHandle as? PointerHandle {
             let (location, remoteID) = try handle.target(for: "send")
             if location === worker { return self }
+            // A worker in another process reaches the object over its own connection: what this client
+            // queued for the object's worker must have run there first.
+            if location.address != nil { try location.synchronize() }
             // The new pointer now controls the object: the intermediate one no longer deletes it.
             handle.garbageCollect = false
-            value = .pointer(PointerPayload(location: location.id, idAtLocation: remoteID, meta: meta, requiresGrad: handle.requiresGrad))
+            value = .pointer(
+                PointerPayload(
+                    location: location.id, idAtLocation: remoteID, meta: meta, requiresGrad: handle.requiresGrad,
+                    address: location.address))
             me.register(location)
         } else {
             value = .tensor(TensorPayload(tensor: detached().contiguous(), requiresGrad: requiresGrad, grad: grad))

@@ -29,7 +29,10 @@ public final class VirtualWorker: Worker, @unchecked Sendable {
     public init(id: String, useWireCodec: Bool = false, limits: WorkerLimits = .unlimited) {
         self.id = id
         self.usesWireCodec = useWireCodec
-        let runtime = WorkerRuntime(id: id, limits: limits) { me.worker(id: $0) }
+        let runtime = WorkerRuntime(id: id, limits: limits) { p throws(SyftError) in
+            guard let worker = me.worker(id: p.location) else { throw .unknownWorker(id: p.location) }
+            return worker
+        }
         self.runtime = runtime
         let transport = VirtualTransport(runtime: runtime, useWireCodec: useWireCodec, limits: limits)
         self.transport = transport
@@ -90,6 +93,8 @@ final class VirtualTransport: WorkerTransport {
     let useWireCodec: Bool
     let limits: WorkerLimits
     let counter = Atomic<Int>(0)
+    /// Failures of batches delivered without waiting, reported with the next waiting delivery.
+    let deferred = Mutex<[Reply]>([])
 
     init(runtime: WorkerRuntime, useWireCodec: Bool, limits: WorkerLimits) {
         self.runtime = runtime
@@ -98,6 +103,18 @@ final class VirtualTransport: WorkerTransport {
     }
 
     func deliver(_ requests: [Request], wait: Bool) -> [Reply] {
+        let replies = run(requests, wait: wait)
+        guard wait else {
+            deferred.withLock { $0 += replies }
+            return []
+        }
+        return deferred.withLock { d in
+            defer { d.removeAll() }
+            return d + replies
+        }
+    }
+
+    private func run(_ requests: [Request], wait: Bool) -> [Reply] {
         counter.add(1, ordering: .relaxed)
         guard useWireCodec else { return runtime.handle(requests) }
         // Both directions go through bytes, exactly as on the network.
@@ -105,6 +122,8 @@ final class VirtualTransport: WorkerTransport {
         do {
             decoded = try WireCodec.decodeRequests(WireCodec.encode(requests), limits: limits)
         } catch {
+            // Nothing of the batch ran; what follows waits for the failure to be reported.
+            if !wait { runtime.recordFailure(session: "me") }
             return [.failure(sequence: 0, error: error)]
         }
         let replies = runtime.handle(decoded)

@@ -16,9 +16,14 @@ public protocol Worker: AnyObject, Sendable, CustomStringConvertible {
     var channel: Channel { get }
     /// The token through which ``me`` finds this worker by id (Note [Weak references to workers]).
     var registryToken: RegistryToken { get }
+    /// How another process reaches this worker (for pointers to pointers); nil for a worker that lives
+    /// only in this process.
+    var address: WorkerAddress? { get }
 }
 
 extension Worker {
+    public var address: WorkerAddress? { nil }
+
     /// Runs everything sent to the worker so far and reports the first failure not yet reported.
     public func synchronize() throws(SyftError) { try channel.synchronize() }
 
@@ -89,7 +94,8 @@ public final class LocalWorker: Worker, @unchecked Sendable {
 /// What the registry of ``me`` refers to weakly: owned by its worker, it dies with it.
 public final class RegistryToken: @unchecked Sendable {
     unowned(unsafe) let worker: any Worker
-    init(_ worker: any Worker) { self.worker = worker }
+    /// A token for `worker`, which must own it (a stored property of the worker).
+    public init(_ worker: any Worker) { self.worker = worker }
 }
 
 /// The local worker stores nothing: sending to it returns the tensor itself, so no request reaches it.

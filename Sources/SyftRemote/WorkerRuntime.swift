@@ -33,12 +33,19 @@ public final class WorkerRuntime: Sendable {
     public let id: String
     public let limits: WorkerLimits
     let state: Mutex<ObjectStore>
-    /// Clients whose pipelined request failed and who have not yet been told at a waiting request.
-    let failedClients = Mutex<Set<ClientID>>([])
-    /// Finds another worker by id, to store pointers to its objects (pointers to pointers).
-    let resolve: @Sendable (String) -> (any Worker)?
+    /// Sessions (connections) whose pipelined request failed and that have not yet been told at a waiting
+    /// request.
+    let failedSessions = Mutex<Set<String>>([])
+    /// Finds the worker a received pointer points to, to store pointers to its objects (pointers to
+    /// pointers): in process by id, across processes by the pointer's address.
+    let resolve: @Sendable (PointerPayload) throws(SyftError) -> any Worker
 
-    public init(id: String, limits: WorkerLimits = .unlimited, resolve: @escaping @Sendable (String) -> (any Worker)?) {
+    /// A runtime for the worker `id`.
+    /// - Parameter resolve: finds (or connects to) the worker a received pointer points to.
+    public init(
+        id: String, limits: WorkerLimits = .unlimited,
+        resolve: @escaping @Sendable (PointerPayload) throws(SyftError) -> any Worker
+    ) {
         self.id = id
         self.limits = limits
         self.state = Mutex(ObjectStore())
@@ -80,14 +87,30 @@ public final class WorkerRuntime: Sendable {
         _ = removed
     }
 
+    /// Remembers that a request of `session` failed before it could run (a message that did not decode):
+    /// what follows is skipped until the session's next waiting request (Note [After a failure]).
+    public func recordFailure(session: String) {
+        failedSessions.withLock { _ = $0.insert(session) }
+    }
+
+    /// Forgets a session's failure state (its connection ended).
+    public func endSession(_ session: String) {
+        failedSessions.withLock { _ = $0.remove(session) }
+    }
+
     /// Runs `requests` in order for `client`; returns the replies of waiting requests and a failure for each
     /// request that failed.
-    public func handle(_ requests: [Request], client: ClientID = "me") -> [Reply] {
+    /// - Parameters:
+    ///   - client: who the objects belong to (ownership and permissions).
+    ///   - session: the connection whose failure state applies (Note [After a failure]); by default the
+    ///     client (several connections of one client each have their own).
+    public func handle(_ requests: [Request], client: ClientID = "me", session: String? = nil) -> [Reply] {
+        let session = session ?? client
         var replies: [Reply] = []
         var released: [StoredObject] = []  // freed after the lock, so pointer deinits can reach other workers
         state.withLock { store in
             var executor = Executor(runtime: self, client: client)
-            var failed = failedClients.withLock { $0.contains(client) }
+            var failed = failedSessions.withLock { $0.contains(session) }
             for (i, request) in requests.enumerated() {
                 if failed {
                     // Note [After a failure]: as in eager execution, nothing after a failed command runs
@@ -107,7 +130,7 @@ public final class WorkerRuntime: Sendable {
                     if !request.isWaiting { failed = true }
                 }
             }
-            failedClients.withLock { if failed { $0.insert(client) } else { $0.remove(client) } }
+            failedSessions.withLock { if failed { $0.insert(session) } else { $0.remove(session) } }
             released = executor.released
         }
         released.removeAll()

@@ -10,7 +10,7 @@ final class FederatedStepTests: XCTestCase {
     /// leaves the model where it was.
     func testTrainOnWorkerStopsWhenAsked() throws {
         forEachMode { _, worker in
-            let bob = worker("bob")
+            let bob = try worker("bob")
             let x = Tensor.randn([10, 3], generator: Generator(seed: 1))
             let y = Tensor([0, 1, 0, 1, 0, 1, 0, 1, 0, 1])
             let data = FederatedDataset(features: try x.send(to: bob), targets: try y.send(to: bob))
@@ -39,7 +39,7 @@ final class FederatedStepTests: XCTestCase {
     /// `averageParameters` gives the weighted mean of the copies, computed on the aggregator.
     func testAverageParametersIsTheWeightedMean() throws {
         forEachMode { _, worker in
-            let secure = worker("secure")
+            let secure = try worker("secure")
             let a = Linear(2, 2, generator: Generator(seed: 3))
             let b = Linear(2, 2, generator: Generator(seed: 4))
             let expected = a.weight.detached() * 0.25 + b.weight.detached() * 0.75

@@ -9,7 +9,7 @@ import _TestSupport
 final class FederatedTests: XCTestCase {
     func testModelSendAndGet() {
         forEachMode { _, worker in
-            let bob = worker("bob")
+            let bob = try worker("bob")
             let g = Generator(seed: 5)
             let model = Sequential(Linear(3, 4, generator: g), ReLU(), Linear(4, 2, generator: g))
             let before = model.parameters().map { $0.value.floats }
@@ -30,7 +30,7 @@ final class FederatedTests: XCTestCase {
     /// A remote training step gives the same parameters as the same step run locally.
     func testRemoteStepsMatchLocalSteps() {
         forEachMode { _, worker in
-            let bob = worker("bob")
+            let bob = try worker("bob")
             func make() -> Sequential {
                 let g = Generator(seed: 9)
                 return Sequential(Linear(4, 8, generator: g), Tanh(), Linear(8, 3, generator: g))

@@ -6,7 +6,7 @@ import XCTest
 final class GarbageCollectionTests: XCTestCase {
     func testDroppingThePointerDeletesTheObject() {
         forEachMode { _, worker in
-            let bob = worker("bob")
+            let bob = try worker("bob")
             do {
                 let p = try Tensor([1, 2, 3]).send(to: bob)
                 let copy = p
@@ -19,7 +19,7 @@ final class GarbageCollectionTests: XCTestCase {
 
     func testGarbageCollectionCanBeTurnedOff() {
         forEachMode { _, worker in
-            let bob = worker("bob")
+            let bob = try worker("bob")
             var kept: ObjectID = 0
             do {
                 let p = try Tensor([1, 2, 3]).send(to: bob, garbageCollect: false)
@@ -35,7 +35,7 @@ final class GarbageCollectionTests: XCTestCase {
 
     func testRebindingLoopLeavesOneObject() {
         forEachMode { _, worker in
-            let bob = worker("bob")
+            let bob = try worker("bob")
             var x = try Tensor([0.0]).send(to: bob)
             for _ in 0..<10_000 { x = x + 1 }
             XCTAssertEqual(try objectCount(bob), 1)
@@ -46,7 +46,7 @@ final class GarbageCollectionTests: XCTestCase {
 
     func testGetTurnsGarbageCollectionOff() {
         forEachMode { _, worker in
-            let bob = worker("bob")
+            let bob = try worker("bob")
             let keep = try Tensor([7]).send(to: bob)
             do {
                 let p = try Tensor([1]).send(to: bob)

@@ -6,8 +6,8 @@ import XCTest
 final class PointerChainTests: XCTestCase {
     func testPointerToPointer() {
         forEachMode { _, worker in
-            let bob = worker("bob")
-            let alice = worker("alice")
+            let bob = try worker("bob")
+            let alice = try worker("alice")
             let onBob = try Tensor([1, 2, 3, 4, 5]).send(to: bob)
             let chain = try onBob.send(to: alice)
             XCTAssertTrue(chain.location === alice)
@@ -29,8 +29,8 @@ final class PointerChainTests: XCTestCase {
 
     func testDroppingAChainCascades() {
         forEachMode { _, worker in
-            let bob = worker("bob")
-            let alice = worker("alice")
+            let bob = try worker("bob")
+            let alice = try worker("alice")
             do {
                 let chain = try Tensor([1.0]).send(to: bob).send(to: alice)
                 XCTAssertEqual(try objectCount(bob), 1)
@@ -43,8 +43,8 @@ final class PointerChainTests: XCTestCase {
 
     func testMoveRetargetsTheSamePointer() {
         forEachMode { _, worker in
-            let bob = worker("bob")
-            let alice = worker("alice")
+            let bob = try worker("bob")
+            let alice = try worker("alice")
             var p = try Tensor([1.0, 2.0], requiresGrad: true).send(to: bob)
             let copy = p
             let id = p.id
@@ -64,8 +64,8 @@ final class PointerChainTests: XCTestCase {
 
     func testRemoteGet() {
         forEachMode { _, worker in
-            let bob = worker("bob")
-            let alice = worker("alice")
+            let bob = try worker("bob")
+            let alice = try worker("alice")
             let chain = try Tensor([3, 1, 4]).send(to: bob).send(to: alice)
             try chain.remoteGet()
             XCTAssertEqual(try objectCount(bob), 0)
@@ -78,7 +78,7 @@ final class PointerChainTests: XCTestCase {
 
     func testTagsAndSearch() {
         forEachMode { _, worker in
-            let bob = worker("bob")
+            let bob = try worker("bob")
             let digits = try Tensor.randn([4, 64]).send(to: bob, tags: ["#digits", "#train"], description: "handwritten digits")
             // The sender's pointers keep the objects alive (dropping one deletes its object).
             let labels = try Tensor([1, 2, 3, 0]).send(to: bob, tags: ["#labels", "#train"])

@@ -7,7 +7,7 @@ import _TestSupport
 final class PointerTests: XCTestCase {
     func testSendGetRoundTrip() {
         forEachMode { mode, worker in
-            let bob = worker("bob")
+            let bob = try worker("bob")
             let x = Tensor([[1.5, -2], [3, 4]], dtype: .float64)
             let p = try x.send(to: bob)
             XCTAssertTrue(p.isPointer)
@@ -23,7 +23,7 @@ final class PointerTests: XCTestCase {
 
     func testEveryDtypeAndShapeTravels() {
         forEachMode { _, worker in
-            let bob = worker("bob")
+            let bob = try worker("bob")
             for t in [Tensor([1, 2, 3]), Tensor([true, false]), Tensor(2.5), Tensor.zeros([0, 3]), Tensor.arange(24).reshaped(to: [2, 3, 4]).transposed(0, 2)] {
                 XCTAssertTrue(try t.send(to: bob).get().isEqual(to: t.contiguous()), "\(t.shape) \(t.dtype)")
             }
@@ -32,7 +32,7 @@ final class PointerTests: XCTestCase {
 
     func testMetadataWithoutRoundTrip() {
         forEachMode { _, worker in
-            let bob = worker("bob")
+            let bob = try worker("bob")
             let p = try Tensor([1, 2, 3, 4, 5]).send(to: bob)
             let q = (p * 2.5).reshaped(to: [5, 1])
             XCTAssertEqual(q.shape, [5, 1])
@@ -57,7 +57,7 @@ final class PointerTests: XCTestCase {
 
     func testSecondGetSaysAlreadyFetched() {
         forEachMode { _, worker in
-            let bob = worker("bob")
+            let bob = try worker("bob")
             let p = try Tensor([1.0]).send(to: bob)
             let copy = p
             _ = try p.get()
@@ -78,8 +78,8 @@ final class PointerTests: XCTestCase {
 
     func testOperandsOnTwoWorkersNameBoth() {
         forEachMode { _, worker in
-            let bob = worker("bob")
-            let alice = worker("alice")
+            let bob = try worker("bob")
+            let alice = try worker("alice")
             let a = try Tensor([1, 2]).send(to: bob)
             let b = try Tensor([3, 4]).send(to: alice)
             for result in [a + b, add(a, b), matmul(a, b)] {
@@ -97,9 +97,30 @@ final class PointerTests: XCTestCase {
         }
     }
 
+    /// A command that fails on the worker in a batch sent without waiting is reported at the next call
+    /// that waits (which does not run, nor what was sent between); what comes after runs normally.
+    func testFailureOfAPipelinedBatchIsReportedAtTheNextWait() {
+        forEachMode { _, worker in
+            let bob = try worker("bob")
+            let p = try Tensor([1.0, 2.0]).send(to: bob, tags: ["#x"])
+            let q = try bob.search("#x")[0]  // a second pointer to the same object
+            _ = try p.get()  // the object is gone; q does not know
+            let failed = q + 1
+            bob.channel.flush()  // sent without waiting
+            let skipped = try Tensor([5.0]).send(to: bob)
+            assertSyftError(try skipped.get()) { e in
+                if case .objectNotFound(let id, "bob") = e { return id == q.idAtLocation }
+                return false
+            }
+            let t = try Tensor([7.0]).send(to: bob)
+            XCTAssertEqual(try t.get().floats, [7])
+            _ = failed
+        }
+    }
+
     func testLocalAndRemoteMixedIsAnError() {
         forEachMode { _, worker in
-            let bob = worker("bob")
+            let bob = try worker("bob")
             let a = try Tensor([1, 2]).send(to: bob)
             let local = Tensor([3, 4])
             assertSyftError(try (a + local).get()) { e in
@@ -116,7 +137,7 @@ final class PointerTests: XCTestCase {
 
     func testShapeErrorIsReportedNotCrashing() {
         forEachMode { _, worker in
-            let bob = worker("bob")
+            let bob = try worker("bob")
             let a = try Tensor([1.0, 2, 3]).send(to: bob)
             let b = try Tensor([1.0, 2]).send(to: bob)
             assertSyftError(try (a + b).get()) { e in
@@ -130,8 +151,8 @@ final class PointerTests: XCTestCase {
 
     func testSendToSeveralWorkers() {
         forEachMode { _, worker in
-            let bob = worker("bob")
-            let alice = worker("alice")
+            let bob = try worker("bob")
+            let alice = try worker("alice")
             let ptrs = try Tensor([1, 2, 3]).send(to: [bob, alice])
             XCTAssertTrue(ptrs[0].location === bob)
             XCTAssertTrue(ptrs[1].location === alice)

@@ -8,7 +8,7 @@ import _TestSupport
 final class RemoteAutogradTests: XCTestCase {
     func testBackwardRunsOnTheWorker() {
         forEachMode { _, worker in
-            let bob = worker("bob")
+            let bob = try worker("bob")
             let x = try Tensor([1, 2, 3, 4, 5.0], requiresGrad: true).send(to: bob)
             let y = try Tensor([1, 1, 1, 1, 1.0], requiresGrad: true).send(to: bob)
             XCTAssertTrue(x.requiresGrad)
@@ -24,7 +24,7 @@ final class RemoteAutogradTests: XCTestCase {
 
     func testGradIsAPointerAndNilWhenAbsent() {
         forEachMode { _, worker in
-            let bob = worker("bob")
+            let bob = try worker("bob")
             let w = try Tensor([2.0, 3.0], requiresGrad: true).send(to: bob)
             XCTAssertNil(w.grad)
             let loss = (w * w).sum()
@@ -43,7 +43,7 @@ final class RemoteAutogradTests: XCTestCase {
 
     func testBackwardWithGradientAndAccumulation() {
         forEachMode { _, worker in
-            let bob = worker("bob")
+            let bob = try worker("bob")
             let x = try Tensor([1.0, 2.0, 3.0], requiresGrad: true).send(to: bob)
             let y = x * x
             try y.backward(gradient: Tensor([1.0, 0.5, 0.0]), retainGraph: true)
@@ -54,7 +54,7 @@ final class RemoteAutogradTests: XCTestCase {
 
     func testBackwardErrorsComeBackTyped() {
         forEachMode { _, worker in
-            let bob = worker("bob")
+            let bob = try worker("bob")
             let x = try Tensor([1.0, 2.0]).send(to: bob)
             assertSyftError(try (x * 2).sum().backward()) { e in
                 if case .computationFailed(let op, let reason) = e { return op == "backward" && reason.contains("does not require grad") }
@@ -77,7 +77,7 @@ final class RemoteAutogradTests: XCTestCase {
 
     func testRequiresGradAndDetachOnPointers() {
         forEachMode { _, worker in
-            let bob = worker("bob")
+            let bob = try worker("bob")
             var x = try Tensor([1.0, 2.0]).send(to: bob)
             x.requiresGrad = true
             XCTAssertTrue(x.requiresGrad)
@@ -93,7 +93,7 @@ final class RemoteAutogradTests: XCTestCase {
 
     func testWithoutGradientTravelsWithTheCommand() {
         forEachMode { _, worker in
-            let bob = worker("bob")
+            let bob = try worker("bob")
             var w = try Tensor([1.0, 2.0], requiresGrad: true).send(to: bob)
             try (w * w).sum().backward()
             let g = try XCTUnwrap(w.grad)

@@ -38,7 +38,7 @@ final class RemoteOperationTests: XCTestCase {
         let b = Tensor.randn([3, 4], generator: g)
         let idx = Tensor([[0, 3], [1, 1], [2, 0]])
         forEachMode { mode, worker in
-            let bob = worker("bob")
+            let bob = try worker("bob")
             let ptrs = try [a, b, idx].map { try $0.send(to: bob) }
             for (name, f) in cases {
                 let expected = f([a, b, idx])
@@ -55,7 +55,7 @@ final class RemoteOperationTests: XCTestCase {
 
     func testNothingIsComputedLocally() {
         forEachMode { _, worker in
-            let bob = worker("bob")
+            let bob = try worker("bob")
             let x = try Tensor([1, 2, 3, 4, 5]).send(to: bob)
             let z = x + x
             XCTAssertTrue(z.isPointer)
@@ -66,7 +66,7 @@ final class RemoteOperationTests: XCTestCase {
 
     func testInPlaceKeepsTheSameRemoteObject() {
         forEachMode { _, worker in
-            let bob = worker("bob")
+            let bob = try worker("bob")
             var x = try Tensor([1.0, 2, 3]).send(to: bob)
             let id = x.idAtLocation
             x += 1
@@ -81,7 +81,7 @@ final class RemoteOperationTests: XCTestCase {
 
     func testInPlaceErrorKeepsTheObject() {
         forEachMode { _, worker in
-            let bob = worker("bob")
+            let bob = try worker("bob")
             var x = try Tensor([1, 2, 3]).send(to: bob)
             x += 1.5  // int64 += float: not allowed in place
             assertSyftError(try bob.synchronize()) { if case .invalidCommand(let op, _) = $0 { return op == "add" }; return false }
@@ -91,7 +91,7 @@ final class RemoteOperationTests: XCTestCase {
 
     func testScalarsMixOnBothSides() {
         forEachMode { _, worker in
-            let bob = worker("bob")
+            let bob = try worker("bob")
             let p = try Tensor([1, 2, 3]).send(to: bob)
             XCTAssertEqual(try (p + 1).get().ints, [2, 3, 4])
             XCTAssertEqual(try (2 * p).get().ints, [2, 4, 6])
@@ -106,7 +106,7 @@ final class RemoteOperationTests: XCTestCase {
 
     func testSubscriptAssignmentOnPointer() {
         forEachMode { _, worker in
-            let bob = worker("bob")
+            let bob = try worker("bob")
             var p = try Tensor([[1, 2], [3, 4]]).send(to: bob)
             let id = p.idAtLocation
             p[0] = try Tensor([10, 20]).send(to: bob)
@@ -126,7 +126,7 @@ final class RemoteLayerOperationTests: XCTestCase {
         let b = Tensor.randn([4], dtype: .float64, generator: g)
         let m = Tensor.randn([3, 3], dtype: .float64, generator: g) + Tensor.eye(3, dtype: .float64) * 4
         forEachMode { mode, worker in
-            let bob = worker("bob")
+            let bob = try worker("bob")
             let (xr, wr, br, mr) = (try x.send(to: bob), try w.send(to: bob), try b.send(to: bob), try m.send(to: bob))
             let cases: [(String, Tensor, Tensor)] = [
                 ("conv2d", conv2d(xr, wr, bias: br, stride: 2, padding: 1), conv2d(x, w, bias: b, stride: 2, padding: 1)),

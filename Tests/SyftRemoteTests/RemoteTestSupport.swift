@@ -1,22 +1,32 @@
 import SyftCore
+import SyftGRPC
 import SyftRemote
 import XCTest
+import _WorkerProcessSupport
 
 /// How a test's workers are reached. The whole remote suite runs in each mode: in process handing
-/// messages over as values, in process through the wire codec, and (SyftGRPCTests) over the network.
+/// messages over as values, in process through the wire codec, and over gRPC to `syft worker`
+/// processes the test run starts (one per worker id, shared by the tests; each test connects anew, so
+/// it is a new client that sees an empty store).
 enum WorkerMode: String, CaseIterable {
     case direct
     case codec
+    case network
 }
 
 /// Runs `body` once per mode, with a factory for fresh workers of that mode.
 func forEachMode(
     _ modes: [WorkerMode] = WorkerMode.allCases, file: StaticString = #filePath, line: UInt = #line,
-    _ body: (WorkerMode, (String) -> any Worker) throws -> Void
+    _ body: (WorkerMode, (String) throws -> any Worker) throws -> Void
 ) {
     for mode in modes {
         do {
-            try body(mode) { id in VirtualWorker(id: id, useWireCodec: mode == .codec) }
+            try body(mode) { id in
+                switch mode {
+                case .direct, .codec: return VirtualWorker(id: id, useWireCodec: mode == .codec)
+                case .network: return try WorkerProcess.shared(id).connect()
+                }
+            }
         } catch {
             XCTFail("[\(mode)] unexpected error: \(error)", file: file, line: line)
         }

@@ -55,7 +55,7 @@ final class WireCodecTests: XCTestCase {
     /// Random and mutated messages for a bounded time: every one gets an answer (an error or a result),
     /// the worker never stops, and what a well-behaved client stored stays correct.
     func testFuzzedMessagesLeaveTheWorkerCorrect() throws {
-        let runtime = WorkerRuntime(id: "fuzz", limits: WorkerLimits(maxTensorBytes: 1 << 20, memoryBudget: 1 << 26, maxMessageBytes: 1 << 22)) { _ in nil }
+        let runtime = WorkerRuntime(id: "fuzz", limits: WorkerLimits(maxTensorBytes: 1 << 20, memoryBudget: 1 << 26, maxMessageBytes: 1 << 22)) { p throws(SyftError) in throw .unknownWorker(id: p.location) }
         let good = Tensor([1.0, 2.0, 3.0], requiresGrad: true)
         let goodID: ObjectID = 42
         _ = runtime.handle([.object(id: goodID, value: .tensor(TensorPayload(tensor: good, requiresGrad: true)), tags: ["#good"], description: "")], client: "honest")

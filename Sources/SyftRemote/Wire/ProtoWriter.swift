@@ -18,6 +18,8 @@ enum WireType: UInt64 {
 /// Appends protobuf-encoded fields to a byte buffer.
 struct ProtoWriter {
     var bytes: [UInt8] = []
+    /// Where tensors too large for the message go (their data follows in chunks); nil: every tensor inline.
+    var chunks: ChunkedTensorSource?
 
     init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
 
@@ -67,6 +69,7 @@ struct ProtoWriter {
     /// A packed repeated varint field.
     mutating func packed<S: Sequence>(_ field: Int, _ values: S, _ convert: (S.Element) -> UInt64) {
         var inner = ProtoWriter(capacity: 32)
+        inner.chunks = nil
         for v in values { inner.varint(convert(v)) }
         guard !inner.bytes.isEmpty else { return }
         tag(field, .lengthDelimited)
@@ -88,6 +91,7 @@ struct ProtoWriter {
             return
         }
         var prefix = ProtoWriter(capacity: 10)
+        prefix.chunks = nil
         prefix.varint(UInt64(length))
         bytes.replaceSubrange(lengthAt..<start, with: prefix.bytes)
     }

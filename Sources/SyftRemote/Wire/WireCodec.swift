@@ -10,8 +10,13 @@ import SyftCore
 /// a `RequestBatch` and a `ReplyBatch`).
 public enum WireCodec {
     /// The wire bytes of a batch of requests (a `RequestBatch`).
-    public static func encode(_ requests: [Request]) -> [UInt8] {
+    public static func encode(_ requests: [Request]) -> [UInt8] { encode(requests, chunks: nil) }
+
+    /// A `RequestBatch` whose tensors above `chunks.inlineLimit` are left for chunks (Note [Chunked tensor
+    /// data]).
+    package static func encode(_ requests: [Request], chunks: ChunkedTensorSource?) -> [UInt8] {
         var w = ProtoWriter(capacity: 64 + 32 * requests.count)
+        w.chunks = chunks
         for r in requests { w.message(1) { $0.request(r) } }
         return w.bytes
     }
@@ -28,9 +33,19 @@ public enum WireCodec {
         return try result.get()
     }
 
-    /// The requests of a `RequestBatch` in a byte buffer.
+    /// The requests of a `RequestBatch` in a byte buffer; chunked tensors are allocated in `chunks`, to be
+    /// filled before the requests run.
     public static func decodeRequests(_ raw: UnsafeRawBufferPointer, limits: WorkerLimits) throws(SyftError) -> [Request] {
-        let decoder = WireDecoder(limits: limits)
+        try decodeRequests(raw, limits: limits, chunks: nil)
+    }
+
+    package static func decodeRequests(
+        _ raw: UnsafeRawBufferPointer, limits: WorkerLimits, chunks: ChunkedTensorSink?
+    ) throws(SyftError) -> [Request] {
+        guard raw.count <= limits.maxMessageBytes else {
+            throw .resourceExhausted(worker: "", reason: "a message of \(raw.count) bytes exceeds the limit of \(limits.maxMessageBytes)")
+        }
+        let decoder = WireDecoder(limits: limits, chunks: chunks)
         var r = ProtoReader(raw)
         var out: [Request] = []
         while let (field, type) = try r.field() {
@@ -46,8 +61,12 @@ public enum WireCodec {
     }
 
     /// The wire bytes of a batch of replies (a `ReplyBatch`).
-    public static func encode(_ replies: [Reply]) -> [UInt8] {
+    public static func encode(_ replies: [Reply]) -> [UInt8] { encode(replies, chunks: nil) }
+
+    /// A `ReplyBatch` whose tensors above `chunks.inlineLimit` are left for chunks.
+    package static func encode(_ replies: [Reply], chunks: ChunkedTensorSource?) -> [UInt8] {
         var w = ProtoWriter(capacity: 64 + 16 * replies.count)
+        w.chunks = chunks
         for r in replies { w.message(1) { $0.reply(r) } }
         return w.bytes
     }
@@ -60,8 +79,14 @@ public enum WireCodec {
 
     /// The replies of a `ReplyBatch` in a byte buffer.
     public static func decodeReplies(_ raw: UnsafeRawBufferPointer, limits: WorkerLimits) throws(SyftError) -> [Reply] {
+        try decodeReplies(raw, limits: limits, chunks: nil)
+    }
+
+    package static func decodeReplies(
+        _ raw: UnsafeRawBufferPointer, limits: WorkerLimits, chunks: ChunkedTensorSink?
+    ) throws(SyftError) -> [Reply] {
         do {
-            let decoder = WireDecoder(limits: limits)
+            let decoder = WireDecoder(limits: limits, chunks: chunks)
             var r = ProtoReader(raw)
             var out: [Reply] = []
             while let (field, type) = try r.field() {

@@ -6,6 +6,8 @@ import SyftCore
 
 struct WireDecoder {
     let limits: WorkerLimits
+    /// Where chunked tensors are allocated, to be filled by the chunks after the message; nil: none may be.
+    var chunks: ChunkedTensorSink? = nil
 
     // MARK: Tensors and pointers
 
@@ -16,6 +18,7 @@ struct WireDecoder {
         var requiresGrad = false
         var gradReader: ProtoReader?
         var wrapped = false
+        var chunked = false
         while let (field, type) = try r.field() {
             switch field {
             case 1: try r.repeatedVarint(type, into: &shape, limit: 32)
@@ -28,6 +31,7 @@ struct WireDecoder {
                 try r.expect(type, .lengthDelimited)
                 gradReader = try r.nested(depth: depth + 1)
             case 6: wrapped = try r.bool(type)
+            case 7: chunked = try r.bool(type)
             default: try r.skip(type)
             }
         }
@@ -38,11 +42,20 @@ struct WireDecoder {
         guard byteCount <= limits.maxTensorBytes else {
             throw .resourceExhausted(worker: "", reason: "a tensor of \(byteCount) bytes exceeds the limit of \(limits.maxTensorBytes) bytes")
         }
-        let raw = data ?? UnsafeRawBufferPointer(start: nil, count: 0)
-        guard raw.count == byteCount else {
-            throw .invalidMessage(reason: "tensor data has \(raw.count) bytes; shape \(s) of \(dt.rawValue) needs \(byteCount)")
-        }
         if requiresGrad && !dt.isFloatingPoint { throw .invalidMessage(reason: "a \(dt.rawValue) tensor cannot require grad") }
+        // The tensor first, then its gradient: chunked data follows in that order.
+        var t: Tensor
+        if chunked {
+            guard let chunks else { throw .invalidMessage(reason: "chunked tensor data where no chunks can follow") }
+            guard data == nil || data!.isEmpty else { throw .invalidMessage(reason: "a chunked tensor also carries data") }
+            t = try chunks.allocate(shape: s, dtype: dt)
+        } else {
+            let raw = data ?? UnsafeRawBufferPointer(start: nil, count: 0)
+            guard raw.count == byteCount else {
+                throw .invalidMessage(reason: "tensor data has \(raw.count) bytes; shape \(s) of \(dt.rawValue) needs \(byteCount)")
+            }
+            t = Tensor(shape: s, dtype: dt, bytes: raw)
+        }
         var grad: Tensor?
         if var g = gradReader {
             guard depth == 0 else { throw .invalidMessage(reason: "a gradient cannot carry a gradient") }
@@ -52,7 +65,6 @@ struct WireDecoder {
             }
             grad = payload.tensor
         }
-        var t = Tensor(shape: s, dtype: dt, bytes: raw)
         if wrapped {
             guard s.isEmpty else { throw .invalidMessage(reason: "a wrapped number must be 0-d, got shape \(s)") }
             t = t.asWrappedNumber()
@@ -66,6 +78,7 @@ struct WireDecoder {
         var shape: [UInt64] = []
         var dtype = 0
         var requiresGrad = false
+        var address: WorkerAddress?
         while let (field, type) = try r.field() {
             switch field {
             case 1: location = try r.string()
@@ -73,10 +86,36 @@ struct WireDecoder {
             case 3: try r.repeatedVarint(type, into: &shape, limit: 32)
             case 4: dtype = Int(clamping: try r.uint64(type))
             case 5: requiresGrad = try r.bool(type)
+            case 6:
+                try r.expect(type, .lengthDelimited)
+                var a = try r.nested(depth: 2)
+                address = try workerAddress(&a)
             default: try r.skip(type)
             }
         }
-        return PointerPayload(location: location, idAtLocation: id, meta: TensorMeta(shape: try Self.shape(shape), dtype: try Self.dtype(dtype)), requiresGrad: requiresGrad)
+        return PointerPayload(
+            location: location, idAtLocation: id, meta: TensorMeta(shape: try Self.shape(shape), dtype: try Self.dtype(dtype)),
+            requiresGrad: requiresGrad, address: address)
+    }
+
+    func workerAddress(_ r: inout ProtoReader) throws(SyftError) -> WorkerAddress {
+        var host = ""
+        var port: UInt64 = 0
+        var tls = false
+        var token = ""
+        var client = ""
+        while let (field, type) = try r.field() {
+            switch field {
+            case 1: host = try r.string()
+            case 2: port = try r.uint64(type)
+            case 3: tls = try r.bool(type)
+            case 4: token = try r.string()
+            case 5: client = try r.string()
+            default: try r.skip(type)
+            }
+        }
+        guard !host.isEmpty, port > 0, port < 65536 else { throw .invalidMessage(reason: "invalid worker address \(host):\(port)") }
+        return WorkerAddress(host: host, port: Int(port), usesTLS: tls, token: token, clientID: client)
     }
 
     func objectMessage(_ r: inout ProtoReader) throws(SyftError) -> (ObjectID, ObjectValue, [String], String) {

@@ -13,15 +13,21 @@ extension ProtoWriter {
     mutating func tensorBody(_ t: Tensor, requiresGrad: Bool, grad: Tensor?) {
         packed(1, t.shape) { UInt64(bitPattern: Int64($0)) }
         uint64(2, UInt64(wireDType(t.dtype)))
-        t.withUnsafeBytes { raw in
-            guard !raw.isEmpty else { return }
-            tag(3, .lengthDelimited)
-            varint(UInt64(raw.count))
-            bytes.append(contentsOf: raw)
+        // Note [Chunked tensor data]: a large tensor's bytes follow the message; the tensor before its
+        // gradient.
+        let chunked = chunks?.takes(t) ?? false
+        if !chunked {
+            t.withUnsafeBytes { raw in
+                guard !raw.isEmpty else { return }
+                tag(3, .lengthDelimited)
+                varint(UInt64(raw.count))
+                bytes.append(contentsOf: raw)
+            }
         }
         bool(4, requiresGrad)
         if let grad { message(5) { w in w.tensorBody(grad, requiresGrad: false, grad: nil) } }
         bool(6, t.isWrappedNumber)
+        bool(7, chunked)
     }
 
     mutating func pointerData(_ field: Int, _ p: PointerPayload) {
@@ -31,6 +37,15 @@ extension ProtoWriter {
             w.packed(3, p.meta.shape) { UInt64(bitPattern: Int64($0)) }
             w.uint64(4, UInt64(wireDType(p.meta.dtype)))
             w.bool(5, p.requiresGrad)
+            if let a = p.address {
+                w.message(6) { m in
+                    m.string(1, a.host)
+                    m.uint64(2, UInt64(a.port))
+                    m.bool(3, a.usesTLS)
+                    m.string(4, a.token)
+                    m.string(5, a.clientID)
+                }
+            }
         }
     }
 

@@ -116,6 +116,13 @@ public nonisolated struct Syft_V1_TensorData: @unchecked Sendable {
     set {_uniqueStorage()._wrappedNumber = newValue}
   }
 
+  /// The data is not in `data`: it follows the message in chunks (syft.v1.WorkerService, worker.proto),
+  /// in the order the chunked tensors appear in the message, each tensor before its gradient.
+  public var chunked: Bool {
+    get {_storage._chunked}
+    set {_uniqueStorage()._chunked = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -139,6 +146,41 @@ public nonisolated struct Syft_V1_PointerData: Sendable {
 
   public var requiresGrad: Bool = false
 
+  /// Where a worker in another process can reach `location` (unset for a worker in the sender's process).
+  public var address: Syft_V1_WorkerAddress {
+    get {_address ?? Syft_V1_WorkerAddress()}
+    set {_address = newValue}
+  }
+  /// Returns true if `address` has been explicitly set.
+  public var hasAddress: Bool {self._address != nil}
+  /// Clears the value of `address`. Subsequent reads from it will return its default value.
+  public mutating func clearAddress() {self._address = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _address: Syft_V1_WorkerAddress? = nil
+}
+
+/// How to reach a network worker, with the credentials the holder of a pointer to a pointer presents
+/// there: the token of that worker and the identity of the client the objects belong to (a middle worker
+/// acts on the target as that client; see SyftGRPC's Note [Pointers across network workers]).
+public nonisolated struct Syft_V1_WorkerAddress: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var host: String = String()
+
+  public var port: UInt32 = 0
+
+  public var tls: Bool = false
+
+  public var token: String = String()
+
+  public var clientID: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -154,7 +196,7 @@ nonisolated extension Syft_V1_DType: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Syft_V1_TensorData: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".TensorData"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}shape\0\u{1}dtype\0\u{1}data\0\u{3}requires_grad\0\u{1}grad\0\u{3}wrapped_number\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}shape\0\u{1}dtype\0\u{1}data\0\u{3}requires_grad\0\u{1}grad\0\u{3}wrapped_number\0\u{1}chunked\0")
 
   fileprivate class _StorageClass {
     var _shape: [Int64] = []
@@ -163,6 +205,7 @@ nonisolated extension Syft_V1_TensorData: SwiftProtobuf.Message, SwiftProtobuf._
     var _requiresGrad: Bool = false
     var _grad: Syft_V1_TensorData? = nil
     var _wrappedNumber: Bool = false
+    var _chunked: Bool = false
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -179,6 +222,7 @@ nonisolated extension Syft_V1_TensorData: SwiftProtobuf.Message, SwiftProtobuf._
       _requiresGrad = source._requiresGrad
       _grad = source._grad
       _wrappedNumber = source._wrappedNumber
+      _chunked = source._chunked
     }
   }
 
@@ -203,6 +247,7 @@ nonisolated extension Syft_V1_TensorData: SwiftProtobuf.Message, SwiftProtobuf._
         case 4: try { try decoder.decodeSingularBoolField(value: &_storage._requiresGrad) }()
         case 5: try { try decoder.decodeSingularMessageField(value: &_storage._grad) }()
         case 6: try { try decoder.decodeSingularBoolField(value: &_storage._wrappedNumber) }()
+        case 7: try { try decoder.decodeSingularBoolField(value: &_storage._chunked) }()
         default: break
         }
       }
@@ -233,6 +278,9 @@ nonisolated extension Syft_V1_TensorData: SwiftProtobuf.Message, SwiftProtobuf._
       if _storage._wrappedNumber != false {
         try visitor.visitSingularBoolField(value: _storage._wrappedNumber, fieldNumber: 6)
       }
+      if _storage._chunked != false {
+        try visitor.visitSingularBoolField(value: _storage._chunked, fieldNumber: 7)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -248,6 +296,7 @@ nonisolated extension Syft_V1_TensorData: SwiftProtobuf.Message, SwiftProtobuf._
         if _storage._requiresGrad != rhs_storage._requiresGrad {return false}
         if _storage._grad != rhs_storage._grad {return false}
         if _storage._wrappedNumber != rhs_storage._wrappedNumber {return false}
+        if _storage._chunked != rhs_storage._chunked {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -259,7 +308,7 @@ nonisolated extension Syft_V1_TensorData: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension Syft_V1_PointerData: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PointerData"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}location\0\u{3}id_at_location\0\u{1}shape\0\u{1}dtype\0\u{3}requires_grad\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}location\0\u{3}id_at_location\0\u{1}shape\0\u{1}dtype\0\u{3}requires_grad\0\u{1}address\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -272,12 +321,17 @@ nonisolated extension Syft_V1_PointerData: SwiftProtobuf.Message, SwiftProtobuf.
       case 3: try { try decoder.decodeRepeatedInt64Field(value: &self.shape) }()
       case 4: try { try decoder.decodeSingularEnumField(value: &self.dtype) }()
       case 5: try { try decoder.decodeSingularBoolField(value: &self.requiresGrad) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._address) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.location.isEmpty {
       try visitor.visitSingularStringField(value: self.location, fieldNumber: 1)
     }
@@ -293,6 +347,9 @@ nonisolated extension Syft_V1_PointerData: SwiftProtobuf.Message, SwiftProtobuf.
     if self.requiresGrad != false {
       try visitor.visitSingularBoolField(value: self.requiresGrad, fieldNumber: 5)
     }
+    try { if let v = self._address {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -302,6 +359,57 @@ nonisolated extension Syft_V1_PointerData: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.shape != rhs.shape {return false}
     if lhs.dtype != rhs.dtype {return false}
     if lhs.requiresGrad != rhs.requiresGrad {return false}
+    if lhs._address != rhs._address {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Syft_V1_WorkerAddress: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".WorkerAddress"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}host\0\u{1}port\0\u{1}tls\0\u{1}token\0\u{3}client_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.host) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.port) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.tls) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.token) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.clientID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.host.isEmpty {
+      try visitor.visitSingularStringField(value: self.host, fieldNumber: 1)
+    }
+    if self.port != 0 {
+      try visitor.visitSingularUInt32Field(value: self.port, fieldNumber: 2)
+    }
+    if self.tls != false {
+      try visitor.visitSingularBoolField(value: self.tls, fieldNumber: 3)
+    }
+    if !self.token.isEmpty {
+      try visitor.visitSingularStringField(value: self.token, fieldNumber: 4)
+    }
+    if !self.clientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.clientID, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Syft_V1_WorkerAddress, rhs: Syft_V1_WorkerAddress) -> Bool {
+    if lhs.host != rhs.host {return false}
+    if lhs.port != rhs.port {return false}
+    if lhs.tls != rhs.tls {return false}
+    if lhs.token != rhs.token {return false}
+    if lhs.clientID != rhs.clientID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

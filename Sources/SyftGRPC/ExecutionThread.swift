@@ -1,0 +1,60 @@
+import Foundation
+
+// Note [The execution thread]
+// A worker runs requests on one thread of its own, never on a Swift concurrency or event-loop thread: a
+// request may block on another worker (a pointer to a pointer: remoteGet, backward or grad through the
+// chain wait for that worker's answer), and blocking one of the few cooperative threads could starve the
+// very tasks that deliver that answer. Connections decode and encode on their tasks, in parallel, and
+// hand decoded batches to this thread, which runs them one at a time (the runtime's store has one lock
+// anyway, Note [Executing requests]).
+
+/// A thread that runs jobs one at a time, in the order they were submitted.
+final class ExecutionThread: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [() -> Void] = []
+    private var stopping = false
+
+    init(name: String) {
+        let thread = Thread { [self] in loop() }
+        thread.name = name
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// Runs `body` on the thread and returns its result.
+    func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            submit { continuation.resume(returning: body()) }
+        }
+    }
+
+    /// Ends the thread once the jobs submitted so far have run.
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func submit(_ job: @escaping () -> Void) {
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty && !stopping { condition.wait() }
+            if jobs.isEmpty {
+                condition.unlock()
+                return
+            }
+            let batch = jobs
+            jobs.removeAll(keepingCapacity: true)
+            condition.unlock()
+            for job in batch { job() }
+        }
+    }
+}
