@@ -56,7 +56,7 @@ final class GradEvalTests: XCTestCase {
             let x = prep.features(of: table)[0..<40]
             let y = prep.targets(of: table)[0..<40]
             let layers = try LayerSpec.parseList(model) + [.linear(out: prep.outputs)]
-            let net = LayerSpec.build(layers, inputs: x.shape[1], generator: g)
+            let net = try LayerSpec.build(layers, inputs: x.shape[1], generator: g)
             net.eval()
             let pe = try PerExampleGradients(net, features: x, targets: y, task: task)
             XCTAssertEqual(pe.names, net.namedParameters().map(\.0))
