@@ -117,7 +117,8 @@ extension LayerSpec {
     /// // Sequential(Unflatten, Conv2d(1, 8), ReLU, MaxPool2d, Flatten, Linear(128, 10))
     /// ```
     /// - Throws: ``JobError/config(field:problem:file:)`` when a layer does not fit what it gets
-    ///   (see ``resolve``).
+    ///   (a convolution or pooling without an image, a kernel larger than its input, an image whose
+    ///   size is not the number of features).
     public static func build(
         _ layers: [LayerSpec], inputs: Int, generator: Generator
     ) throws(JobError) -> Sequential {
