@@ -73,8 +73,13 @@ public struct CheckpointInfo: Sendable {
                 .invalidCheckpoint(file, reason: "its job metadata lacks the model or the feature statistics")
             )
         }
-        let model = LayerSpec.build(
-            layers, inputs: preprocessing.featureNames.count, generator: Generator(seed: 0))
+        let model: Sequential
+        do {
+            model = try LayerSpec.build(
+                layers, inputs: preprocessing.featureNames.count, generator: Generator(seed: 0))
+        } catch {
+            throw .data(.invalidCheckpoint(file, reason: "its model does not fit its features: \(error)"))
+        }
         do {
             try model.load(from: file)
         } catch {

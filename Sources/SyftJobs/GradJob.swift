@@ -197,8 +197,9 @@ public struct GradJob {
             case .perExample:
                 let pe = try PerExampleGradients(
                     model, features: xb, targets: yb, task: info.preprocessing.task)
-                collected.append(try pe.gradients.map { try $0.localValue() })
+                // The norms first: fetching a remote gradient with get() takes it off the worker.
                 let (losses, norms) = (try pe.losses.localValue().doubles, try pe.norms.localValue().doubles)
+                collected.append(try pe.gradients.map { try $0.localValue() })
                 for i in 0..<losses.count { metrics.append([Double(lo + i), losses[i], norms[i]]) }
             case .dpsgd:
                 let pe = try PerExampleGradients(

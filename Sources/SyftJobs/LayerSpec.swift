@@ -6,20 +6,36 @@ import SyftNN
 // A job's model is a list of layers applied in order (a `Sequential`). In JSON each layer is an object
 // with one key, its kind, whose value holds its settings: `{"linear": 64}` (or
 // `{"linear": {"out": 64, "bias": false}}`), `{"relu": {}}`, `{"tanh": {}}`, `{"sigmoid": {}}`,
-// `{"dropout": 0.1}`, `{"flatten": {}}`; a bare string `"relu"` is the same layer. The compact form of
-// `--model` is the same list separated by commas: `64,relu,dropout:0.1,32,tanh` (a number is a linear
-// layer of that many outputs). Sizes of inputs are never written: a linear layer takes what the layer
-// before it gives (the data set's features for the first). If the list does not end with a linear
-// layer, one sized for the task (the classes, or one value) is appended, so `64,relu` is an MLP with
-// one hidden layer for any data set; a list that ends with a linear layer must give what the task
-// needs. New layer kinds (a `conv2d`, pooling) are a case here, in `decodeLayer`, in `build` and, for
-// per-example gradients, in `PerExampleGradients.swift`.
+// `{"dropout": 0.1}`, `{"flatten": {}}`, `{"image": [1, 8, 8]}`,
+// `{"conv2d": {"out": 8, "kernel": 3, "stride": 1, "padding": 1}}`, `{"maxpool": 2}` (or
+// `{"maxpool": {"kernel": 3, "stride": 2}}`) and `{"avgpool": 2}`; a bare string `"relu"` is the same
+// layer. The compact form of `--model` is the same list separated by commas, each layer in its compact
+// form: `64,relu,dropout:0.1,32,tanh` (a number is a linear layer of that many outputs), and for images
+// `image:1x8x8,conv8k3p1,relu,maxpool2,flatten,10`, where `conv<out>k<kernel>[s<stride>][p<padding>]` is
+// a convolution (`conv8k3p1:nobias` without bias) and `maxpool<kernel>[s<stride>]` (likewise `avgpool`)
+// a pooling whose stride defaults to its kernel.
+//
+// Sizes of inputs are never written: each layer takes what the layer before it gives, starting from the
+// data set's features, flat. `image:CxHxW` views each row's features as an image of C channels of H×W
+// (`Unflatten`; C·H·W must be the number of features); convolutions and poolings need an image and give
+// one (their output sizes follow PyTorch's formulas), and a linear layer after them takes the image
+// flattened: a `flatten` is inserted before it if the list lacks one, and the resolved model (the run's
+// `config.json` and the checkpoint) lists it. If the list does not end with a linear layer, one sized
+// for the task (the classes, or one value) is appended, so `64,relu` is an MLP with one hidden layer for
+// any data set; a list that ends with a linear layer must give what the task needs. A layer that does
+// not fit what it gets (a kernel larger than its input, an image of the wrong size) is one error naming
+// the layer and the shapes (LayerSpec+Model.swift). New layer kinds are a case here, in the compact
+// parser, in LayerSpec+JSON.swift, in `resolve` and `build` (LayerSpec+Model.swift) and, if they have
+// parameters, in `PerExampleGradients.swift`.
 
 /// One layer of a job's model (Note [The model as a list of layers]).
 ///
 /// ```swift
-/// let layers = try LayerSpec.parseList("64,relu,dropout:0.1")
+/// let mlp = try LayerSpec.parseList("64,relu,dropout:0.1")
 /// // [.linear(out: 64, bias: true), .relu, .dropout(p: 0.1)]
+/// let cnn = try LayerSpec.parseList("image:1x8x8,conv8k3p1,relu,maxpool2,flatten,10")
+/// // [.image(channels: 1, height: 8, width: 8), .conv2d(out: 8, kernel: 3, stride: 1, padding: 1),
+/// //  .relu, .maxPool(kernel: 2, stride: 2), .flatten, .linear(out: 10)]
 /// ```
 public enum LayerSpec: Codable, Sendable, Equatable, CustomStringConvertible {
     /// `Linear(in, out)`; `in` is what the layer before gives.
@@ -31,11 +47,27 @@ public enum LayerSpec: Codable, Sendable, Equatable, CustomStringConvertible {
     case dropout(p: Double)
     /// `Flatten()`: every axis after the first into one.
     case flatten
+    /// `Unflatten(1, [C, H, W])`: each example's features as an image of `channels` planes of
+    /// `height` × `width` (channel-major, row by row, as PyTorch's `view`).
+    case image(channels: Int, height: Int, width: Int)
+    /// `Conv2d(in, out, kernelSize: kernel, stride: stride, padding: padding)`, square; `in` is the
+    /// channels of the image the layer before gives.
+    case conv2d(out: Int, kernel: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true)
+    /// `MaxPool2d(kernelSize: kernel, stride: stride)`, square windows.
+    case maxPool(kernel: Int, stride: Int)
+    /// `AvgPool2d(kernelSize: kernel, stride: stride)`, square windows.
+    case avgPool(kernel: Int, stride: Int)
 
     /// The kinds a job's model can use, as written in JSON.
-    public static let kinds = ["linear", "relu", "tanh", "sigmoid", "dropout", "flatten"]
+    public static let kinds = [
+        "linear", "relu", "tanh", "sigmoid", "dropout", "flatten", "image", "conv2d", "maxpool", "avgpool",
+    ]
 
-    /// The layer in the compact form (`64`, `relu`, `dropout:0.1`, `64:nobias`).
+    /// The largest kernel, stride, padding, channel count or image side a layer may have.
+    static let maximumSize = 1 << 20
+
+    /// The layer in the compact form (`64`, `relu`, `dropout:0.1`, `64:nobias`, `image:1x8x8`,
+    /// `conv8k3p1`, `maxpool2`, `avgpool3s2`).
     public var description: String {
         switch self {
         case .linear(let out, let bias): return bias ? "\(out)" : "\(out):nobias"
@@ -44,6 +76,14 @@ public enum LayerSpec: Codable, Sendable, Equatable, CustomStringConvertible {
         case .sigmoid: return "sigmoid"
         case .dropout(let p): return "dropout:\(p)"
         case .flatten: return "flatten"
+        case .image(let c, let h, let w): return "image:\(c)x\(h)x\(w)"
+        case .conv2d(let out, let kernel, let stride, let padding, let bias):
+            return "conv\(out)k\(kernel)" + (stride == 1 ? "" : "s\(stride)")
+                + (padding == 0 ? "" : "p\(padding)") + (bias ? "" : ":nobias")
+        case .maxPool(let kernel, let stride):
+            return "maxpool\(kernel)" + (stride == kernel ? "" : "s\(stride)")
+        case .avgPool(let kernel, let stride):
+            return "avgpool\(kernel)" + (stride == kernel ? "" : "s\(stride)")
         }
     }
 
@@ -72,6 +112,10 @@ public enum LayerSpec: Codable, Sendable, Equatable, CustomStringConvertible {
             default: throw .config(field: field, problem: "'\(token)': a linear layer takes only ':nobias'")
             }
         }
+        if name.hasPrefix("conv") || name.hasPrefix("maxpool") || name.hasPrefix("avgpool") {
+            return try checked(
+                try parseWindowed(name, argument: argument, token: token, field: field), field: field)
+        }
         switch (name, argument) {
         case ("relu", nil): return .relu
         case ("tanh", nil): return .tanh
@@ -83,161 +127,135 @@ public enum LayerSpec: Codable, Sendable, Equatable, CustomStringConvertible {
                 throw .config(field: field, problem: "'\(token)': '\(p)' is not a probability")
             }
             return try checked(.dropout(p: value), field: field)
+        case ("image", let size?):
+            guard let layer = image(size) else {
+                throw .config(field: field, problem: "'\(token)': expected image:CxHxW, such as image:1x8x8")
+            }
+            return try checked(layer, field: field)
+        case ("image", nil):
+            throw .config(field: field, problem: "'image' needs its size: image:CxHxW, such as image:1x8x8")
         case ("relu", _), ("tanh", _), ("sigmoid", _), ("flatten", _):
             throw .config(field: field, problem: "'\(token)': \(name) takes no setting")
         default:
             throw .config(
                 field: field,
                 problem:
-                    "unknown layer '\(token)' (use a number for a linear layer, or relu, tanh, sigmoid, dropout[:p], flatten)"
-            )
+                    "unknown layer '\(token)' (use a number for a linear layer, or relu, tanh, sigmoid, dropout[:p], "
+                    + "flatten, image:CxHxW, conv<out>k<kernel>[s<stride>][p<padding>], maxpool<k>[s<stride>], "
+                    + "avgpool<k>[s<stride>])")
         }
+    }
+
+    /// `image:CxHxW`'s size, `1x8x8`.
+    static func image(_ size: String) -> LayerSpec? {
+        let sides = size.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+        guard sides.count == 3, let c = sides[0], let h = sides[1], let w = sides[2] else { return nil }
+        return .image(channels: c, height: h, width: w)
+    }
+
+    /// `conv8k3s2p1[:nobias]`, `maxpool3s2`, `avgpool2`: a name, a leading number and letter-number pairs.
+    private static func parseWindowed(
+        _ name: String, argument: String?, token: String, field: String
+    ) throws(JobError) -> LayerSpec {
+        let isConv = name.hasPrefix("conv")
+        let kind = isConv ? "conv" : String(name.prefix(7))
+        let form =
+            isConv
+            ? "conv<out>k<kernel>[s<stride>][p<padding>], such as conv8k3p1"
+            : "\(kind)<kernel>[s<stride>], such as \(kind)2 or \(kind)3s2"
+        guard let parsed = numberAndPairs(name.dropFirst(kind.count)),
+            Set(parsed.pairs.keys).isSubset(of: isConv ? ["k", "s", "p"] : ["s"])
+        else {
+            throw .config(field: field, problem: "'\(token)': expected \(form)")
+        }
+        let (lead, pairs) = parsed
+        switch (isConv, argument) {
+        case (true, nil), (true, "nobias"):
+            guard let kernel = pairs["k"] else {
+                throw .config(field: field, problem: "'\(token)': a convolution needs its kernel: \(form)")
+            }
+            return .conv2d(
+                out: lead, kernel: kernel, stride: pairs["s"] ?? 1, padding: pairs["p"] ?? 0,
+                bias: argument == nil)
+        case (true, _):
+            throw .config(field: field, problem: "'\(token)': a convolution takes only ':nobias'")
+        case (false, nil):
+            let stride = pairs["s"] ?? lead
+            return kind == "maxpool"
+                ? .maxPool(kernel: lead, stride: stride) : .avgPool(kernel: lead, stride: stride)
+        case (false, _):
+            throw .config(field: field, problem: "'\(token)': \(kind) takes no ':' setting; write \(form)")
+        }
+    }
+
+    /// `8k3s2p1` → (8, [k: 3, s: 2, p: 1]); nil unless the text is a number and then distinct letters
+    /// each followed by a number.
+    private static func numberAndPairs(_ text: Substring) -> (lead: Int, pairs: [Character: Int])? {
+        var rest = text
+        func number() -> Int? {
+            let digits = rest.prefix { $0.isASCII && $0.isNumber }
+            rest = rest.dropFirst(digits.count)
+            return Int(digits)
+        }
+        guard let lead = number() else { return nil }
+        var pairs: [Character: Int] = [:]
+        while let letter = rest.first {
+            rest = rest.dropFirst()
+            guard pairs[letter] == nil, let value = number() else { return nil }
+            pairs[letter] = value
+        }
+        return (lead, pairs)
     }
 
     /// The layer after checking its settings.
     static func checked(_ layer: LayerSpec, field: String) throws(JobError) -> LayerSpec {
+        func check(_ value: Int, _ what: String, atLeast minimum: Int) throws(JobError) {
+            guard value >= minimum else {
+                throw .config(
+                    field: field,
+                    problem: "\(layer.kindName) \(what) must be at least \(minimum), got \(value)")
+            }
+            guard value <= maximumSize else {
+                throw .config(
+                    field: field,
+                    problem: "\(layer.kindName) \(what) must be at most \(maximumSize), got \(value)")
+            }
+        }
         switch layer {
         case .linear(let out, _) where out < 1:
             throw .config(field: field, problem: "a linear layer needs at least 1 output, got \(out)")
         case .dropout(let p) where !(p >= 0 && p < 1):
             throw .config(field: field, problem: "dropout probability must be in [0, 1), got \(p)")
-        default: return layer
+        case .image(let c, let h, let w):
+            try check(c, "channels", atLeast: 1)
+            try check(h, "height", atLeast: 1)
+            try check(w, "width", atLeast: 1)
+        case .conv2d(let out, let kernel, let stride, let padding, _):
+            try check(out, "output channels", atLeast: 1)
+            try check(kernel, "kernel", atLeast: 1)
+            try check(stride, "stride", atLeast: 1)
+            try check(padding, "padding", atLeast: 0)
+        case .maxPool(let kernel, let stride), .avgPool(let kernel, let stride):
+            try check(kernel, "kernel", atLeast: 1)
+            try check(stride, "stride", atLeast: 1)
+        default: break
         }
+        return layer
     }
 
-    // MARK: - JSON
-
-    public init(from decoder: any Decoder) throws {
-        let field = fieldName(decoder.codingPath)
-        if let single = try? decoder.singleValueContainer(), let name = try? single.decode(String.self) {
-            let parsed = try LayerSpec.parseList(name, field: field)
-            guard parsed.count == 1 else {
-                throw JobError.config(field: field, problem: "'\(name)' is not one layer")
-            }
-            self = parsed[0]
-            return
-        }
-        guard let object = try? decoder.container(keyedBy: AnyKey.self) else {
-            throw JobError.config(
-                field: field,
-                problem: "a layer is an object with one key, such as {\"linear\": 64} or {\"relu\": {}}")
-        }
-        guard object.allKeys.count == 1, let key = object.allKeys.first else {
-            throw JobError.config(
-                field: field,
-                problem: "a layer has exactly one key (its kind), found \(object.allKeys.map(\.stringValue))")
-        }
-        self = try LayerSpec.checked(try LayerSpec.decodeLayer(key, in: object, field: field), field: field)
-    }
-
-    private static func decodeLayer(
-        _ key: AnyKey, in object: KeyedDecodingContainer<AnyKey>, field: String
-    ) throws -> LayerSpec {
-        struct LinearSettings: Decodable {
-            var out: Int
-            var bias: Bool?
-        }
-        struct DropoutSettings: Decodable { var p: Double }
-        let name = key.stringValue
-        func settingsAreEmpty() throws -> Bool {
-            if (try? object.decodeNil(forKey: key)) == true { return true }
-            guard let inner = try? object.nestedContainer(keyedBy: AnyKey.self, forKey: key) else {
-                return false
-            }
-            return inner.allKeys.isEmpty
-        }
-        switch name {
-        case "linear":
-            if let out = try? object.decode(Int.self, forKey: key) { return .linear(out: out) }
-            guard let settings = try? object.decode(LinearSettings.self, forKey: key) else {
-                throw JobError.config(
-                    field: field + ".linear",
-                    problem: "expected a number of outputs or {\"out\": N, \"bias\": true}")
-            }
-            return .linear(out: settings.out, bias: settings.bias ?? true)
-        case "dropout":
-            if let p = try? object.decode(Double.self, forKey: key) { return .dropout(p: p) }
-            if let settings = try? object.decode(DropoutSettings.self, forKey: key) {
-                return .dropout(p: settings.p)
-            }
-            if try settingsAreEmpty() { return .dropout(p: 0.5) }
-            throw JobError.config(
-                field: field + ".dropout", problem: "expected a probability or {\"p\": 0.1}")
-        case "relu", "tanh", "sigmoid", "flatten":
-            guard try settingsAreEmpty() else {
-                throw JobError.config(
-                    field: field + "." + name, problem: "\(name) takes no settings; write {\"\(name)\": {}}")
-            }
-            return name == "relu" ? .relu : name == "tanh" ? .tanh : name == "sigmoid" ? .sigmoid : .flatten
-        default:
-            throw JobError.config(
-                field: field,
-                problem: "unknown layer kind '\(name)' (known: \(kinds.joined(separator: ", ")))")
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var object = encoder.container(keyedBy: AnyKey.self)
-        struct Empty: Encodable {}
-        struct LinearSettings: Encodable {
-            var out: Int
-            var bias: Bool
-        }
+    /// The layer's kind as written in JSON (`linear`, `conv2d`, `maxpool`, ...).
+    var kindName: String {
         switch self {
-        case .linear(let out, true): try object.encode(out, forKey: AnyKey(stringValue: "linear"))
-        case .linear(let out, false):
-            try object.encode(LinearSettings(out: out, bias: false), forKey: AnyKey(stringValue: "linear"))
-        case .dropout(let p): try object.encode(p, forKey: AnyKey(stringValue: "dropout"))
-        case .relu, .tanh, .sigmoid, .flatten:
-            try object.encode(Empty(), forKey: AnyKey(stringValue: description))
+        case .linear: return "linear"
+        case .relu: return "relu"
+        case .tanh: return "tanh"
+        case .sigmoid: return "sigmoid"
+        case .dropout: return "dropout"
+        case .flatten: return "flatten"
+        case .image: return "image"
+        case .conv2d: return "conv2d"
+        case .maxPool: return "maxpool"
+        case .avgPool: return "avgpool"
         }
-    }
-}
-
-// MARK: - Building the model
-
-extension LayerSpec {
-    /// The model the layers describe, for `inputs` features, initialized from `generator`.
-    ///
-    /// ```swift
-    /// let model = LayerSpec.build([.linear(out: 64), .relu, .linear(out: 10)], inputs: 64, generator: Generator(seed: 0))
-    /// ```
-    public static func build(_ layers: [LayerSpec], inputs: Int, generator: Generator) -> Sequential {
-        var width = inputs
-        var modules: [any Layer] = []
-        for layer in layers {
-            switch layer {
-            case .linear(let out, let bias):
-                modules.append(Linear(width, out, bias: bias, generator: generator))
-                width = out
-            case .relu: modules.append(ReLU())
-            case .tanh: modules.append(Tanh())
-            case .sigmoid: modules.append(Sigmoid())
-            case .dropout(let p): modules.append(Dropout(p: p))
-            case .flatten: modules.append(Flatten())
-            }
-        }
-        return Sequential(modules)
-    }
-
-    /// The layers with the output layer appended when the list does not end with a linear layer, checked
-    /// against the `outputs` the task needs (Note [The model as a list of layers]).
-    static func completed(_ layers: [LayerSpec], outputs: Int, needs: String) throws(JobError) -> [LayerSpec]
-    {
-        if case .linear(let out, _)? = layers.last {
-            guard out == outputs else {
-                throw .config(
-                    field: "model",
-                    problem: "the last layer gives \(out) outputs but the task needs \(outputs) (\(needs)); "
-                        + "end with a linear layer of \(outputs), or with an activation to have it added")
-            }
-            return layers
-        }
-        return layers + [.linear(out: outputs)]
-    }
-
-    /// `64 → 64 → relu → 10`: the model in one line, from `inputs` features.
-    static func summary(_ layers: [LayerSpec], inputs: Int) -> String {
-        (["\(inputs)"] + layers.map(\.description)).joined(separator: " → ")
     }
 }

@@ -14,8 +14,14 @@ import SyftRemote
 // products are then one batched matmul per layer: [N, out, T] × [N, T, in] → [N, out, in]. Parameters
 // enter the pass detached, so nothing accumulates in the model's own gradients. The same code runs
 // where the data is: on a remote batch the probes are sent next to it and every step runs on the worker.
-// A layer kind with parameters needs its own rule here (a Conv2d: the same product over unfolded
-// patches); layers without parameters (activations, dropout, flatten) are applied as they are.
+//
+// A convolution is the same product over patches: out[n, o, l] = Σ_j w[o, j] · U[n, j, l] + b[o], where
+// U = unfold(x) [N, C·kH·kW, L] holds the input window of output position l (im2col), so
+// ∂ℓ_n/∂w = g_n [O, L] · U_nᵀ [L, C·kH·kW] and ∂ℓ_n/∂b = Σ_l g_n[·, l]. With groups, channel group k's
+// output rows meet only its own rows of U: one matmul [N, G, O/G, L] × [N, G, L, C/G·kH·kW]. The weight
+// gradient is then reshaped to [N, O, C/G, kH, kW]. Layers without parameters (activations, dropout,
+// flatten, pooling, unflatten) are applied as they are; another layer kind with parameters needs its own
+// rule here.
 
 /// Every example's gradient of its own loss, for each parameter of a model, from one batched pass.
 ///
@@ -23,6 +29,11 @@ import SyftRemote
 /// let pe = try PerExampleGradients(model, features: x, targets: y, task: .classify)
 /// pe.names           // ["0.weight", "0.bias", "2.weight", "2.bias"]
 /// pe.gradients[0]    // [N, 64, 64]: example i's ∂ℓᵢ/∂W of the first layer
+///
+/// let cnn = try LayerSpec.build(LayerSpec.parseList("image:1x8x8,conv8k3p1,relu,maxpool2,10"),
+///                               inputs: 64, generator: Generator(seed: 0))
+/// try PerExampleGradients(cnn, features: x, targets: y, task: .classify).gradients[0].shape
+/// // [N, 8, 1, 3, 3]: example i's gradient of the convolution's filters
 /// ```
 /// The mean over examples is the gradient of the mean loss (what `backward` gives for the batch).
 public struct PerExampleGradients {
@@ -33,47 +44,52 @@ public struct PerExampleGradients {
     /// Each example's loss [N].
     public var losses: Tensor
 
-    /// Computes the per-example gradients of `model` (a ``Sequential`` of layers with rules) on a batch.
+    /// Computes the per-example gradients of `model` (a ``Sequential`` of layers with rules: `Linear`,
+    /// `Conv2d`, and layers without parameters) on a batch.
     /// - Throws: ``JobError/config(field:problem:file:)`` for a layer with parameters and no per-example
     ///   rule; the worker's error for remote data.
     public init(_ model: Sequential, features x: Tensor, targets y: Tensor, task: Task) throws {
         let names = Dictionary(
             model.namedParameters().map { (ObjectIdentifier($0.1), $0.0) }, uniquingKeysWith: { a, _ in a })
-        var records: [(layer: Linear, input: Tensor, probe: Tensor)] = []
+        var records: [(layer: LayerWithRule, input: Tensor, probe: Tensor)] = []
         var h = x
         for layer in model.layers {
+            let rule: LayerWithRule
+            let z: Tensor
             if let linear = layer as? Linear {
-                let z = SyftNN.linear(
+                rule = .linear(linear)
+                z = SyftNN.linear(
                     h, weight: linear.weight.detached(), bias: linear.hasBias ? linear.bias.detached() : nil)
-                var probe = Tensor.zeros(z.shape, dtype: z.dtype)
-                probe.requiresGrad = true
-                if let worker = x.location { probe = try probe.send(to: worker) }
-                records.append((linear, h.detached(), probe))
-                h = z + probe
+            } else if let conv = layer as? Conv2d {
+                rule = .conv2d(conv)
+                z = conv2d(
+                    h, conv.weight.detached(), bias: conv.hasBias ? conv.bias.detached() : nil,
+                    stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: conv.groups)
             } else if layer.parameters().isEmpty {
                 h = layer(h)
+                continue
             } else {
                 throw JobError.config(
                     field: "model",
                     problem:
-                        "per-example gradients have no rule for \(type(of: layer)) yet (Linear and layers without parameters have)"
+                        "per-example gradients have no rule for \(type(of: layer)) yet (Linear, Conv2d and layers without parameters have)"
                 )
             }
+            var probe = Tensor.zeros(z.shape, dtype: z.dtype)
+            probe.requiresGrad = true
+            if let worker = x.location { probe = try probe.send(to: worker) }
+            records.append((rule, h.detached(), probe))
+            h = z + probe
         }
         let losses = perExampleLosses(h, y, task: task)
         try losses.sum().backward()
         var byName: [String: Tensor] = [:]
-        for (layer, input, probe) in records {
+        for (rule, input, probe) in records {
             guard let g = probe.grad else { continue }
-            let n = input.shape[0]
-            let a3 = input.reshaped(to: [n, -1, input.shape[input.rank - 1]])
-            let g3 = g.reshaped(to: [n, -1, g.shape[g.rank - 1]])
-            byName[names[ObjectIdentifier(layer.$weight)]!] = withoutGradient {
-                matmul(g3.transposed(1, 2), a3)
-            }
-            if layer.hasBias {
-                byName[names[ObjectIdentifier(layer.$bias)]!] = withoutGradient { g3.sum(squeezingAxes: 1) }
-            }
+            let (weight, bias) = withoutGradient { rule.gradients(input: input, outputGradient: g) }
+            let (weightParameter, biasParameter) = rule.parameters
+            byName[names[ObjectIdentifier(weightParameter)]!] = weight
+            if let biasParameter, let bias { byName[names[ObjectIdentifier(biasParameter)]!] = bias }
         }
         self.names = model.namedParameters().map(\.0)
         self.gradients = self.names.map { byName[$0]! }
@@ -121,6 +137,43 @@ public struct PerExampleGradients {
                 out.append((sum + noise) / Double(n))
             }
             return (out, Int(clipped))
+        }
+    }
+}
+
+/// A layer with a per-example rule (Note [Per-example gradients in one pass]).
+private enum LayerWithRule {
+    case linear(Linear)
+    case conv2d(Conv2d)
+
+    /// The weight and (if any) bias parameters.
+    var parameters: (weight: Parameter, bias: Parameter?) {
+        switch self {
+        case .linear(let l): return (l.$weight, l.hasBias ? l.$bias : nil)
+        case .conv2d(let c): return (c.$weight, c.hasBias ? c.$bias : nil)
+        }
+    }
+
+    /// Every example's weight and bias gradients from the layer's input and output gradient:
+    /// - linear, input [N, ..., in] and gradient [N, ..., out]: [N, out, in] and [N, out];
+    /// - conv2d, input [N, C, H, W] and gradient [N, O, OH, OW]: [N, O, C/groups, kH, kW] and [N, O],
+    ///   through the unfolded input.
+    func gradients(input: Tensor, outputGradient g: Tensor) -> (weight: Tensor, bias: Tensor?) {
+        let n = input.shape[0]
+        switch self {
+        case .linear(let l):
+            let a3 = input.reshaped(to: [n, -1, input.shape[input.rank - 1]])
+            let g3 = g.reshaped(to: [n, -1, g.shape[g.rank - 1]])
+            return (matmul(g3.transposed(1, 2), a3), l.hasBias ? g3.sum(squeezingAxes: 1) : nil)
+        case .conv2d(let c):
+            let patches = unfold(
+                input, kernelSize: c.kernelSize, stride: c.stride, padding: c.padding, dilation: c.dilation)
+            let positions = patches.shape[2]
+            let g4 = g.reshaped(to: [n, c.groups, c.outChannels / c.groups, positions])
+            let u4 = patches.reshaped(to: [n, c.groups, -1, positions])
+            let weight = matmul(g4, u4.transposed(2, 3)).reshaped(to: [n] + c.weight.shape)
+            let g3 = g.reshaped(to: [n, c.outChannels, positions])
+            return (weight, c.hasBias ? g3.sum(squeezingAxes: 2) : nil)
         }
     }
 }

@@ -70,7 +70,7 @@ public struct TrainJob: Sendable {
         try run.write(plan.config.jsonData(), to: "config.json")
 
         manualSeed(plan.seed)  // dropout masks drawn here follow the job's seed
-        let trainer = Trainer(plan: plan, datasets: datasets, aggregator: aggregator, stop: env.stop)
+        let trainer = try Trainer(plan: plan, datasets: datasets, aggregator: aggregator, stop: env.stop)
         let (stepCount, stepName) = plan.steps
         var metrics = MetricsTable(columns: [
             stepName, "train_loss", "test_loss", plan.task == .classify ? "test_accuracy" : "test_mse",

@@ -28,9 +28,9 @@ final class Trainer {
     private let loader: DataLoader
     let stop: StopFlag
 
-    init(plan: TrainPlan, datasets: [FederatedDataset], aggregator: (any Worker)?, stop: StopFlag) {
+    init(plan: TrainPlan, datasets: [FederatedDataset], aggregator: (any Worker)?, stop: StopFlag) throws {
         self.plan = plan
-        self.model = plan.makeModel()
+        self.model = try plan.makeModel()
         self.datasets = datasets
         self.aggregator = aggregator
         self.stop = stop
@@ -113,7 +113,7 @@ final class Trainer {
         var roundLoss = 0.0
         for data in datasets {
             guard let worker = data.location else { continue }
-            let local = plan.makeModel()
+            let local = try plan.makeModel()
             local.loadParameters(from: model)
             try local.send(to: worker)
             let result = try trainOnWorker(

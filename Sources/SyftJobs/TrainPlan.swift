@@ -37,7 +37,8 @@ public struct TrainPlan: Sendable {
 
     /// Resolves `config` against its data set.
     /// - Throws: ``JobError`` for the first problem: a missing or bad field, an unreadable data file, a
-    ///   missing column, targets that do not fit the task, a model that does not fit the data.
+    ///   missing column, targets that do not fit the task, a model that does not fit the data (a layer
+    ///   that does not fit what the layer before gives, named with the shapes).
     public init(_ config: JobConfig) throws(JobError) {
         guard let path = config.data, !path.isEmpty else {
             throw .config(
@@ -97,7 +98,10 @@ public struct TrainPlan: Sendable {
         let preprocessing = Preprocessing(fitting: train, task: task, classes: classes)
         let needs =
             task == .classify ? "\(preprocessing.outputs) classes in '\(data.targetName)'" : "one value"
-        let model = try LayerSpec.completed(layers, outputs: preprocessing.outputs, needs: needs)
+        let resolved = try LayerSpec.resolve(
+            LayerSpec.completed(layers, outputs: preprocessing.outputs, needs: needs),
+            inputs: data.featureNames.count)
+        let model = resolved.layers
 
         self.config = JobConfig(
             data: path, target: data.targetName, task: task, model: model, optimizer: optimizer,
@@ -127,7 +131,7 @@ public struct TrainPlan: Sendable {
         summary = [
             "data: \(path): \(data.count) rows, \(data.featureNames.count) features, target '\(data.targetName)' "
                 + "(\(what)\(guessed)); \(train.count) to train, \(test.count) held back for testing",
-            "model: \(LayerSpec.summary(model, inputs: data.featureNames.count)); \(optimizer.summary), "
+            "model: \(LayerSpec.summary(resolved)); \(optimizer.summary), "
                 + "batch size \(batchSize), seed \(seed)",
             "training: " + TrainPlan.describe(epochs: epochs, workers: workers, federated: federated),
         ]
@@ -148,8 +152,10 @@ public struct TrainPlan: Sendable {
     }
 
     /// A new model of the plan's architecture, initialized from the job's seed.
-    public func makeModel() -> Sequential {
-        LayerSpec.build(model, inputs: preprocessing.featureNames.count, generator: Generator(seed: seed))
+    /// - Throws: ``JobError/config(field:problem:file:)`` if `model` was changed to layers that do not fit
+    ///   the data (a plan's own model always fits).
+    public func makeModel() throws(JobError) -> Sequential {
+        try LayerSpec.build(model, inputs: preprocessing.featureNames.count, generator: Generator(seed: seed))
     }
 
     /// How many steps (epochs or rounds) the job runs, and what they are called.

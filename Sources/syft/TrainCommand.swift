@@ -16,6 +16,8 @@ struct TrainCommand: ParsableCommand {
             Examples:
               syft train --data Data/iris.csv --epochs 20
               syft train --data Data/digits.csv --model 64,relu,dropout:0.1 --lr 0.05
+              syft train --data Data/digits.csv --model image:1x8x8,conv8k3p1,relu,maxpool2,flatten,10 \\
+                         --lr 0.05 --epochs 5
               syft train --data Data/digits.csv --workers bob,alice --rounds 5 \\
                          --federated averaging
               syft train --config job.json --epochs 3
@@ -32,7 +34,7 @@ struct TrainCommand: ParsableCommand {
     var task: String?
     @Option(
         help:
-            "The layers: numbers are linear layers, then relu, tanh, sigmoid, dropout[:p], flatten (default 64,relu; an output layer is added unless the list ends with one)."
+            "The layers: numbers are linear layers, then relu, tanh, sigmoid, dropout[:p], flatten, and for images image:CxHxW, conv<out>k<kernel>[s<stride>][p<padding>], maxpool<k>[s<stride>], avgpool<k>[s<stride>] (default 64,relu; an output layer is added unless the list ends with one)."
     )
     var model: String?
     @Option(help: "sgd, adam or adamw (default sgd).")

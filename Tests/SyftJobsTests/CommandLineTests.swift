@@ -76,6 +76,36 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(grad.stdout.contains("0.weight [3, 16, 4]"), grad.stdout)
     }
 
+    /// A CNN from the compact form, trained and then its per-example gradients (one batched pass).
+    func testTrainAndGradACNN() throws {
+        let folder = temporaryFolder(self, "cli")
+        let train = try run(
+            [
+                "train", "--data", dataPath("digits.csv"), "--model", "image:1x8x8,conv4k3p1,relu,maxpool2",
+                "--epochs", "1", "--out", "cnn",
+            ], in: folder)
+        XCTAssertEqual(train.status, 0, train.stderr)
+        XCTAssertTrue(
+            train.stdout.contains(
+                "64 → image:1x8x8 [1, 8, 8] → conv4k3p1 [4, 8, 8] → relu → maxpool2 [4, 4, 4]"),
+            train.stdout)
+        let grad = try run(
+            [
+                "grad", "--checkpoint", "cnn", "--data", dataPath("digits.csv"), "--batch-size", "500",
+                "--per-example", "--out", "grad",
+            ], in: folder)
+        XCTAssertEqual(grad.status, 0, grad.stderr)
+        XCTAssertTrue(grad.stdout.contains("1.weight [1797, 4, 1, 3, 3], 1.bias [1797, 4]"), grad.stdout)
+        let bad = try run(
+            ["train", "--data", dataPath("digits.csv"), "--model", "image:1x8x8,conv4k9", "--out", "never"],
+            in: folder)
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertEqual(
+            bad.stderr,
+            "syft train: model[1]: conv4k9 does not fit: its kernel 9×9 is larger than its input [1, 8, 8]\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/never"))
+    }
+
     func testFederatedTrainOnVirtualWorkers() throws {
         let folder = temporaryFolder(self, "cli")
         let r = try run(

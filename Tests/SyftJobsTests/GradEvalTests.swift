@@ -56,7 +56,7 @@ final class GradEvalTests: XCTestCase {
             let x = prep.features(of: table)[0..<40]
             let y = prep.targets(of: table)[0..<40]
             let layers = try LayerSpec.parseList(model) + [.linear(out: prep.outputs)]
-            let net = LayerSpec.build(layers, inputs: x.shape[1], generator: g)
+            let net = try LayerSpec.build(layers, inputs: x.shape[1], generator: g)
             net.eval()
             let pe = try PerExampleGradients(net, features: x, targets: y, task: task)
             XCTAssertEqual(pe.names, net.namedParameters().map(\.0))
@@ -155,19 +155,22 @@ final class GradEvalTests: XCTestCase {
     /// On remote data the gradients are computed on the worker and are the same as here.
     func testGradientsOnAVirtualWorker() throws {
         let (checkpoint, _) = try trainedIris(model: "8,relu")
-        for perExample in [false, true] {
+        for mode in [GradOptions.Mode.batch, .perExample, .dpsgd] {
+            let dpsgd = mode == .dpsgd
             var options = GradOptions(
-                checkpoint: checkpoint, data: dataPath("iris.csv"), batchSize: 50, perExample: perExample,
-                maxGradNorm: perExample ? 1 : nil, noiseMultiplier: perExample ? 0.5 : nil,
-                out: temporaryFolder(self))
+                checkpoint: checkpoint, data: dataPath("iris.csv"), batchSize: 50,
+                perExample: mode == .perExample,
+                maxGradNorm: dpsgd ? 1 : nil, noiseMultiplier: dpsgd ? 0.5 : nil, out: temporaryFolder(self))
+            XCTAssertEqual(options.mode, mode)
             let local = try GradJob(options).run(in: quietEnvironment().0)
             options.worker = .virtual(id: "bob")
             options.out = temporaryFolder(self)
             let remote = try GradJob(options).run(in: quietEnvironment().0)
             for (name, g) in local.gradients {
                 XCTAssertTrue(remote.gradients[name]!.isLocal)
-                assertClose(remote.gradients[name]!, g, rtol: 1e-5, atol: 1e-7)
+                assertClose(remote.gradients[name]!, g, rtol: 1e-5, atol: 1e-7, "\(mode) \(name)")
             }
+            XCTAssertEqual(remote.metrics.rows.count, local.metrics.rows.count)
         }
     }
 

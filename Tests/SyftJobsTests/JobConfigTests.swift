@@ -84,8 +84,8 @@ final class JobConfigTests: XCTestCase {
             try decode(#"{"federated": {"rounds": 2.5}}"#), "federated.rounds: expected a whole number")
         assertJobError(try decode(#"{"task": "cluster"}"#), "task: 'cluster' is not one of classify, regress")
         assertJobError(
-            try decode(#"{"model": [{"linear": 64}, {"conv2d": 3}]}"#),
-            "model[1]: unknown layer kind 'conv2d'")
+            try decode(#"{"model": [{"linear": 64}, {"conv3d": 3}]}"#),
+            "model[1]: unknown layer kind 'conv3d'", "conv2d, maxpool, avgpool")
         assertJobError(
             try decode(#"{"model": [{"linear": 64, "relu": {}}]}"#), "model[0]: a layer has exactly one key")
         assertJobError(

@@ -129,7 +129,7 @@ final class TrainJobTests: XCTestCase {
         // Stopped before round 1 ends: no round is kept and the checkpoint is the initial model.
         let early = StopFlag()
         early.request()
-        let none = job.plan.makeModel()
+        let none = try job.plan.makeModel()
         let out2 = temporaryFolder(self) + "/run"
         var config = job.plan.config
         config.out = out2

@@ -131,6 +131,10 @@ final class RemoteLayerOperationTests: XCTestCase {
             let cases: [(String, Tensor, Tensor)] = [
                 ("conv2d", conv2d(xr, wr, bias: br, stride: 2, padding: 1), conv2d(x, w, bias: b, stride: 2, padding: 1)),
                 ("max_pool2d", maxPool2d(xr, kernelSize: 2), maxPool2d(x, kernelSize: 2)),
+                (
+                    "im2col", unfold(xr, kernelSize: [2, 3], stride: 2, padding: 1, dilation: [1, 2]),
+                    unfold(x, kernelSize: [2, 3], stride: 2, padding: 1, dilation: [1, 2])
+                ),
                 ("avg_pool2d", avgPool2d(xr, kernelSize: 3, stride: 1, padding: 1), avgPool2d(x, kernelSize: 3, stride: 1, padding: 1)),
                 ("inv", try inv(mr), try inv(m)), ("det", det(mr), det(m)),
                 ("svd", try svd(mr).S, try svd(m).S),

@@ -27,6 +27,15 @@ struct Conv2dGeometry: Sendable {
         outH = (height + 2 * padH - dilationH * (kernelH - 1) - 1) / strideH + 1
         outW = (width + 2 * padW - dilationW * (kernelW - 1) - 1) / strideW + 1
     }
+
+    /// The geometry of `unfold` on a validated input shape: a convolution with one output channel and
+    /// one group, whose im2col matrix is the result.
+    init(unfolding x: [Int], kernel: [Int], stride: [Int], padding: [Int], dilation: [Int]) {
+        let channels = x[x.count - 3]
+        self.init(
+            x: x, weight: [1, channels, kernel[0], kernel[1]], stride: stride, padding: padding,
+            dilation: dilation, groups: 1)
+    }
 }
 
 /// The sizes of a 2-D pooling over planes (batch × channels) of height × width.
@@ -142,6 +151,52 @@ extension Op {
             x: x.shape, weight: w.shape, stride: stride, padding: padding, dilation: dilation, groups: groups)
         let spatial = [w.shape[0], g.outH, g.outW]
         return TensorMeta(shape: rank == 4 ? [g.batch] + spatial : spatial, dtype: x.dtype)
+    }
+
+    // MARK: - unfold
+
+    func unfoldResult(
+        _ x: TensorMeta, kernel: [Int], stride: [Int], padding: [Int], dilation: [Int]
+    ) throws(OpError) -> TensorMeta {
+        try checkPairs(["kernel_size": kernel, "stride": stride, "padding": padding, "dilation": dilation])
+        let checks: [(String, [Int], Bool)] = [
+            ("kernel size", kernel, kernel.allSatisfy { $0 > 0 }),
+            ("dilation", dilation, dilation.allSatisfy { $0 > 0 }),
+            ("stride", stride, stride.allSatisfy { $0 > 0 }),
+        ]
+        for (label, values, valid) in checks where !valid {
+            throw OpError(op: name, "\(label) should be greater than zero, but got \(shapeString(values))")
+        }
+        if padding.contains(where: { $0 < 0 }) {
+            throw OpError(op: name, "padding should be non-negative, but got \(shapeString(padding))")
+        }
+        guard x.dtype.isFloatingPoint else {
+            throw OpError(op: name, "expected a floating-point input, got \(x.dtype.rawValue)")
+        }
+        let rank = x.shape.count
+        guard rank == 3 || rank == 4, x.shape.dropFirst(rank - 3).allSatisfy({ $0 > 0 }) else {
+            throw OpError(
+                op: name,
+                "expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero "
+                    + "dimensions for input, but got: \(shapeString(x.shape))")
+        }
+        // The number of windows along each axis, rounded toward -∞ as PyTorch's check computes it.
+        let blocks = (0..<2).map { i in
+            floorDivide(
+                x.shape[rank - 2 + i] + 2 * padding[i] - dilation[i] * (kernel[i] - 1) - 1, stride[i]) + 1
+        }
+        if blocks.contains(where: { $0 < 1 }) {
+            throw OpError(
+                op: name,
+                "given input with spatial size (\(x.shape[rank - 2]), \(x.shape[rank - 1])), kernel_size="
+                    + "(\(kernel[0]), \(kernel[1])), dilation=(\(dilation[0]), \(dilation[1])), padding="
+                    + "(\(padding[0]), \(padding[1])), calculated shape of the array of sliding blocks as "
+                    + "(\(blocks[0]), \(blocks[1])), but its components must be at least one")
+        }
+        let g = Conv2dGeometry(
+            unfolding: x.shape, kernel: kernel, stride: stride, padding: padding, dilation: dilation)
+        let columns = [g.channels * g.kernelH * g.kernelW, g.positions]
+        return TensorMeta(shape: rank == 4 ? [g.batch] + columns : columns, dtype: x.dtype)
     }
 
     // MARK: - Pooling

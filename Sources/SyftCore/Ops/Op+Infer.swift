@@ -186,6 +186,8 @@ extension Op {
                 try pool2dResult(
                     x, kernel: kernel, stride: stride, padding: padding, dilation: [1, 1], ceilMode: ceilMode)
             ]
+        case .unfold(let kernel, let stride, let padding, let dilation):
+            return [try unfoldResult(x, kernel: kernel, stride: stride, padding: padding, dilation: dilation)]
         }
     }
 

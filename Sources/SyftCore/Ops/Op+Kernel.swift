@@ -130,6 +130,10 @@ extension Op {
             let g = Pool2dGeometry(
                 x: x.shape, kernel: kernel, stride: stride, padding: padding, dilation: [1, 1], ceilMode: ceilMode)
             return [avgPool2dKernel(x, g, countIncludePad: countIncludePad, outShape: out.shape)]
+        case .unfold(let kernel, let stride, let padding, let dilation):
+            let g = Conv2dGeometry(
+                unfolding: x.shape, kernel: kernel, stride: stride, padding: padding, dilation: dilation)
+            return [unfoldKernel(x, g, outShape: out.shape)]
         }
     }
 }

@@ -5,6 +5,7 @@
 //               gradBias   = Σ_{images, positions} gradOut
 //   max_pool2d  each gradOut element goes to its window's maximum (first maximum, last NaN)
 //   avg_pool2d  each gradOut element is spread evenly over its window, by the forward divisor
+//   unfold      col2im(gradOut): each column added back into its window (PyTorch's `fold`)
 
 /// The gradients of `conv2d(x, weight[, bias])`, for the inputs `needs` asks for.
 func conv2dBackward(
@@ -39,4 +40,13 @@ func avgPool2dBackward(
         x: x.shape, kernel: kernel, stride: stride, padding: padding, dilation: [1, 1], ceilMode: ceilMode)
     return avgPool2dBackwardKernel(
         g.converted(to: x.dtype), inputShape: x.shape, geometry, countIncludePad: countIncludePad)
+}
+
+/// The gradient of `unfold(x)` (im2col): col2im of the output gradient.
+func unfoldBackward(
+    _ g: Tensor, _ x: Tensor, kernel: [Int], stride: [Int], padding: [Int], dilation: [Int]
+) -> Tensor {
+    let geometry = Conv2dGeometry(
+        unfolding: x.shape, kernel: kernel, stride: stride, padding: padding, dilation: dilation)
+    return unfoldBackwardKernel(g.converted(to: x.dtype), inputShape: x.shape, geometry)
 }

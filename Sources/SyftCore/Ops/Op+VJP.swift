@@ -10,7 +10,7 @@ extension Op {
         switch self {
         case .eq, .ne, .lt, .le, .gt, .ge, .argmax, .argmin, .bernoulli: return false
         case .cast(let d): return d.isFloatingPoint
-        case .conv2d, .maxPool2d, .avgPool2d: return true
+        case .conv2d, .maxPool2d, .avgPool2d, .unfold: return true
         default: return true
         }
     }
@@ -141,6 +141,8 @@ extension Op {
                     g, x, kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode,
                     countIncludePad: countIncludePad)
             ]
+        case .unfold(let kernel, let stride, let padding, let dilation):
+            return [unfoldBackward(g, x, kernel: kernel, stride: stride, padding: padding, dilation: dilation)]
         }
     }
 }

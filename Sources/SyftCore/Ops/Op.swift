@@ -112,6 +112,11 @@ public enum Op: Hashable, Sendable {
     case maxPool2d(kernel: [Int], stride: [Int], padding: [Int], dilation: [Int], ceilMode: Bool)
     /// 2-D average pooling over [N, C, H, W] or [C, H, W] (PyTorch's `avg_pool2d`).
     case avgPool2d(kernel: [Int], stride: [Int], padding: [Int], ceilMode: Bool, countIncludePad: Bool)
+    /// The sliding windows of [N, C, H, W] (or [C, H, W]) as columns, [N, C·kH·kW, L] (PyTorch's
+    /// `unfold`, the `im2col` kernel). A primitive because it is the im2col kernel itself: per-example
+    /// gradients of a convolution are one batched matmul over it (Note [Per-example gradients in one
+    /// pass]), and building it from slices would take kH·kW copies and a concatenation.
+    case unfold(kernel: [Int], stride: [Int], padding: [Int], dilation: [Int])
 
     /// The name PyTorch gives this operation (also its name on the wire).
     public var name: String {
@@ -171,6 +176,7 @@ public enum Op: Hashable, Sendable {
         case .conv2d: return "conv2d"
         case .maxPool2d: return "max_pool2d"
         case .avgPool2d: return "avg_pool2d"
+        case .unfold: return "im2col"
         }
     }
 
@@ -194,7 +200,7 @@ public enum Op: Hashable, Sendable {
             return 1
         case .linalgSolve, .linalgLstsq: return 2
         case .conv2d: return nil  // 2 or 3 (with bias), checked by the shape rule
-        case .maxPool2d, .avgPool2d: return 1
+        case .maxPool2d, .avgPool2d, .unfold: return 1
         }
     }
 
@@ -206,7 +212,8 @@ public enum Op: Hashable, Sendable {
         case .neg, .abs, .exp, .log, .sqrt, .sin, .cos, .tanh, .sigmoid, .relu, .clamp, .cast, .add, .sub,
             .mul, .div, .pow, .maximum, .minimum, .eq, .ne, .lt, .le, .gt, .ge, .where, .sum, .prod, .max,
             .min, .argmax, .argmin, .reshape, .permute, .expand, .slice, .sliceScatter, .cat, .matmul,
-            .softmax, .logSoftmax, .bernoulli, .gather, .conv2d, .maxPool2d, .avgPool2d, .linalgInv, .linalgSolve,
+            .softmax, .logSoftmax, .bernoulli, .gather, .conv2d, .maxPool2d, .avgPool2d, .unfold, .linalgInv,
+            .linalgSolve,
             .linalgDet, .linalgCholesky,
             .linalgLstsq:
             return 1

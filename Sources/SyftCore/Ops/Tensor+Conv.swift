@@ -1,6 +1,7 @@
-// Convolution and pooling: PyTorch's `torch.nn.functional.conv2d`, `max_pool2d` and `avg_pool2d`, in
-// Swift spelling. Each is one operation of the closed set (`Op.conv2d`, `.maxPool2d`, `.avgPool2d`),
-// so it has a derivative and runs on remote tensors like every other operation.
+// Convolution and pooling: PyTorch's `torch.nn.functional.conv2d`, `unfold` (im2col), `max_pool2d` and
+// `avg_pool2d`, in Swift spelling. Each is one operation of the closed set (`Op.conv2d`, `.unfold`,
+// `.maxPool2d`, `.avgPool2d`), so it has a derivative and runs on remote tensors like every other
+// operation.
 
 /// A size or step of a 2-D window: one `Int` for both height and width, or `[height, width]`.
 ///
@@ -71,6 +72,45 @@ public func conv2d(
         stride: pair(stride, "stride", "conv2d"), padding: pair(padding, "padding", "conv2d"),
         dilation: pair(dilation, "dilation", "conv2d"), groups: groups)
     return dispatch(op, bias.map { [x, weight, $0] } ?? [x, weight])[0]
+}
+
+/// The sliding windows of a batch of images as columns (`torch.nn.functional.unfold`, the im2col
+/// of a convolution).
+///
+/// With `x` [N, C, H, W], column `l = i·OW + j` of image n holds window (i, j), channel-major:
+///
+///     out[n, c·kH·kW + p·kW + q, i·OW + j] = x[n, c, i·sH − pH + p·dH, j·sW − pW + q·dW]
+///
+/// zero over the padding, with `OH`, `OW` as in ``conv2d(_:_:bias:stride:padding:dilation:groups:)``.
+/// A convolution is a matmul over it: `conv2d(x, w)` is
+/// `matmul(w.reshaped(to: [O, -1]), unfold(x, kernelSize: [kH, kW]))` reshaped to [N, O, OH, OW]. The
+/// gradient adds each column back into its window (PyTorch's `fold`).
+///
+/// ```swift
+/// let x = Tensor.randn([8, 3, 32, 32])
+/// unfold(x, kernelSize: 3, padding: 1)             // [8, 27, 1024]
+/// unfold(x, kernelSize: [2, 4], stride: [2, 4])    // [8, 24, 128]: non-overlapping 2×4 patches
+/// ```
+/// - Parameters:
+///   - x: the input, [N, C, H, W], or one image [C, H, W].
+///   - kernelSize: the window size: one value or `[kH, kW]`.
+///   - stride: the step between windows: one value or `[sH, sW]`.
+///   - padding: zeros added on both sides of each spatial axis: one value or `[pH, pW]`.
+///   - dilation: the spacing between window elements: one value or `[dH, dW]`.
+/// - Returns: [N, C·kH·kW, OH·OW] (or [C·kH·kW, OH·OW] for one image), `x`'s dtype.
+/// - Precondition: `x` is float32 or float64 with non-zero C, H and W; kernel sizes, strides and
+///   dilations are positive, paddings non-negative; at least one window fits along each axis.
+///
+/// ### See Also
+/// - ``conv2d(_:_:bias:stride:padding:dilation:groups:)``
+public func unfold(
+    _ x: Tensor, kernelSize: any IntPair, stride: any IntPair = 1, padding: any IntPair = 0,
+    dilation: any IntPair = 1
+) -> Tensor {
+    let op = Op.unfold(
+        kernel: pair(kernelSize, "kernelSize", "unfold"), stride: pair(stride, "stride", "unfold"),
+        padding: pair(padding, "padding", "unfold"), dilation: pair(dilation, "dilation", "unfold"))
+    return dispatch1(op, x)
 }
 
 /// The maximum of each window of each channel (`torch.nn.functional.max_pool2d`).

@@ -72,6 +72,7 @@ extension Op {
         case .conv2d: return "ConvolutionBackward0"
         case .maxPool2d: return "MaxPool2DWithIndicesBackward0"
         case .avgPool2d: return "AvgPool2DBackward0"
+        case .unfold: return "Im2ColBackward0"
         }
     }
 }

@@ -55,6 +55,11 @@ extension Op {
                 "kernel_size": .ints(kernel), "stride": .ints(stride), "padding": .ints(padding),
                 "ceil_mode": .bool(ceilMode), "count_include_pad": .bool(countIncludePad),
             ]
+        case .unfold(let kernel, let stride, let padding, let dilation):
+            return [
+                "kernel_size": .ints(kernel), "stride": .ints(stride), "padding": .ints(padding),
+                "dilation": .ints(dilation),
+            ]
         case .linalgInv, .linalgSolve, .linalgDet, .linalgSlogdet, .linalgCholesky, .linalgQr, .linalgSvd,
             .linalgEigh, .linalgLstsq:
             return [:]
@@ -123,6 +128,10 @@ extension Op {
             self = .avgPool2d(
                 kernel: try a.ints("kernel_size"), stride: try a.ints("stride"), padding: try a.ints("padding"),
                 ceilMode: try a.bool("ceil_mode"), countIncludePad: try a.bool("count_include_pad"))
+        case "im2col":
+            self = .unfold(
+                kernel: try a.ints("kernel_size"), stride: try a.ints("stride"), padding: try a.ints("padding"),
+                dilation: try a.ints("dilation"))
         case "linalg_inv": self = .linalgInv
         case "linalg_solve": self = .linalgSolve
         case "linalg_det": self = .linalgDet
