@@ -20,7 +20,9 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# Builds every product (the library, `syft`, the benchmarks and Examples/, so none can rot), then the tests.
 test: deps
+	$(SWIFT) build
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

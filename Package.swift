@@ -70,6 +70,12 @@ let package = Package(
             ],
             path: "Benchmarks/Sources"),
 
+        // MARK: - Examples (built by `make test`, so they cannot rot)
+        .executableTarget(name: "example-seed", dependencies: ["Syft"], path: "Examples/Seed"),
+        .executableTarget(name: "example-federated-digits", dependencies: ["Syft"], path: "Examples/FederatedDigits"),
+        .executableTarget(name: "example-network-worker", dependencies: ["Syft"], path: "Examples/NetworkWorker"),
+        .executableTarget(name: "example-network-client", dependencies: ["Syft"], path: "Examples/NetworkClient"),
+
         // MARK: - Tests
         .target(name: "_TestSupport", dependencies: ["SyftCore"], path: "Tests/_TestSupport"),
         .testTarget(name: "SyftCoreTests", dependencies: ["SyftCore", "_TestSupport"]),

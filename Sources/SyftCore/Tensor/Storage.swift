@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -12,6 +14,13 @@
 // strides and offset. Mutation never writes into a shared storage: in-place operators compute a new
 // buffer unless the storage is uniquely referenced, so a `+=` on one copy can never change another
 // copy, a view, or a tensor autograd saved for backward.
+//
+// Note [Reusing large buffers]
+// A fresh large buffer costs page faults and the kernel's zeroing of every page on first touch, which for
+// a training step's activations, a send or a get is a good part of the work. So freed large buffers go
+// to a small cache (at most 16 buffers and 128 MiB in all, first-fit by size class of 2 MiB) and the next
+// allocation of that class reuses one, already mapped. The cache is bounded, so memory stays flat; it
+// holds nothing a program can observe (a reused buffer is uninitialized memory, as a fresh one).
 
 /// Where a storage's bytes are and how many.
 public struct StorageHeader {
@@ -57,14 +66,34 @@ public final class Storage: ManagedBuffer<StorageHeader, UInt64> {
     var pointer: UnsafeMutableRawPointer { header.base.unsafelyUnwrapped }
 
     deinit {
-        if header.isExternal { free(header.base) }
+        if header.isExternal, let base = header.base { releaseLarge(base, byteCount: header.byteCount) }
     }
 }
 
+private let hugePage = 2 << 20
+
+/// Freed large buffers by size class (Note [Reusing large buffers]).
+private let largeBufferCache = Mutex(LargeBufferCache())
+
+private struct LargeBufferCache {
+    static let maxBuffers = 16
+    static let maxBytes = 128 << 20
+    /// Addresses (as integers, so the cache is Sendable) and sizes.
+    var buffers: [(address: UInt, bytes: Int)] = []
+    var bytes = 0
+}
+
+private func roundedSize(_ byteCount: Int) -> Int { (byteCount + hugePage - 1) / hugePage * hugePage }
+
 private func allocateLarge(_ byteCount: Int) -> UnsafeMutableRawPointer {
-    let hugePage = 2 << 20
+    let rounded = roundedSize(byteCount)
+    let cached: UInt? = largeBufferCache.withLock { cache in
+        guard let i = cache.buffers.firstIndex(where: { $0.bytes == rounded }) else { return nil }
+        cache.bytes -= rounded
+        return cache.buffers.remove(at: i).address
+    }
+    if let cached, let p = UnsafeMutableRawPointer(bitPattern: cached) { return p }
     var p: UnsafeMutableRawPointer?
-    let rounded = (byteCount + hugePage - 1) / hugePage * hugePage
     guard posix_memalign(&p, hugePage, rounded) == 0, let p else {
         fatalError("out of memory allocating \(byteCount) bytes for a tensor")
     }
@@ -72,4 +101,18 @@ private func allocateLarge(_ byteCount: Int) -> UnsafeMutableRawPointer {
         _ = madvise(p, rounded, 14)  // MADV_HUGEPAGE
     #endif
     return p
+}
+
+private func releaseLarge(_ p: UnsafeMutableRawPointer, byteCount: Int) {
+    let rounded = roundedSize(byteCount)
+    let address = UInt(bitPattern: p)
+    let kept = largeBufferCache.withLock { cache -> Bool in
+        guard cache.buffers.count < LargeBufferCache.maxBuffers, cache.bytes + rounded <= LargeBufferCache.maxBytes else {
+            return false
+        }
+        cache.buffers.append((address, rounded))
+        cache.bytes += rounded
+        return true
+    }
+    if !kept { free(p) }
 }
