@@ -189,6 +189,56 @@ struct WorkerStatistics: Sendable, Equatable {
     }
 }
 
+/// The data a grad or eval job computes on at a worker: at a network worker holding data tagged `tag`,
+/// that data, checked against the checkpoint and prepared there with its statistics (nothing of it comes
+/// here); else the local rows (already prepared), sent to the worker. An explicitly given tag that the
+/// worker does not hold is an error rather than a reason to send the local rows.
+/// - Returns: the features and targets (pointers) and a description of where they came from.
+func dataOnWorker(
+    _ worker: any Worker, spec: WorkerSpec, tag: String, tagGiven: Bool, local: (x: Tensor, y: Tensor),
+    prep: Preprocessing, file: String
+) throws -> (x: Tensor, y: Tensor, what: String) {
+    if spec.isNetwork, let found = try RegisteredData.find(tag: tag, on: worker, spec: spec) {
+        try found.check(columns: prep.featureNames.count, file: file, task: prep.task)
+        if prep.task == .classify {
+            let range = try found.labelRange()
+            if range.lowerBound < 0 || Int(range.upperBound) >= prep.outputs {
+                throw JobError.worker(
+                    "\(found.place): '\(tag)_labels' holds classes \(Int(range.lowerBound))...\(Int(range.upperBound)); "
+                        + "the model knows classes 0...\(prep.outputs - 1)")
+            }
+        }
+        let data = try found.prepared(with: prep)
+        return (data.features, data.targets, "data '\(tag)' registered on \(found.place), \(found.rows) rows")
+    }
+    if spec.isNetwork && tagGiven {
+        throw JobError.worker(
+            "\(spec): no data tagged '\(tag)' (its owner registers it with syft worker --data FILE --tag '\(tag)')"
+        )
+    }
+    let x = try local.x.send(to: worker)
+    let y = try local.y.send(to: worker)
+    return (x, y, "the \(local.x.shape[0]) rows of \(file), sent to \(spec)")
+}
+
+/// The credentials a job with `worker` needs: loaded for a network worker; nil otherwise, where the
+/// network-only fields must not be given.
+func networkCredentials(
+    _ worker: WorkerSpec?, dataTag: String?, tokenFile: String?, ca: String?
+) throws(JobError) -> WorkerCredentials? {
+    if worker?.isNetwork == true {
+        if dataTag?.isEmpty == true { throw .config(field: "data_tag", problem: "must not be empty") }
+        return try WorkerCredentials.load(tokenFile: tokenFile, ca: ca)
+    }
+    for (field, given) in [
+        ("data_tag", dataTag != nil), ("worker_token_file", tokenFile != nil), ("worker_ca", ca != nil),
+    ]
+    where given {
+        throw .config(field: field, problem: "applies to a network worker only (--worker grpc://host:port)")
+    }
+    return nil
+}
+
 /// The name of a file without its folder and extension (`digits` for `Data/digits.csv`).
 func fileStem(_ path: String) -> String {
     ((path as NSString).lastPathComponent as NSString).deletingPathExtension
