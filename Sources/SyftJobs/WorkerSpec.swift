@@ -132,7 +132,9 @@ public enum WorkerSpec: Codable, Sendable, Equatable, CustomStringConvertible {
     /// let bob = try WorkerSpec.parse("grpc://127.0.0.1:7001").connect(credentials)
     /// print(bob.id)   // bob: the id the worker announced
     /// ```
-    /// - Parameter timeout: how long to wait for a network worker to answer.
+    /// - Parameters:
+    ///   - credentials: the token (and CA) for a network worker; unused for a virtual one.
+    ///   - timeout: how long to wait for a network worker to answer.
     /// - Throws: ``JobError/worker(_:)`` in one line when the worker cannot be reached, refuses the
     ///   token, or is not the worker the spec names; ``JobError/config(field:problem:file:)`` when a
     ///   network worker has no credentials.
