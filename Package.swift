@@ -95,7 +95,9 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .testTarget(name: "SyftJobsTests", dependencies: ["SyftJobs", "SyftRemote", "SyftNN", "SyftCore", "_TestSupport"]),
+        .testTarget(
+            name: "SyftJobsTests",
+            dependencies: ["SyftJobs", "SyftRemote", "SyftNN", "SyftCore", "_TestSupport", "_WorkerProcessSupport"]),
         .testTarget(
             name: "SyftNNTests", dependencies: ["SyftNN", "SyftCore", "_TestSupport"],
             resources: [.copy("Resources")]),

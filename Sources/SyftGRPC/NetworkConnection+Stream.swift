@@ -101,10 +101,10 @@ extension NetworkConnection {
         for try await frame in frames {
             switch frame.body {
             case .hello(let hello)?:
-                guard hello.workerID == workerID else {
+                if let expected = expectedWorkerID, hello.workerID != expected {
                     throw SyftError.workerUnreachable(
-                        worker: workerID,
-                        reason: "the worker at this address is '\(hello.workerID)', not '\(workerID)'")
+                        worker: expected,
+                        reason: "the worker at this address is '\(hello.workerID)', not '\(expected)'")
                 }
                 received(hello: hello)
             case .replies(let r)?:

@@ -96,7 +96,10 @@ final class NetworkConnection: WorkerTransport, Sendable {
 
     static let maxQueuedBatches = 64
 
-    let workerID: String
+    /// The id the worker must announce; nil accepts the one it announces.
+    let expectedWorkerID: String?
+    /// `host:port`, which names the worker in errors until it announced its id.
+    let address: String
     let clientID: String
     let callTimeout: Duration?
     let clientMaxMessageBytes: Int
@@ -108,11 +111,12 @@ final class NetworkConnection: WorkerTransport, Sendable {
     let metadata: Metadata
 
     init(
-        workerID: String, host: String, port: Int, token: String, tls: ClientTLS?, clientID: String,
+        expectedWorkerID: String?, host: String, port: Int, token: String, tls: ClientTLS?, clientID: String,
         keepObjects: Bool,
         maxMessageBytes: Int, callTimeout: Duration?
     ) throws(SyftError) {
-        self.workerID = workerID
+        self.expectedWorkerID = expectedWorkerID
+        self.address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         self.clientID = clientID
         self.callTimeout = callTimeout
         self.clientMaxMessageBytes = maxMessageBytes
@@ -144,12 +148,17 @@ final class NetworkConnection: WorkerTransport, Sendable {
             self.client = GRPCClient(transport: transport)
         } catch {
             throw .workerUnreachable(
-                worker: workerID, reason: "cannot set up a connection to \(host):\(port): \(error)")
+                worker: expectedWorkerID ?? address,
+                reason: "cannot set up a connection to \(host):\(port): \(error)")
         }
         let (stream, continuation) = AsyncStream.makeStream(of: Outgoing.self)
         self.outgoing = continuation
         start(stream)
     }
+
+    /// The worker's id as errors name it: the expected one, else the announced one, else its address.
+    /// (It takes the state's lock: never read it while holding that.)
+    var workerID: String { expectedWorkerID ?? state.withLock { $0.hello?.workerID } ?? address }
 
     // MARK: - WorkerTransport
 

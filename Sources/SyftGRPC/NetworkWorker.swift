@@ -36,7 +36,14 @@ public final class NetworkWorker: Worker, @unchecked Sendable {
 
     /// Connects to the worker `id` at `host:port` and authenticates.
     ///
+    /// ```swift
+    /// let bob = try NetworkWorker(id: "bob", port: 7001, token: token)   // refuses a worker that is not bob
+    /// let any = try NetworkWorker(id: nil, port: 7002, token: token)     // takes the id it announces
+    /// print(any.id)                                                      // alice
+    /// ```
     /// - Parameters:
+    ///   - id: the id the worker must announce in its Hello; nil accepts the one it announces, which
+    ///     ``id`` then holds.
     ///   - token: the worker's token (Note [Authentication]).
     ///   - tls: what to trust when the worker serves TLS; nil connects in plaintext.
     ///   - clientID: the identity the worker files this client's objects under (at least 8 characters;
@@ -47,7 +54,7 @@ public final class NetworkWorker: Worker, @unchecked Sendable {
     /// - Throws: `.unauthenticated` for a wrong token, `.workerUnreachable` when nothing answers there
     ///   (or another worker does).
     public init(
-        id: String, host: String = "127.0.0.1", port: Int, token: String, tls: ClientTLS? = nil,
+        id: String?, host: String = "127.0.0.1", port: Int, token: String, tls: ClientTLS? = nil,
         clientID: String? = nil,
         keepObjects: Bool = false, maxMessageBytes: Int = 64 << 20, callTimeout: Duration? = nil,
         connectTimeout: Duration = .seconds(10)
@@ -55,13 +62,12 @@ public final class NetworkWorker: Worker, @unchecked Sendable {
         precondition(
             maxMessageBytes >= minimumMessageBytes,
             "NetworkWorker: maxMessageBytes below \(minimumMessageBytes)")
-        self.id = id
         self.host = host
         self.port = port
         self.token = token
         self.usesTLS = tls != nil
         let connection = try NetworkConnection(
-            workerID: id, host: host, port: port, token: token, tls: tls,
+            expectedWorkerID: id, host: host, port: port, token: token, tls: tls,
             clientID: clientID ?? makeWorkerToken(),
             keepObjects: keepObjects, maxMessageBytes: maxMessageBytes, callTimeout: callTimeout)
         self.connection = connection
@@ -73,14 +79,15 @@ public final class NetworkWorker: Worker, @unchecked Sendable {
                     + .milliseconds(Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)))
             == .timedOut
         let (hello, broken) = connection.state.withLock { ($0.hello, $0.broken) }
-        if hello == nil {
+        guard let hello else {
             connection.close()
             throw broken
                 ?? .workerUnreachable(
-                    worker: id,
+                    worker: connection.workerID,
                     reason: timedOut
                         ? "no answer from \(host):\(port) within \(connectTimeout)" : "the connection ended")
         }
+        self.id = hello.workerID
         registry = RegistryToken(self)
         me.register(self)
     }

@@ -25,8 +25,16 @@ public struct GradOptions: Codable, Sendable, Equatable {
     public var noiseMultiplier: Double?
     /// The noise's seed.
     public var seed: UInt64
-    /// Where to compute: the data and the model are sent to this worker and the gradients computed there.
+    /// Where to compute: the model is sent to this worker and the gradients computed there, on the data
+    /// its owner registered when it is a network worker that holds data tagged ``dataTag``, else on the
+    /// `data` file's rows, sent there.
     public var worker: WorkerSpec?
+    /// A network worker's data: its tag (default: `#` and the stem of `data`, `#digits`); the `data` file
+    /// then only gives the columns to check.
+    public var dataTag: String?
+    /// A network worker's token file (default: `$SYFT_WORKER_TOKEN`) and CA certificates (TLS).
+    public var workerTokenFile: String?
+    public var workerCA: String?
     /// The run folder (default: a new folder under `runs/`).
     public var out: String?
 
@@ -34,7 +42,8 @@ public struct GradOptions: Codable, Sendable, Equatable {
         checkpoint: String, data: String, target: String? = nil, batchSize: Int? = nil,
         perExample: Bool = false,
         maxGradNorm: Double? = nil, noiseMultiplier: Double? = nil, seed: UInt64 = 0,
-        worker: WorkerSpec? = nil,
+        worker: WorkerSpec? = nil, dataTag: String? = nil, workerTokenFile: String? = nil,
+        workerCA: String? = nil,
         out: String? = nil
     ) {
         self.checkpoint = checkpoint
@@ -46,11 +55,17 @@ public struct GradOptions: Codable, Sendable, Equatable {
         self.noiseMultiplier = noiseMultiplier
         self.seed = seed
         self.worker = worker
+        self.dataTag = dataTag
+        self.workerTokenFile = workerTokenFile
+        self.workerCA = workerCA
         self.out = out
     }
 
     enum CodingKeys: String, CodingKey {
         case checkpoint, data, target, seed, worker
+        case dataTag = "data_tag"
+        case workerTokenFile = "worker_token_file"
+        case workerCA = "worker_ca"
         case batchSize = "batch_size"
         case perExample = "per_example"
         case maxGradNorm = "max_grad_norm"
@@ -84,8 +99,15 @@ public struct GradOptions: Codable, Sendable, Equatable {
 /// let result = try GradJob(GradOptions(checkpoint: "runs/iris", data: "Data/iris.csv", perExample: true)).run(in: env)
 /// result.gradients["0.weight"]!.shape   // [150, 64, 4]
 /// ```
-/// With a `worker`, the data and the model go to that worker and the gradients are computed there;
-/// only the results come back. The DP-SGD noise is drawn here, after the clipped sum comes back (workers
+/// With a `worker`, the model goes to that worker and the gradients are computed there, on the data its
+/// owner registered (a network worker holding data tagged ``GradOptions/dataTag``, prepared there with
+/// the checkpoint's statistics) or else on the local rows sent there; only the results come back:
+/// ```swift
+/// let options = GradOptions(checkpoint: "runs/digits", data: "digits.csv", batchSize: 64, maxGradNorm: 1,
+///                           worker: try WorkerSpec.parse("grpc://10.0.0.7:7001"), workerTokenFile: "token")
+/// let result = try GradJob(options).run(in: env)   // DP-SGD steps of '#digits' on that worker
+/// ```
+/// The DP-SGD noise is drawn here, after the clipped sum comes back (workers
 /// cannot draw Gaussian noise yet), so it protects what the job writes, not the sum from the job.
 public struct GradJob {
     public let options: GradOptions
@@ -93,8 +115,10 @@ public struct GradJob {
     let model: Sequential
     let features: Tensor
     let targets: Tensor
+    let credentials: WorkerCredentials?
 
-    /// Checks the options and reads the checkpoint and the data; nothing is written yet.
+    /// Checks the options and reads the checkpoint, the data and a network worker's token; nothing is
+    /// written and no worker is contacted yet.
     public init(_ options: GradOptions) throws(JobError) {
         if let b = options.batchSize, b < 1 {
             throw .config(field: "batch_size", problem: "must be at least 1, got \(b)")
@@ -123,6 +147,9 @@ public struct GradJob {
         try prep.check(data, file: options.data)
         features = prep.features(of: data)
         targets = prep.targets(of: data)
+        credentials = try networkCredentials(
+            options.worker, dataTag: options.dataTag, tokenFile: options.workerTokenFile, ca: options.workerCA
+        )
         self.options = options
     }
 
@@ -147,23 +174,26 @@ public struct GradJob {
     }
 
     private func runThrowing(_ env: JobEnvironment) throws -> Result {
-        let n = features.shape[0]
-        let batchSize = options.batchSize ?? n
         var x = features
         var y = targets
+        var source = "\(options.data) (\(features.shape[0]) rows)"
         if let spec = options.worker {
-            let worker = try spec.connect()
-            x = try x.send(to: worker)
-            y = try y.send(to: worker)
+            let worker = try spec.connect(credentials)
+            let placed = try dataOnWorker(
+                worker, spec: spec, tag: options.dataTag ?? defaultDataTag(for: options.data),
+                tagGiven: options.dataTag != nil, local: (features, targets), prep: info.preprocessing,
+                file: options.data)
+            (x, y, source) = placed
             try model.send(to: worker)
             try worker.synchronize()
         }
-        let stem = (options.data as NSString).lastPathComponent.replacingOccurrences(of: ".csv", with: "")
-        let run = try RunFolder.create(out: options.out, jobName: "grad-\(stem)")
+        let n = x.shape[0]
+        let batchSize = options.batchSize ?? n
+        let run = try RunFolder.create(out: options.out, jobName: "grad-\(fileStem(options.data))")
         try run.write(jsonData(options), to: "config.json")
         env.console.line(
-            "grad: \(options.mode.rawValue) gradients of \(CheckpointInfo.checkpointPath(options.checkpoint)) on \(options.data) "
-                + "(\(n) rows, batches of \(batchSize))")
+            "grad: \(options.mode.rawValue) gradients of \(CheckpointInfo.checkpointPath(options.checkpoint)) on \(source), "
+                + "batches of \(batchSize)")
         env.console.line("run folder: \(run.path)")
 
         let mode = options.mode

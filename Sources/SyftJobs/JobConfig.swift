@@ -14,6 +14,14 @@ import SyftNN
 ///   "workers": ["bob", "alice"], "federated": {"mode": "averaging", "rounds": 5, "local_epochs": 1}
 /// }
 /// ```
+/// With network workers the workers train on the data their owners registered (`syft worker --data F
+/// --tag T`), and the local `data` file only tests (Note [Training on network workers]):
+/// ```json
+/// {
+///   "data": "eval.csv", "workers": ["grpc://10.0.0.7:7001", "grpc://alice@10.0.0.8:7001"],
+///   "data_tag": "#digits", "worker_token_file": "token", "worker_ca": "ca.pem"
+/// }
+/// ```
 /// `model` may also be the compact string `"64,relu,dropout:0.1"`, `workers` the string `"bob,alice"`,
 /// `optimizer` just `"adam"` and `federated` just `"sgd"`.
 /// ```swift
@@ -38,6 +46,13 @@ public struct JobConfig: Codable, Sendable, Equatable {
     /// The data owners; none means local training.
     public var workers: [WorkerSpec]?
     public var federated: FederatedSpec?
+    /// Network workers: the tag their owners registered the training data under (default: `#` and the
+    /// name of the `data` file without its extension, `#digits` for `eval/digits.csv`).
+    public var dataTag: String?
+    /// Network workers: a file whose first line is their token (default: `$SYFT_WORKER_TOKEN`).
+    public var workerTokenFile: String?
+    /// Network workers serving TLS: the CA certificates (PEM) to trust.
+    public var workerCA: String?
     /// The run folder (default: a new folder under `runs/`); never saved in the resolved config.
     public var out: String?
 
@@ -45,7 +60,7 @@ public struct JobConfig: Codable, Sendable, Equatable {
         data: String? = nil, target: String? = nil, task: Task? = nil, model: [LayerSpec]? = nil,
         optimizer: OptimizerSpec? = nil, epochs: Int? = nil, batchSize: Int? = nil, seed: UInt64? = nil,
         testFraction: Double? = nil, workers: [WorkerSpec]? = nil, federated: FederatedSpec? = nil,
-        out: String? = nil
+        dataTag: String? = nil, workerTokenFile: String? = nil, workerCA: String? = nil, out: String? = nil
     ) {
         self.data = data
         self.target = target
@@ -58,6 +73,9 @@ public struct JobConfig: Codable, Sendable, Equatable {
         self.testFraction = testFraction
         self.workers = workers
         self.federated = federated
+        self.dataTag = dataTag
+        self.workerTokenFile = workerTokenFile
+        self.workerCA = workerCA
         self.out = out
     }
 
@@ -65,6 +83,9 @@ public struct JobConfig: Codable, Sendable, Equatable {
         case data, target, task, model, optimizer, epochs, seed, workers, federated, out
         case batchSize = "batch_size"
         case testFraction = "test_fraction"
+        case dataTag = "data_tag"
+        case workerTokenFile = "worker_token_file"
+        case workerCA = "worker_ca"
     }
 
     /// This job with every field it leaves out taken from `base` (flags over a file).
@@ -76,7 +97,8 @@ public struct JobConfig: Codable, Sendable, Equatable {
             batchSize: batchSize ?? base.batchSize, seed: seed ?? base.seed,
             testFraction: testFraction ?? base.testFraction,
             workers: workers ?? base.workers, federated: FederatedSpec.merge(federated, over: base.federated),
-            out: out ?? base.out)
+            dataTag: dataTag ?? base.dataTag, workerTokenFile: workerTokenFile ?? base.workerTokenFile,
+            workerCA: workerCA ?? base.workerCA, out: out ?? base.out)
     }
 
     /// Reads a job from a JSON file.
@@ -150,6 +172,9 @@ public struct JobConfig: Codable, Sendable, Equatable {
         } else {
             federated = try c.decodeIfPresent(FederatedSpec.self, forKey: .federated)
         }
+        dataTag = try c.decodeIfPresent(String.self, forKey: .dataTag)
+        workerTokenFile = try c.decodeIfPresent(String.self, forKey: .workerTokenFile)
+        workerCA = try c.decodeIfPresent(String.self, forKey: .workerCA)
         out = try c.decodeIfPresent(String.self, forKey: .out)
     }
 
@@ -166,6 +191,9 @@ public struct JobConfig: Codable, Sendable, Equatable {
         try c.encodeIfPresent(testFraction, forKey: .testFraction)
         try c.encodeIfPresent(workers, forKey: .workers)
         try c.encodeIfPresent(federated, forKey: .federated)
+        try c.encodeIfPresent(dataTag, forKey: .dataTag)
+        try c.encodeIfPresent(workerTokenFile, forKey: .workerTokenFile)
+        try c.encodeIfPresent(workerCA, forKey: .workerCA)
         try c.encodeIfPresent(out, forKey: .out)
     }
 }

@@ -55,7 +55,8 @@ public enum JobError: Error, CustomStringConvertible, Equatable {
         switch error {
         case let e as JobError: return e
         case let e as DataError: return .data(e)
-        case let e as SyftError: return .worker(e.description)
+        case let e as SyftError:
+            return .worker(e.description.split(whereSeparator: \.isNewline).joined(separator: " "))
         default: return .tool(String(describing: error))
         }
     }

@@ -3,7 +3,8 @@ import SyftCore
 import SyftNN
 
 /// What a trained model expects of its input: the feature columns in order, their standardization
-/// (fitted on the training split), and the target's meaning. Saved in the checkpoint's metadata, so
+/// (fitted on the training split, or on all the network workers' rows: Note [Training on network
+/// workers]), and the target's meaning. Saved in the checkpoint's metadata, so
 /// `syft eval` and `syft grad` prepare a data set exactly as training did.
 ///
 /// ```swift
@@ -39,6 +40,19 @@ public struct Preprocessing: Codable, Sendable, Equatable {
             targetMean = mean
             targetStd = variance > 1e-24 ? variance.squareRoot() : 1
         }
+    }
+
+    /// The preprocessing of the workers' training data (Note [Training on network workers]): the
+    /// columns and target of the local file, the statistics of the workers' rows, `classes` classes.
+    init(columnsOf data: TabularData, statistics: WorkerStatistics, task: Task, classes: Int?) {
+        featureNames = data.featureNames
+        featureMean = statistics.featureMean
+        featureStd = statistics.featureStd
+        targetName = data.targetName
+        self.task = task
+        self.classes = task == .classify ? classes : nil
+        targetMean = task == .regress ? statistics.targetMean : nil
+        targetStd = task == .regress ? statistics.targetStd : nil
     }
 
     /// The number of values the model outputs.

@@ -28,23 +28,47 @@ public struct TrainResult {
 /// After every step the checkpoint, metrics and plot are rewritten (each file atomically), so a job
 /// that is stopped or fails keeps everything up to its last step; a stop (``StopFlag``) between batches
 /// also saves the model as it is then.
+///
+/// With network workers (`grpc://host:port`) the workers train on the data their owners registered
+/// (`syft worker --data F --tag T`), standardized there with statistics of all their rows of which only
+/// sums come back, and the `data` file tests (Note [Training on network workers]):
+/// ```swift
+/// let config = JobConfig(
+///     data: "eval/digits.csv", workers: try WorkerSpec.parseList("grpc://10.0.0.7:7001,grpc://10.0.0.8:7001"),
+///     federated: FederatedSpec(mode: .averaging, rounds: 5), workerTokenFile: "token")
+/// let result = try TrainJob(config: config).run(in: JobEnvironment())   // trains on '#digits' there
+/// ```
+/// Federated averaging averages where the job runs, on a virtual worker of its own: each worker's
+/// trained copy moves there, the weighted average is computed there, and only the average becomes the
+/// job's model (the workers never see each other's copies).
 public struct TrainJob: Sendable {
     public let plan: TrainPlan
     /// The run folder asked for; nil for a new folder under `runs/`.
     public let out: String?
+    /// The job as given (network workers: resolved again once their statistics are known).
+    let source: JobConfig
+    /// How to authenticate to network workers; nil without them.
+    let credentials: WorkerCredentials?
 
-    /// Resolves and checks the job (reads the data); nothing is written yet.
+    /// Resolves and checks the job (reads the data and, for network workers, the token); nothing is
+    /// written and no worker is contacted yet.
     /// - Throws: ``JobError`` for the first problem of the job description or the data.
     public init(config: JobConfig) throws(JobError) {
         plan = try TrainPlan(config)
         out = config.out
+        source = config
+        credentials =
+            plan.usesWorkersData
+            ? try WorkerCredentials.load(tokenFile: config.workerTokenFile, ca: config.workerCA) : nil
     }
 
     /// The checkpoint file in a run folder.
     public static let checkpointName = "model.safetensors"
 
-    /// Runs the job: connects the workers and sends them their shards, then makes the run folder and trains.
-    /// - Throws: ``JobError`` when a worker cannot be reached (before anything is written) or fails.
+    /// Runs the job: connects the workers and sends them their shards (network workers: finds their data
+    /// and standardizes it there), then makes the run folder and trains.
+    /// - Throws: ``JobError`` when a worker cannot be reached, refuses the token or lacks the data (before
+    ///   anything is written), or fails.
     public func run(in env: JobEnvironment) throws(JobError) -> TrainResult {
         do {
             return try runThrowing(env)
@@ -54,19 +78,25 @@ public struct TrainJob: Sendable {
     }
 
     private func runThrowing(_ env: JobEnvironment) throws -> TrainResult {
-        var workers: [any Worker] = []
-        for spec in plan.workers { workers.append(try spec.connect()) }
-        let datasets = try shardAndSend(features: plan.trainFeatures, targets: plan.trainTargets, to: workers)
+        var plan = self.plan
+        let workers = try connectWorkers()
+        let datasets: [FederatedDataset]
+        if let tag = plan.dataTag {
+            (plan, datasets) = try prepareWorkersData(tag: tag, on: workers)
+        } else if let x = plan.trainFeatures, let y = plan.trainTargets {
+            datasets = try shardAndSend(features: x, targets: y, to: workers)
+        } else {
+            datasets = []
+        }
         for w in workers { try w.synchronize() }
         var aggregator: (any Worker)?
         if plan.federated?.mode == .averaging {
+            // The average is computed here, on a virtual worker of the job's own.
             var name = "secure_worker"
-            while plan.workers.contains(where: { $0.id == name }) { name += "_" }
+            while workers.contains(where: { $0.id == name }) { name += "_" }
             aggregator = VirtualWorker(id: name)
         }
-        let stem = ((plan.config.data ?? "data") as NSString).lastPathComponent.replacingOccurrences(
-            of: ".csv", with: "")
-        let run = try RunFolder.create(out: out, jobName: "train-\(stem)")
+        let run = try RunFolder.create(out: out, jobName: "train-\(fileStem(plan.config.data ?? "data"))")
         try run.write(plan.config.jsonData(), to: "config.json")
 
         manualSeed(plan.seed)  // dropout masks drawn here follow the job's seed
@@ -93,7 +123,7 @@ public struct TrainJob: Sendable {
                     outcome.completed
                     ? Double(step) : Double(step - 1) + (outcome.fractionDone * 100).rounded() / 100
                 metrics.append([x, outcome.trainLoss, test?.loss, test?.metric, progress.elapsed])
-                try save(trainer.model, metrics: metrics, to: run)
+                try save(trainer.model, plan: plan, metrics: metrics, to: run)
                 progress.log(describe(metrics.rows.last!, columns: metrics.columns, of: stepCount))
             }
             if !outcome.completed || (env.stop.isSet && step < stepCount) {
@@ -113,15 +143,59 @@ public struct TrainJob: Sendable {
             }
         }
         progress.finish()
-        if metrics.rows.isEmpty { try save(trainer.model, metrics: metrics, to: run) }
+        if metrics.rows.isEmpty { try save(trainer.model, plan: plan, metrics: metrics, to: run) }
         let files = ["config.json", "metrics.csv", TrainJob.checkpointName, "plot.svg"]
-        env.console.line(finalLine(metrics, stopped: stopped))
+        env.console.line(finalLine(metrics, task: plan.task, stopped: stopped))
         env.console.line("wrote \(run.path)/: \(files.joined(separator: ", "))")
         return TrainResult(run: run, files: files, metrics: metrics, stopped: stopped, model: trainer.model)
     }
 
+    /// Connects the plan's workers; network workers must announce distinct ids.
+    private func connectWorkers() throws -> [any Worker] {
+        var workers: [any Worker] = []
+        for spec in plan.workers {
+            let worker = try spec.connect(credentials)
+            if let i = workers.firstIndex(where: { $0.id == worker.id }) {
+                throw JobError.worker(
+                    "\(plan.workers[i]) and \(spec) are both worker '\(worker.id)'; each data owner's worker "
+                        + "needs its own id (syft worker --id)")
+            }
+            workers.append(worker)
+        }
+        return workers
+    }
+
+    /// Finds the network workers' data tagged `tag`, gathers its statistics (only sums come back), resolves
+    /// the plan again with them, and standardizes the data on each worker (Note [Training on network
+    /// workers]).
+    private func prepareWorkersData(
+        tag: String, on workers: [any Worker]
+    ) throws -> (TrainPlan, [FederatedDataset]) {
+        var found: [RegisteredData] = []
+        for (spec, worker) in zip(plan.workers, workers) {
+            guard let data = try RegisteredData.find(tag: tag, on: worker, spec: spec) else {
+                throw JobError.worker(
+                    "\(spec): worker '\(worker.id)' holds no data tagged '\(tag)' (its owner registers it with "
+                        + "syft worker --data FILE --tag '\(tag)'; choose the tag with --data-tag)")
+            }
+            try data.check(
+                columns: plan.preprocessing.featureNames.count, file: plan.config.data ?? "", task: plan.task)
+            found.append(data)
+        }
+        let statistics = try WorkerStatistics.gather(found, task: plan.task)
+        if let low = statistics.labelRange?.lowerBound, low < 0 {
+            throw JobError.worker(
+                "the workers' '\(tag)_labels' include \(Int(low)); classification needs class indices 0, 1, 2, ... "
+                    + "(use --task regress for real values)")
+        }
+        let resolved = try TrainPlan(source, statistics: statistics)
+        var datasets: [FederatedDataset] = []
+        for data in found { datasets.append(try data.prepared(with: resolved.preprocessing)) }
+        return (resolved, datasets)
+    }
+
     /// Writes the checkpoint (with the job and preprocessing in its metadata), the metrics and the plot.
-    private func save(_ model: Sequential, metrics: MetricsTable, to run: RunFolder) throws {
+    private func save(_ model: Sequential, plan: TrainPlan, metrics: MetricsTable, to run: RunFolder) throws {
         try model.save(
             to: run.file(TrainJob.checkpointName),
             metadata: CheckpointInfo.metadata(plan.config, plan.preprocessing))
@@ -140,11 +214,11 @@ public struct TrainJob: Sendable {
         return parts.joined(separator: "  ")
     }
 
-    private func finalLine(_ metrics: MetricsTable, stopped: Bool) -> String {
+    private func finalLine(_ metrics: MetricsTable, task: Task, stopped: Bool) -> String {
         let verb = stopped ? "stopped" : "done"
         guard let row = metrics.rows.last else { return "\(verb): no \(metrics.columns[0]) completed" }
         if let loss = row[2], let metric = row[3] {
-            let name = plan.task == .classify ? "test accuracy" : "test MSE"
+            let name = task == .classify ? "test accuracy" : "test MSE"
             return
                 "\(verb): \(name) \(String(format: "%.4f", metric)), test loss \(String(format: "%.4f", loss)) "
                 + "after \(metrics.columns[0]) \(formatNumber(row[0] ?? 0))"

@@ -6,7 +6,8 @@ import SyftRemote
 // between batches and advancing the progress bar: local minibatch SGD, federated SGD (the model visits
 // each worker in turn, PySyft's tutorial 2), and federated averaging (tutorial 4). The federated ones
 // use the library's steps (`trainOnWorker`, `averageParameters`), so they train exactly as
-// `trainFederated` and `federatedAveraging` do.
+// `trainFederated` and `federatedAveraging` do, on virtual and network workers alike (the aggregator of
+// federated averaging is a virtual worker of the job's own in either case).
 
 /// How a step ended: its mean training loss, and whether it ran to the end or was stopped.
 struct StepOutcome {
@@ -25,7 +26,8 @@ final class Trainer {
     private var optimizers: [Int: any Optimizer] = [:]
     let datasets: [FederatedDataset]
     let aggregator: (any Worker)?
-    private let loader: DataLoader
+    /// Local training's batches (nil when the data is on workers).
+    private let loader: DataLoader?
     let stop: StopFlag
 
     init(plan: TrainPlan, datasets: [FederatedDataset], aggregator: (any Worker)?, stop: StopFlag) throws {
@@ -34,17 +36,20 @@ final class Trainer {
         self.datasets = datasets
         self.aggregator = aggregator
         self.stop = stop
-        loader = DataLoader(
-            features: plan.trainFeatures, targets: plan.trainTargets, batchSize: plan.batchSize,
-            shuffle: true,
-            generator: Generator(seed: plan.seed &+ 1))
+        if plan.federated == nil, let x = plan.trainFeatures, let y = plan.trainTargets {
+            loader = DataLoader(
+                features: x, targets: y, batchSize: plan.batchSize, shuffle: true,
+                generator: Generator(seed: plan.seed &+ 1))
+        } else {
+            loader = nil
+        }
     }
 
     /// The batches one step runs (what the progress bar counts).
     var batchesPerStep: Int {
         let perWorker = datasets.reduce(0) { $0 + ($1.count + plan.batchSize - 1) / plan.batchSize }
         switch plan.federated?.mode {
-        case nil: return loader.count
+        case nil: return loader?.count ?? 0
         case .sgd?: return perWorker
         case .averaging?: return perWorker * (plan.federated?.localEpochs ?? 1)
         }
@@ -60,6 +65,7 @@ final class Trainer {
     }
 
     private func localEpoch(advance: (Double) -> Void) throws -> StepOutcome {
+        guard let loader else { preconditionFailure("local training without local data") }
         let optimizer = optimizers[0] ?? plan.optimizer.make(model.parameters())
         optimizers[0] = optimizer
         model.train()

@@ -13,6 +13,15 @@ struct TrainCommand: ParsableCommand {
             gets config.json (the resolved job: `syft train --config` it to run it again), metrics.csv, \
             model.safetensors and plot.svg. Ctrl-C stops after the current batch and saves.
 
+            With network workers (--workers grpc://host:port,...; grpc://bob@host:port insists on the id) \
+            each worker trains on the data its owner registered with `syft worker --data FILE --tag T`, \
+            found by its tag (--data-tag, default '#' and the name of the --data file: '#digits' for \
+            digits.csv) and never sent here. Features are standardized with the statistics of all the \
+            workers' rows, of which only column sums come back. The --data file does not train: it gives \
+            the columns, and every one of its rows tests. The workers' token: --worker-token-file or \
+            $SYFT_WORKER_TOKEN; --worker-ca when they serve TLS. An unreachable worker or a refused token \
+            stops the job before it writes anything.
+
             Examples:
               syft train --data Data/iris.csv --epochs 20
               syft train --data Data/digits.csv --model 64,relu,dropout:0.1 --lr 0.05
@@ -20,6 +29,8 @@ struct TrainCommand: ParsableCommand {
                          --lr 0.05 --epochs 5
               syft train --data Data/digits.csv --workers bob,alice --rounds 5 \\
                          --federated averaging
+              syft train --data eval/digits.csv --workers grpc://10.0.0.7:7001,grpc://10.0.0.8:7001 \\
+                         --federated averaging --rounds 5 --worker-token-file token
               syft train --config job.json --epochs 3
             """
     )
@@ -51,13 +62,22 @@ struct TrainCommand: ParsableCommand {
     var batchSize: Int?
     @Option(help: "Seed of the split, the initialization and the shuffling (default 0).")
     var seed: UInt64?
-    @Option(help: "Share of rows held back for testing (default 0.2).")
+    @Option(help: "Share of rows held back for testing (default 0.2; not with network workers).")
     var testFraction: Double?
     @Option(
         help:
-            "Data owners: virtual workers in this process (bob,alice) or network workers (grpc://host:port,...); each gets a shard of the training split."
+            "Data owners: virtual workers in this process (bob,alice), each given a shard of the training split, or network workers (grpc://host:port,... or grpc://id@host:port), each training on its own registered data."
     )
     var workers: String?
+    @Option(
+        help:
+            "Network workers: the tag of their registered data (default: '#' and the name of the --data file, '#digits' for digits.csv)."
+    )
+    var dataTag: String?
+    @Option(help: "Network workers: a file whose first line is their token (default: $SYFT_WORKER_TOKEN).")
+    var workerTokenFile: String?
+    @Option(help: "Network workers serving TLS: the CA certificates (PEM) to trust.")
+    var workerCa: String?
     @Option(help: "With workers: sgd (the model visits each worker every epoch; the default) or averaging.")
     var federated: String?
     @Option(help: "Federated averaging rounds (default: the epochs).")
@@ -71,7 +91,9 @@ struct TrainCommand: ParsableCommand {
     func jobConfig() throws(JobError) -> JobConfig {
         var flags = JobConfig(
             data: data, target: target, epochs: epochs, batchSize: batchSize, seed: seed,
-            testFraction: testFraction, out: out)
+            testFraction: testFraction, dataTag: dataTag, workerTokenFile: workerTokenFile,
+            workerCA: workerCa,
+            out: out)
         if let task { flags.task = try parseChoice(task, SyftNN.Task.self, flag: "--task") }
         if let model { flags.model = try LayerSpec.parseList(model, field: "--model") }
         if optimizer != nil || lr != nil || momentum != nil || weightDecay != nil {

@@ -77,6 +77,10 @@ final class ConnectionTests: XCTestCase {
             if case .workerUnreachable(_, let reason) = e { return reason.contains("'bob'") }
             return false
         }
+        // Without an id, the client takes the one the worker announces.
+        let any = try NetworkWorker(id: nil, port: bob.port, token: bob.token)
+        XCTAssertEqual(any.id, "bob")
+        XCTAssertEqual(try (Tensor([1.0, 2.0]).send(to: any) * 2).get().doubles, [2, 4])
     }
 
     func testSIGTERMFinishesWhatWasSentAndExitsZero() throws {

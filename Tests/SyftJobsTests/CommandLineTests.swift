@@ -136,8 +136,11 @@ final class CommandLineTests: XCTestCase {
                 "--model[1]: unknown layer 'softmax'"
             ),
             (
-                ["train", "--data", dataPath("iris.csv"), "--workers", "grpc://127.0.0.1:9"],
-                "grpc://127.0.0.1:9: network workers need the SyftGRPC module"
+                [
+                    "train", "--data", dataPath("iris.csv"), "--workers", "grpc://127.0.0.1:9",
+                    "--worker-token-file", "no-token",
+                ],
+                "syft train: worker_token_file: no-token: no such file"
             ),
             (
                 ["eval", "--checkpoint", "bad.safetensors", "--data", dataPath("iris.csv")],

@@ -126,7 +126,7 @@ final class ConvLayerSpecTests: XCTestCase {
         let model = try plan.makeModel()
         XCTAssertEqual(model.namedParameters().map(\.0), ["1.weight", "1.bias", "5.weight", "5.bias"])
         XCTAssertEqual(model.parameters().map(\.value.shape), [[8, 1, 3, 3], [8], [10, 128], [10]])
-        XCTAssertEqual(model(plan.trainFeatures[0..<3]).shape, [3, 10])
+        XCTAssertEqual(model(try XCTUnwrap(plan.trainFeatures)[0..<3]).shape, [3, 10])
         // The resolved model, run again, is the same plan (the flatten is not inserted twice).
         XCTAssertEqual(try TrainPlan(try JobConfig.decode(plan.config.jsonData())).model, plan.model)
         // Strides, padding, pooling windows that do not tile the input: PyTorch's sizes.

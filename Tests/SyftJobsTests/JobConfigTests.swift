@@ -63,15 +63,30 @@ final class JobConfigTests: XCTestCase {
         XCTAssertEqual(try WorkerSpec.parse("grpc://10.0.0.7:7000"), .network(host: "10.0.0.7", port: 7000))
         XCTAssertEqual(try WorkerSpec.parse("grpc://[::1]:7000"), .network(host: "::1", port: 7000))
         XCTAssertEqual(try WorkerSpec.parse("grpc://10.0.0.7:7000").description, "grpc://10.0.0.7:7000")
+        let named = try WorkerSpec.parse("grpc://bob@10.0.0.7:7000")
+        XCTAssertEqual(named, .network(id: "bob", host: "10.0.0.7", port: 7000))
+        XCTAssertEqual(named.description, "grpc://bob@10.0.0.7:7000")
+        XCTAssertEqual(try WorkerSpec.parse("grpc://[::1]:7000").description, "grpc://[::1]:7000")
+        assertJobError(try WorkerSpec.parse("grpc://bo b@host:7000"), "'bo b' is not a worker id")
+        assertJobError(
+            try WorkerSpec.parseList("grpc://a:7000,grpc://bob@a:7000"), "'grpc://bob@a:7000' is named twice")
         assertJobError(try WorkerSpec.parse("grpc://host"), "grpc://host:port")
         assertJobError(try WorkerSpec.parse("grpc://host:70000"), "1...65535")
         assertJobError(try WorkerSpec.parse("http://host:80"), "unknown scheme 'http://'")
         assertJobError(try WorkerSpec.parse("me"), "local worker")
         assertJobError(try WorkerSpec.parse("bob smith"), "not a worker name")
         assertJobError(try WorkerSpec.parseList("bob,alice,bob"), "'bob' is named twice")
-        // Until SyftGRPC is merged, a network worker is a clear error (Note [Adding network workers]).
+        // A network worker needs its token; a missing token file is named.
         assertJobError(
-            try WorkerSpec.parse("grpc://localhost:7000").connect(), "grpc://localhost:7000", "SyftGRPC")
+            try WorkerSpec.parse("grpc://localhost:7000").connect(), "worker_token_file", "SYFT_WORKER_TOKEN")
+        assertJobError(
+            try WorkerCredentials.load(tokenFile: "/nonexistent/token", ca: nil), "worker_token_file",
+            "/nonexistent/token: no such file")
+        assertJobError(
+            try WorkerCredentials.load(tokenFile: nil, ca: nil, environment: [:]), "SYFT_WORKER_TOKEN")
+        XCTAssertEqual(
+            try WorkerCredentials.load(tokenFile: nil, ca: nil, environment: ["SYFT_WORKER_TOKEN": "t"])
+                .token, "t")
     }
 
     func testEveryMistakeNamesItsField() {
@@ -129,15 +144,15 @@ final class JobConfigTests: XCTestCase {
         XCTAssertEqual(iris.model, [.linear(out: 64), .relu, .linear(out: 3)])
         XCTAssertEqual(iris.optimizer, OptimizerSpec(name: .sgd, lr: 0.1, momentum: 0, weightDecay: 0))
         XCTAssertEqual(iris.config.target, "species")
-        XCTAssertEqual(iris.trainFeatures.shape, [120, 4])
+        XCTAssertEqual(iris.trainFeatures?.shape, [120, 4])
         XCTAssertEqual(iris.testFeatures?.shape, [30, 4])
         let diabetes = try TrainPlan(
             JobConfig(data: dataPath("diabetes.csv"), model: [.linear(out: 8), .tanh]))
         XCTAssertEqual(diabetes.task, .regress)
         XCTAssertEqual(diabetes.model.last, .linear(out: 1))
-        XCTAssertEqual(diabetes.trainTargets.shape, [354, 1])
+        XCTAssertEqual(diabetes.trainTargets?.shape, [354, 1])
         // Standardized on the training split: mean 0, deviation 1 per column.
-        let mean = diabetes.trainFeatures.mean(squeezingAxes: 0).doubles
+        let mean = try XCTUnwrap(diabetes.trainFeatures).mean(squeezingAxes: 0).doubles
         XCTAssertTrue(mean.allSatisfy { Swift.abs($0) < 1e-5 }, "\(mean)")
         XCTAssertEqual(try TrainPlan(JobConfig(data: dataPath("breast_cancer.csv"))).task, .classify)
         // The saved config, run again, is the same plan.
@@ -169,5 +184,36 @@ final class JobConfigTests: XCTestCase {
         assertJobError(
             try TrainPlan(JobConfig(data: dataPath("diabetes.csv"), target: "bmi", task: .classify)),
             "classification needs class indices")
+        // The fields of network workers, and mixing the kinds of workers.
+        let network = try? WorkerSpec.parseList("grpc://127.0.0.1:7001,grpc://127.0.0.1:7002")
+        assertJobError(
+            try TrainPlan(JobConfig(data: dataPath("iris.csv"), testFraction: 0.3, workers: network)),
+            "test_fraction: 0.3 does not apply to network workers")
+        assertJobError(
+            try TrainPlan(
+                JobConfig(data: dataPath("iris.csv"), workers: [.virtual(id: "bob")], dataTag: "#iris")),
+            "data_tag: applies to network workers only")
+        assertJobError(
+            try TrainPlan(JobConfig(data: dataPath("iris.csv"), workerTokenFile: "token")),
+            "worker_token_file: applies to network workers only")
+        assertJobError(
+            try TrainPlan(
+                JobConfig(
+                    data: dataPath("iris.csv"), workers: [.virtual(id: "bob"), .network(host: "h", port: 1)])),
+            "workers: 'bob' is a virtual worker and the others are network workers")
+    }
+
+    /// With network workers the data file only tests (all its rows), and the tag defaults to its stem.
+    func testPlanForNetworkWorkers() throws {
+        let plan = try TrainPlan(
+            JobConfig(data: dataPath("iris.csv"), workers: try WorkerSpec.parseList("grpc://127.0.0.1:7001")))
+        XCTAssertTrue(plan.usesWorkersData)
+        XCTAssertEqual(plan.dataTag, "#iris")
+        XCTAssertNil(plan.trainFeatures)
+        XCTAssertEqual(plan.testFeatures?.shape, [150, 4])
+        XCTAssertNil(plan.config.testFraction)
+        XCTAssertEqual(plan.config.dataTag, "#iris")
+        XCTAssertTrue(plan.summary[0].contains("every row tests"), plan.summary[0])
+        XCTAssertEqual(try TrainPlan(try JobConfig.decode(plan.config.jsonData())).config, plan.config)
     }
 }

@@ -151,11 +151,19 @@ final class TrainJobTests: XCTestCase {
         assertJobError(
             try TrainJob(config: JobConfig(data: dataPath("iris.csv"), target: "size", out: root + "/b")),
             "no column named 'size'")
+        let token = temporaryFolder(self, "token") + "/token"
+        try "t\n".write(toFile: token, atomically: true, encoding: .utf8)
         let grpc = try TrainJob(
             config: JobConfig(
                 data: dataPath("iris.csv"), workers: [try WorkerSpec.parse("grpc://127.0.0.1:1")],
-                out: root + "/c"))
-        assertJobError(try grpc.run(in: quietEnvironment().0), "grpc://127.0.0.1:1", "SyftGRPC")
+                workerTokenFile: token, out: root + "/c"))
+        assertJobError(try grpc.run(in: quietEnvironment().0), "grpc://127.0.0.1:1: cannot reach the worker")
+        assertJobError(
+            try TrainJob(
+                config: JobConfig(
+                    data: dataPath("iris.csv"), workers: [try WorkerSpec.parse("grpc://127.0.0.1:1")],
+                    workerTokenFile: root + "/none", out: root + "/d")),
+            "worker_token_file: \(root)/none: no such file")
         XCTAssertEqual(files(in: root), [])
     }
 
