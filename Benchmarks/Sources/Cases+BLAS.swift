@@ -63,25 +63,32 @@ private func matmulWorkload(_ n: Int, _ dtype: DType) -> Workload {
     }
 }
 
-/// The anchor: the C call on row-major n×n buffers allocated and filled once, `C = A·B` (beta 0).
+/// The anchor: the C call on row-major n×n buffers allocated and filled once, `C = A·B` (beta 0), with
+/// OpenBLAS's own threading on every core, as a C program gets it (the library runs OpenBLAS on one
+/// thread and splits large products itself: Note [Who threads GEMM] in Kernels/BLAS.swift).
 private func cblasWorkload(_ n: Int, _ precision: GemmPrecision) -> Workload {
     Workload {
         let size = blasint(n)
+        let cores = openblas_get_num_procs()
         switch precision {
         case .single:
             let m = Matrices<Float>(n) { Float.random(in: 0..<1) }
             return {
+                openblas_set_num_threads(cores)
                 cblas_sgemm(
                     CblasRowMajor, CblasNoTrans, CblasNoTrans, size, size, size,
                     1, m.a, size, m.b, size, 0, m.c, size)
+                openblas_set_num_threads(1)
                 blackHole(m.c)
             }
         case .double:
             let m = Matrices<Double>(n) { Double.random(in: 0..<1) }
             return {
+                openblas_set_num_threads(cores)
                 cblas_dgemm(
                     CblasRowMajor, CblasNoTrans, CblasNoTrans, size, size, size,
                     1, m.a, size, m.b, size, 0, m.c, size)
+                openblas_set_num_threads(1)
                 blackHole(m.c)
             }
         }

@@ -33,7 +33,12 @@ public final class AutogradMeta: Sendable {
     }
 
     /// Adds `g` into the gradient slot (the first gradient is stored as is).
+    ///
+    /// A gradient that arrives as a strided view (the gradient of a transposed weight, say) is stored
+    /// contiguous, as PyTorch's gradient layout contract has it, so the optimizer's elementwise updates
+    /// run on flat buffers.
     func accumulate(_ g: Tensor) {
+        let g = g.isContiguous ? g : g.contiguous()
         state.withLock { s in
             s.grad = s.grad.map { current in withoutGradient { current + g } } ?? g
         }
@@ -54,15 +59,21 @@ final class GradNode: @unchecked Sendable {
     let sequence: Int
     /// One entry per input; nil where the input does not require grad.
     let edges: [Edge?]
-    /// The inputs' shapes and dtypes, to check each gradient the derivative returns.
-    let inputMetas: [TensorMeta]
-    /// Detached copies of the inputs and outputs the derivative may use; released after backward.
+    /// Which inputs need a gradient (`edges[i] != nil`), PyTorch's `grad_input_mask`.
+    let needs: [Bool]
+    /// Detached copies of the inputs and outputs the derivative may use; released after backward. The
+    /// saved inputs also give the shapes and dtypes each returned gradient is checked against.
     private(set) var savedInputs: [Tensor]
     private(set) var savedOutputs: [Tensor]
     private(set) var isReleased = false
     /// Weak links to the metas of outputs that asked to keep their gradient (`retainGrad`).
     private var retained: [Int: WeakMeta] = [:]
+    private let hasRetained = Atomic<Bool>(false)
     private let lock = Mutex(())
+    /// The backward walk that last reached this node, and the node's position in that walk
+    /// (Note [The backward walk]): set only by the walk, which owns the node while it runs.
+    let visit = Atomic<Int>(0)
+    var slot = 0
 
     private static let counter = Atomic<Int>(0)
 
@@ -70,7 +81,7 @@ final class GradNode: @unchecked Sendable {
         self.op = op
         self.sequence = GradNode.counter.add(1, ordering: .relaxed).newValue
         self.edges = edges
-        self.inputMetas = inputs.map { $0.meta }
+        self.needs = edges.map { $0 != nil }
         self.savedInputs = inputs
         self.savedOutputs = outputs
     }
@@ -86,10 +97,12 @@ final class GradNode: @unchecked Sendable {
 
     func retainGrad(output: Int, meta: AutogradMeta) {
         lock.withLock { _ in retained[output] = WeakMeta(meta) }
+        hasRetained.store(true, ordering: .releasing)
     }
 
     func retainedMeta(output: Int) -> AutogradMeta? {
-        lock.withLock { _ in retained[output]?.meta }
+        guard hasRetained.load(ordering: .acquiring) else { return nil }
+        return lock.withLock { _ in retained[output]?.meta }
     }
 
     struct WeakMeta {

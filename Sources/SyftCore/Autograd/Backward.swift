@@ -1,3 +1,5 @@
+import Synchronization
+
 // Note [The backward walk]
 // PyTorch's engine in a few dozen lines: collect the nodes reachable from the root with an explicit
 // stack (no recursion, so a 100 000-node chain cannot overflow the stack), run them in decreasing
@@ -181,57 +183,56 @@ public enum AutogradError: Error, Equatable, CustomStringConvertible {
     }
 }
 
+private let backwardWalks = Atomic<Int>(0)
+
 private func runBackward(from root: AutogradMeta, seed: Tensor, retainGraph: Bool) throws(AutogradError) {
     guard let rootNode = root.gradFn else {
         root.accumulate(seed)
         return
     }
-    // Collect the reachable nodes without recursion.
+    // Collect the reachable nodes without recursion, marking each with this walk's number (no Set).
+    let walk = backwardWalks.add(1, ordering: .relaxed).newValue
     var nodes: [GradNode] = []
-    var seen = Set<ObjectIdentifier>()
     var stack = [rootNode]
-    seen.insert(ObjectIdentifier(rootNode))
+    rootNode.visit.store(walk, ordering: .relaxed)
     while let node = stack.popLast() {
         nodes.append(node)
-        for case .node(let next, _)? in node.edges where seen.insert(ObjectIdentifier(next)).inserted {
+        for case .node(let next, _)? in node.edges where next.visit.exchange(walk, ordering: .relaxed) != walk {
             stack.append(next)
         }
     }
-    nodes.sort { $0.sequence > $1.sequence }
+    if nodes.count > 1 { nodes.sort { $0.sequence > $1.sequence } }
+    for (i, node) in nodes.enumerated() { node.slot = i }
 
-    var pending: [ObjectIdentifier: [Tensor?]] = [:]
-    pending[ObjectIdentifier(rootNode)] = {
-        var g = [Tensor?](repeating: nil, count: rootNode.op.outputCount)
-        g[root.outputIndex] = seed
-        return g
-    }()
+    // The gradients reaching each node's outputs, by the node's position in the walk.
+    var pending = [[Tensor?]?](repeating: nil, count: nodes.count)
+    var rootGrads = [Tensor?](repeating: nil, count: rootNode.op.outputCount)
+    rootGrads[root.outputIndex] = seed
+    pending[0] = rootGrads
 
-    for node in nodes {
-        guard let outGrads = pending.removeValue(forKey: ObjectIdentifier(node)),
-            outGrads.contains(where: { $0 != nil })
-        else { continue }
+    for (position, node) in nodes.enumerated() {
+        guard let outGrads = pending[position], outGrads.contains(where: { $0 != nil }) else { continue }
+        pending[position] = nil
         if node.isReleased { throw AutogradError.graphFreed(op: node.op.name) }
         for (i, g) in outGrads.enumerated() {
             if let g, let meta = node.retainedMeta(output: i) { meta.accumulate(g) }
         }
-        let mask = node.edges.map { $0 != nil }
-        let inputGrads = node.op.vjp(
-            grads: outGrads, inputs: node.savedInputs, outputs: node.savedOutputs, needs: mask)
+        let inputs = node.savedInputs
+        let inputGrads = node.op.vjp(grads: outGrads, inputs: inputs, outputs: node.savedOutputs, needs: node.needs)
         precondition(
             inputGrads.count == node.edges.count,
             "backward: the derivative of \(node.op.name) returned \(inputGrads.count) gradients for "
                 + "\(node.edges.count) inputs")
         for (i, edge) in node.edges.enumerated() {
             guard let edge, let raw = inputGrads[i] else { continue }
-            let g = checkedGradient(raw, for: node.inputMetas[i], op: node.op, index: i)
+            let g = checkedGradient(raw, for: inputs[i], op: node.op, index: i)
             switch edge {
             case .leaf(let meta):
                 meta.accumulate(g)
             case .node(let next, let k):
-                let key = ObjectIdentifier(next)
-                var slot = pending[key] ?? [Tensor?](repeating: nil, count: next.op.outputCount)
+                var slot = pending[next.slot] ?? [Tensor?](repeating: nil, count: next.op.outputCount)
                 slot[k] = slot[k].map { $0 + g } ?? g
-                pending[key] = slot
+                pending[next.slot] = slot
             }
         }
         if !retainGraph { node.release() }
@@ -241,7 +242,7 @@ private func runBackward(from root: AutogradMeta, seed: Tensor, retainGraph: Boo
 /// Checks a gradient returned by a derivative against its input (PyTorch's `validate_outputs`): sums a
 /// broadcast gradient back to the input's shape and converts its dtype; stops, naming the operation and
 /// the input, when the shapes cannot match.
-private func checkedGradient(_ g: Tensor, for input: TensorMeta, op: Op, index: Int) -> Tensor {
+private func checkedGradient(_ g: Tensor, for input: Tensor, op: Op, index: Int) -> Tensor {
     var g = g
     if g.shape != input.shape {
         precondition(

@@ -12,14 +12,66 @@ protocol BLASScalar: TensorElement, FloatingPoint {
         beta: Self, _ c: UnsafeMutablePointer<Self>, ldc: Int)
 }
 
+// Note [Who threads GEMM]
+// OpenBLAS's own threads busy-wait (sched_yield) for a long while after each call, so the elementwise
+// kernels that follow a GEMM in a training step would fight them for the cores. So OpenBLAS runs on the
+// calling thread only, and a GEMM large enough to pay for it is split here, by rows of C (or columns
+// when C has few rows), across the same threads the elementwise kernels use; each part is one
+// single-threaded GEMM on its own block of C.
+
+/// Makes OpenBLAS single-threaded, once (Note [Who threads GEMM]).
+let openBLASOnOneThread: Void = { openblas_set_num_threads(1) }()
+
+/// Multiply-adds below which a GEMM runs on the calling thread alone.
+private let parallelGEMMWork = 1 << 21
+
 extension BLASScalar {
-    /// Row-major `C = A·B` (`beta = 0`), `A` m×k and `B` k×n, each possibly transposed in memory.
+    /// Row-major `C = A·B` (`beta = 0`), `A` m×k and `B` k×n, each possibly transposed in memory, split
+    /// across the cores when large (Note [Who threads GEMM]).
     static func gemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
         _ a: UnsafePointer<Self>, lda: Int, _ b: UnsafePointer<Self>, ldb: Int,
         _ c: UnsafeMutablePointer<Self>, ldc: Int
     ) {
-        gemm(transA: transA, transB: transB, m: m, n: n, k: k, a, lda: lda, b, ldb: ldb, beta: 0, c, ldc: ldc)
+        _ = openBLASOnOneThread
+        let work = m * n * k
+        let parts = work >= parallelGEMMWork ? Swift.min(kernelThreadCount, Swift.max(m, n) / 64) : 1
+        guard parts > 1 else {
+            gemm(transA: transA, transB: transB, m: m, n: n, k: k, a, lda: lda, b, ldb: ldb, beta: 0, c, ldc: ldc)
+            return
+        }
+        let ptrs = UncheckedSendable((a, b, c))
+        if m >= n || m >= 64 * parts {
+            // Split the rows of C (and A).
+            let rows = (m + parts - 1) / parts
+            parallelChunks(parts, grain: 1) { r in
+                let (a, b, c) = ptrs.value
+                for p in r {
+                    let start = p * rows
+                    let count = Swift.min(rows, m - start)
+                    guard count > 0 else { continue }
+                    let aStart = transA ? a + start : a + start * lda
+                    gemm(
+                        transA: transA, transB: transB, m: count, n: n, k: k, aStart, lda: lda, b, ldb: ldb,
+                        beta: 0, c + start * ldc, ldc: ldc)
+                }
+            }
+        } else {
+            // Split the columns of C (and B).
+            let cols = (n + parts - 1) / parts
+            parallelChunks(parts, grain: 1) { r in
+                let (a, b, c) = ptrs.value
+                for p in r {
+                    let start = p * cols
+                    let count = Swift.min(cols, n - start)
+                    guard count > 0 else { continue }
+                    let bStart = transB ? b + start * ldb : b + start
+                    gemm(
+                        transA: transA, transB: transB, m: m, n: count, k: k, a, lda: lda, bStart, ldb: ldb,
+                        beta: 0, c + start, ldc: ldc)
+                }
+            }
+        }
     }
 }
 

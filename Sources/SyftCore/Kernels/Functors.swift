@@ -202,3 +202,8 @@ struct GtF<T: ArithmeticElement>: BinaryFunctor {
 struct GeF<T: ArithmeticElement>: BinaryFunctor {
     @inline(__always) func callAsFunction(_ a: T, _ b: T) -> Bool { a >= b }
 }
+
+/// The gradient of relu: `g` where the output `r` is positive, else 0.
+struct ReluGradF<T: ArithmeticElement>: BinaryFunctor {
+    @inline(__always) func callAsFunction(_ g: T, _ r: T) -> T { r > T.zero ? g : T.zero }
+}

@@ -93,6 +93,12 @@ extension Tensor {
                 "\(op.name)_: a leaf tensor that requires grad is being used in an in-place operation; "
                     + "use withoutGradient { } or an out-of-place operation")
         }
+        // Nothing to record and the buffer is this tensor's alone: update it where it is.
+        if others.count == 1, !recording || (autograd == nil && others[0].autograd == nil),
+            updateInPlace(op, others[0])
+        {
+            return
+        }
         var result = try tryDispatch(op, [self] + others)[0]
         precondition(
             result.shape == shape,

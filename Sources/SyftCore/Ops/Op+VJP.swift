@@ -33,7 +33,7 @@ extension Op {
         case .cos: return [-g * x.sin()]
         case .tanh: return [g * (1 - result * result)]
         case .sigmoid: return [g * result * (1 - result)]
-        case .relu: return [select(result .> 0, g, 0)]
+        case .relu: return [reluBackward(g, result)]
         case .clamp(let lo, let hi):
             var inside = x .== x
             if let lo { inside = logicalAnd(inside, x .>= lo) }
@@ -64,7 +64,7 @@ extension Op {
             let c = inputs[0]
             return [nil, needs[1] ? select(c, g, 0) : nil, needs[2] ? select(c, 0, g) : nil]
         case .sum(let axes, let keep):
-            return [g.restoringAxes(axes, keptDims: keep, of: x.shape).expanded(to: x.shape)]
+            return [broadcastBack(g, axes: axes, keepDims: keep, to: x.shape)]
         case .prod(let axes, let keep):
             return [prodBackward(g, x, axes: axes, keepDims: keep)]
         case .max(let axes, let keep), .min(let axes, let keep):
@@ -149,6 +149,28 @@ extension Op {
 
 // MARK: - Named helpers
 
+/// `g` where the relu's output is positive, else 0: one pass (no bool mask tensor).
+private func reluBackward(_ g: Tensor, _ result: Tensor) -> Tensor {
+    guard g.dtype == result.dtype else { return select(result .> 0, g, 0) }
+    switch g.dtype {
+    case .float32: return binaryKernel(g, result, shape: result.shape, ReluGradF<Float>())
+    case .float64: return binaryKernel(g, result, shape: result.shape, ReluGradF<Double>())
+    case .int64, .bool: return select(result .> 0, g, 0)
+    }
+}
+
+/// A reduction's gradient read back over the reduced axes: a view with the axes restored (size 1) and
+/// expanded to `shape`, built directly (derivatives run locally with recording off).
+private func broadcastBack(_ g: Tensor, axes: [Int], keepDims: Bool, to shape: [Int]) -> Tensor {
+    var kept = g
+    if !keepDims && g.rank != shape.count && !shape.isEmpty {
+        var s = shape
+        for a in axes { s[a] = 1 }
+        kept = g.reshapedView(s) ?? g.contiguous().reshapedView(s)!
+    }
+    return kept.shape == shape ? kept : kept.expandedView(shape)
+}
+
 /// -1, 0 or 1 by the sign of each element (0 for NaN, as PyTorch's `sgn` gradient of abs at 0).
 private func sign(_ x: Tensor) -> Tensor {
     (x .> 0).to(x.dtype) - (x .< 0).to(x.dtype)
@@ -173,6 +195,11 @@ private func prodBackward(_ g: Tensor, _ x: Tensor, axes: [Int], keepDims: Bool)
     return g.restoringAxes(axes, keptDims: keepDims, of: x.shape) * withoutSelf
 }
 
+/// Whether `t` is a 2-D column-major view (a transposed contiguous matrix).
+private func isTransposedMatrix(_ t: Tensor) -> Bool {
+    t.isLocal && t.rank == 2 && t.shape[0] > 1 && t.shape[1] > 1 && t.strides == [1, t.shape[0]]
+}
+
 /// The gradients of `matmul(a, b)` under PyTorch's vector, matrix and batched rules.
 private func matmulBackward(_ g: Tensor, _ a: Tensor, _ b: Tensor, needs: [Bool]) -> [Tensor?] {
     switch (a.rank, b.rank) {
@@ -189,8 +216,11 @@ private func matmulBackward(_ g: Tensor, _ a: Tensor, _ b: Tensor, needs: [Bool]
         let gb = needs[1] ? matmul(a.matrixTransposed(), g.unsqueezed(at: -1)).squeezed(at: -1) : nil
         return [ga, gb]
     default:
-        let ga = needs[0] ? matmul(g, b.matrixTransposed()) : nil
-        let gb = needs[1] ? matmul(a.matrixTransposed(), g) : nil
+        // A gradient in its input's layout: for a transposed matrix (the weight of a linear layer,
+        // `x · Wᵀ`), compute (gᵀ·a)ᵀ, so the weight's gradient comes out contiguous, not as a transpose
+        // that would have to be copied.
+        let ga = needs[0] ? (isTransposedMatrix(a) ? matmul(b, g.matrixTransposed()).matrixTransposed() : matmul(g, b.matrixTransposed())) : nil
+        let gb = needs[1] ? (isTransposedMatrix(b) ? matmul(g.matrixTransposed(), a).matrixTransposed() : matmul(a.matrixTransposed(), g)) : nil
         return [ga, gb]
     }
 }
