@@ -120,6 +120,9 @@ struct Executor {
             return .objects(store.ordered.filter { visible($0.1) }.map(info))
         case .synchronize:
             return .ok
+        case .update(let rule, let params, let state):
+            try update(rule, params: params, state: state, &store)
+            return nil
         case .remoteGet(let id):
             let object = try usable(id, store, forGet: true)
             guard let handle = object.tensor.remoteHandle else {

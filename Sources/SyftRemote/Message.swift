@@ -1,4 +1,5 @@
 import SyftCore
+import SyftNN
 
 // Note [The closed message set]
 // Workers talk in these messages only (DESIGN.md, "Messages and the wire"). A client batches requests
@@ -98,11 +99,15 @@ public enum Request: Sendable {
     case synchronize
     /// On a worker holding a pointer: fetch the pointed-to object into this worker under the same id.
     case remoteGet(id: ObjectID)
+    /// An optimizer step on parameters: `rule` applied to each of `params` that has a gradient, with its
+    /// state objects (`rule.stateCount` ids per parameter, in order; created at the first step). Note
+    /// [Optimizer steps where the parameters are].
+    case update(rule: ParameterUpdate, params: [ObjectID], state: [ObjectID])
 
     /// Whether the client waits for this request's reply.
     public var isWaiting: Bool {
         switch self {
-        case .object, .command, .delete, .setRequiresGrad, .zeroGrad, .detach: return false
+        case .object, .command, .delete, .setRequiresGrad, .zeroGrad, .detach, .update: return false
         case .get, .backward, .gradients, .search, .listObjects, .synchronize, .remoteGet: return true
         }
     }
@@ -123,6 +128,7 @@ public enum Request: Sendable {
         case .listObjects: return "objects"
         case .synchronize: return "synchronize"
         case .remoteGet: return "remote_get"
+        case .update(let rule, _, _): return rule.name
         }
     }
 }
@@ -150,4 +156,14 @@ public enum Reply: Sendable {
     case objects([ObjectInfo])
     /// Request number `sequence` (counted from 0 in the batch) failed.
     case failure(sequence: Int, error: SyftError)
+}
+
+extension ParameterUpdate {
+    /// The rule's name in messages and errors (`sgd_step`, `adam_step`).
+    var name: String {
+        switch self {
+        case .sgd: return "sgd_step"
+        case .adam: return "adam_step"
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import SyftCore
+import SyftNN
 
 extension PointerHandle {
     /// Sends `op` to this pointer's worker (SyftCore's dispatch calls this for any remote operand).
@@ -158,5 +159,55 @@ extension Tensor {
     /// In-place validity as the worker will check it, except the leaf rule (the worker knows the leaf).
     func inPlaceErrorIgnoringLeaf(_ op: Op, _ others: [Tensor]) -> OpError? {
         withoutGradient { inPlaceError(op, others) }
+    }
+}
+
+extension PointerHandle: RemoteParameterUpdating {
+    /// Sends one optimizer step for `parameters` (pointers to this handle's worker) without waiting
+    /// (Note [Optimizer steps where the parameters are]). State ids are made here at the first step;
+    /// state from where a parameter was before is sent here first.
+    public func applyUpdate(_ update: ParameterUpdate, parameters: [Tensor], state: [[Tensor?]]) throws -> [[Tensor]] {
+        let location = self.location
+        var ids: [ObjectID] = []
+        for p in parameters {
+            guard let h = p.remoteHandle as? PointerHandle else { throw SyftError.notAPointer(operation: update.name) }
+            let (w, id) = try h.target(for: update.name)
+            guard w === location else {
+                throw SyftError.notCollocated(first: describePlace(location), second: describePlace(w), op: update.name)
+            }
+            ids.append(id)
+        }
+        var kept: [[Tensor]] = []
+        var stateIDs: [ObjectID] = []
+        for (p, s) in zip(parameters, state) {
+            var row: [Tensor] = []
+            for (k, entry) in s.enumerated() {
+                var t = entry
+                if let e = entry, let h = e.remoteHandle as? PointerHandle, !(h.location === location) { t = try fetchState(e) }
+                if let local = t, !local.isPointer { t = try local.send(to: location) }
+                // Adam's step count is a number; every other state tensor has the parameter's shape.
+                let meta = (update.stateCount == 3 && k == 2) ? TensorMeta(shape: [], dtype: .float64) : p.meta
+                let pointer =
+                    t
+                    ?? Tensor(
+                        remote: PointerHandle(location: location, idAtLocation: newObjectID(), ownerName: ownerName, meta: meta, requiresGrad: false),
+                        meta: meta)
+                guard let h = pointer.remoteHandle as? PointerHandle else { throw SyftError.notAPointer(operation: update.name) }
+                stateIDs.append(h.idAtLocation)
+                row.append(pointer)
+            }
+            kept.append(row)
+        }
+        location.channel.post(.update(rule: update, params: ids, state: stateIDs))
+        return kept
+    }
+
+    /// Gets the state object `pointer` points to; nil when the worker never made it.
+    public func fetchState(_ pointer: Tensor) throws -> Tensor? {
+        do {
+            return try pointer.get()
+        } catch .objectNotFound {
+            return nil
+        }
     }
 }

@@ -82,6 +82,99 @@ final class FederatedTests: XCTestCase {
         XCTAssertLessThanOrEqual(large, 2)
     }
 
+    /// Adam (with L2 and with decoupled weight decay) on a worker gives the local parameters.
+    func testRemoteAdamMatchesLocalAdam() {
+        forEachMode { mode, worker in
+            let bob = try worker("bob")
+            for decoupled in [false, true] {
+                func make() -> Sequential {
+                    let g = Generator(seed: 12)
+                    return Sequential(Linear(5, 7, generator: g), ReLU(), Linear(7, 2, generator: g))
+                }
+                func adam(_ m: Module) -> Adam {
+                    decoupled ? AdamW(m.parameters(), lr: 0.05, weightDecay: 0.1) : Adam(m.parameters(), lr: 0.05, weightDecay: 0.1)
+                }
+                let (local, remote) = (make(), make())
+                let x = Tensor.randn([9, 5], generator: Generator(seed: 3))
+                let y = Tensor.randn([9, 2], generator: Generator(seed: 4))
+                let localOpt = adam(local)
+                try remote.send(to: bob)
+                let remoteOpt = adam(remote)
+                let (xr, yr) = (try x.send(to: bob), try y.send(to: bob))
+                for _ in 0..<4 {
+                    localOpt.zeroGrad()
+                    try mseLoss(local(x), y).backward()
+                    try localOpt.step()
+                    remoteOpt.zeroGrad()
+                    try mseLoss(remote(xr), yr).backward()
+                    try remoteOpt.step()
+                }
+                try remote.get()
+                for (a, b) in zip(local.parameters(), remote.parameters()) {
+                    assertClose(b.value, a.value, rtol: 1e-5, atol: 1e-6, "[\(mode)] decoupled \(decoupled)")
+                }
+            }
+        }
+    }
+
+    /// A parameter without a gradient is left alone on a worker, as here; and an optimizer's state
+    /// follows its parameters: momentum built on bob carries on here and then on alice, giving the same
+    /// parameters as every step run here.
+    func testOptimizerStateFollowsTheParameters() {
+        forEachMode { mode, worker in
+            let (bob, alice) = (try worker("bob"), try worker("alice"))
+            func make() -> (Linear, Linear) {
+                let g = Generator(seed: 21)
+                return (Linear(3, 2, generator: g), Linear(2, 2, generator: g))
+            }
+            let (local, localUnused) = make()
+            let (moved, movedUnused) = make()
+            let unusedBefore = localUnused.weight.floats
+            let x = Tensor.randn([4, 3], generator: Generator(seed: 5))
+            let y = Tensor.randn([4, 2], generator: Generator(seed: 6))
+            let localOpt = SGD(local.parameters() + localUnused.parameters(), lr: 0.1, momentum: 0.9, dampening: 0.3)
+            let movedOpt = SGD(moved.parameters() + movedUnused.parameters(), lr: 0.1, momentum: 0.9, dampening: 0.3)
+            func step(_ model: Linear, _ opt: SGD, _ x: Tensor, _ y: Tensor) throws {
+                opt.zeroGrad()
+                try mseLoss(model(x), y).backward()
+                try opt.step()
+            }
+            for place in [bob, me, alice, alice] {
+                try step(local, localOpt, x, y)
+                if place === me {
+                    try moved.get()
+                    try movedUnused.get()
+                    try step(moved, movedOpt, x, y)
+                } else {
+                    try moved.send(to: place)
+                    try movedUnused.send(to: place)
+                    try step(moved, movedOpt, try x.send(to: place), try y.send(to: place))
+                }
+            }
+            try moved.get()
+            try movedUnused.get()
+            assertClose(moved.weight, local.weight, rtol: 1e-5, atol: 1e-6, "[\(mode)]")
+            assertClose(moved.bias, local.bias, rtol: 1e-5, atol: 1e-6, "[\(mode)]")
+            XCTAssertEqual(movedUnused.weight.floats, unusedBefore, "[\(mode)]")
+            XCTAssertEqual(localUnused.weight.floats, unusedBefore)
+        }
+    }
+
+    /// A step with a parameter that was fetched away is a clear error, and no parameter is updated.
+    func testRemoteStepWithAFetchedParameterIsAnError() {
+        forEachMode { mode, worker in
+            let bob = try worker("bob")
+            let model = Linear(2, 2, generator: Generator(seed: 1))
+            let before = model.bias.floats
+            try model.send(to: bob)
+            let opt = SGD(model.parameters(), lr: 0.1)
+            try model(try Tensor.ones([1, 2]).send(to: bob)).sum().backward()
+            _ = try model.weight.get()
+            assertSyftError(try opt.step(), "[\(mode)]") { if case .alreadyFetched = $0 { return true }; return false }
+            XCTAssertEqual(try model.bias.get().floats, before, "[\(mode)]")
+        }
+    }
+
     func testTutorialTwoLoopLearns() throws {
         let bob = VirtualWorker(id: "bob")
         let alice = VirtualWorker(id: "alice")

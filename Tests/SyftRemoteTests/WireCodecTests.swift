@@ -49,6 +49,8 @@ final class WireCodecTests: XCTestCase {
         XCTAssertNotNil(decodeError(.with { $0.object = .with { $0.tensor = .with { $0.shape = [1 << 20]; $0.dtype = .float64 } } }))
         XCTAssertNotNil(decodeError(.with { $0.object = .with { $0.tensor = .with { $0.shape = [1]; $0.dtype = .unspecified } } }))
         XCTAssertNotNil(decodeError(.init()))
+        XCTAssertNotNil(decodeError(.with { $0.update = .with { $0.rule = "rmsprop_step" } }))
+        XCTAssertNotNil(decodeError(.with { $0.update = .with { $0.rule = "sgd_step"; $0.attrs = ["lr": .with { $0.float = 0.1 }] } }))
         XCTAssertThrowsError(try WireCodec.decodeRequests([0xFF, 0xFF, 0xFF], limits: limits))
     }
 

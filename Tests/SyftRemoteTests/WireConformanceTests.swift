@@ -26,6 +26,8 @@ final class WireConformanceTests: XCTestCase {
             .backward(id: 9, gradient: nil, retainGraph: false), .gradients(ids: [7, 8], results: [12, 13]),
             .setRequiresGrad(id: 4, flag: true), .zeroGrad(ids: [4]), .detach(id: 4, result: 5),
             .search(query: ["#a", "#b"]), .listObjects, .synchronize, .remoteGet(id: 3),
+            .update(rule: .adam(lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decoupled: true), params: [4, 5], state: [20, 21, 22, 23, 24, 25]),
+            .update(rule: .sgd(lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false), params: [4], state: []),
         ]
     }
 
@@ -54,6 +56,12 @@ final class WireConformanceTests: XCTestCase {
         XCTAssertEqual(generated.requests[4].command.attrs["min"]?.none, true)
         XCTAssertEqual(generated.requests[8].command.attrs["shape"]?.ints.values, [-1, 0])
         XCTAssertEqual(generated.requests[12].delete.ids, [1, 2, 1 << 50])
+        let update = generated.requests[requests.count - 2].update
+        XCTAssertEqual(update.rule, "adam_step")
+        XCTAssertEqual(update.params, [4, 5])
+        XCTAssertEqual(update.state, [20, 21, 22, 23, 24, 25])
+        XCTAssertEqual(update.attrs["beta2"]?.float, 0.999)
+        XCTAssertEqual(update.attrs["decoupled"]?.bool, true)
         // Back through SwiftProtobuf's encoder into ours: the same requests.
         let again = try WireCodec.decodeRequests(try generated.serializedBytes() as [UInt8], limits: .unlimited)
         XCTAssertEqual(WireCodec.encode(again), ours)

@@ -1,4 +1,3 @@
-import Foundation
 import SyftCore
 
 /// An optimizer updates parameters from their gradients (`torch.optim`).
@@ -25,11 +24,6 @@ extension Optimizer {
     }
 }
 
-/// The parameters' gradients, asked for in one round trip per worker for remote parameters.
-func currentGradients(_ parameters: [Parameter]) throws -> [Tensor?] {
-    try gradients(of: parameters.map(\.value))
-}
-
 /// Stochastic gradient descent with momentum, Nesterov momentum and weight decay (`torch.optim.SGD`).
 ///
 /// With momentum μ, dampening τ and weight decay λ: `g ← g + λp`, `b ← μb + (1-τ)g` (b = g at the first
@@ -41,7 +35,7 @@ public final class SGD: Optimizer {
     public let dampening: Double
     public let weightDecay: Double
     public let nesterov: Bool
-    private var buffers: [ObjectIdentifier: Tensor] = [:]
+    private var state = OptimizerState()
 
     public init(
         _ parameters: [Parameter], lr: Double, momentum: Double = 0, dampening: Double = 0,
@@ -57,21 +51,12 @@ public final class SGD: Optimizer {
         self.nesterov = nesterov
     }
 
+    /// Applies one step to every parameter with a gradient; parameters on a worker are updated there, in
+    /// one message per worker (Note [Optimizer steps where the parameters are]).
     public func step() throws {
-        let grads = try currentGradients(parameters)
-        withoutGradient {
-            for (p, grad) in zip(parameters, grads) {
-                guard var g = grad else { continue }
-                if weightDecay != 0 { g = g + weightDecay * p.value }
-                if momentum != 0 {
-                    let key = ObjectIdentifier(p)
-                    let b = buffers[key].map { momentum * $0 + (1 - dampening) * g } ?? g
-                    buffers[key] = b
-                    g = nesterov ? g + momentum * b : b
-                }
-                p.value -= lr * g
-            }
-        }
+        try state.step(
+            parameters,
+            .sgd(lr: lr, momentum: momentum, dampening: dampening, weightDecay: weightDecay, nesterov: nesterov))
     }
 }
 
@@ -85,7 +70,7 @@ public class Adam: Optimizer {
     public let eps: Double
     public let weightDecay: Double
     let decoupled: Bool
-    private var state: [ObjectIdentifier: (step: Int, m: Tensor, v: Tensor)] = [:]
+    private var state = OptimizerState()
 
     public init(
         _ parameters: [Parameter], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
@@ -110,25 +95,12 @@ public class Adam: Optimizer {
         self.decoupled = decoupled
     }
 
+    /// Applies one step to every parameter with a gradient; parameters on a worker are updated there, in
+    /// one message per worker (Note [Optimizer steps where the parameters are]).
     public func step() throws {
-        let grads = try currentGradients(parameters)
-        withoutGradient {
-            for (p, grad) in zip(parameters, grads) {
-                guard var g = grad else { continue }
-                if weightDecay != 0 {
-                    if decoupled { p.value *= 1 - lr * weightDecay } else { g = g + weightDecay * p.value }
-                }
-                let key = ObjectIdentifier(p)
-                let previous = state[key]
-                let t = (previous?.step ?? 0) + 1
-                let m = (previous.map { beta1 * $0.m } ?? g * 0) + (1 - beta1) * g
-                let v = (previous.map { beta2 * $0.v } ?? g * 0) + (1 - beta2) * (g * g)
-                state[key] = (t, m, v)
-                let bc1 = 1 - Foundation.pow(beta1, Double(t))
-                let bc2 = 1 - Foundation.pow(beta2, Double(t))
-                p.value -= (lr / bc1) * m / (v.sqrt() / bc2.squareRoot() + eps)
-            }
-        }
+        try state.step(
+            parameters,
+            .adam(lr: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay, decoupled: decoupled))
     }
 }
 

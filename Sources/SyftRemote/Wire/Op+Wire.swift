@@ -1,4 +1,5 @@
 import SyftCore
+import SyftNN
 
 // Every operation's name and attributes on the wire: one exhaustive switch each way. Decoding accepts
 // only the closed set: an unknown name or an attribute of the wrong type is an error reply, never a
@@ -200,5 +201,39 @@ struct AttrReader {
             throw .invalidMessage(reason: "\(op): starts, ends and steps must have one entry per axis")
         }
         return (0..<s.count).map { SliceRange(start: s[$0], end: e[$0], step: st[$0]) }
+    }
+}
+
+extension ParameterUpdate {
+    /// The rule's settings as wire attributes.
+    var attributes: [(String, AttrValue)] {
+        switch self {
+        case .sgd(let lr, let momentum, let dampening, let weightDecay, let nesterov):
+            return [
+                ("dampening", .float(dampening)), ("lr", .float(lr)), ("momentum", .float(momentum)),
+                ("nesterov", .bool(nesterov)), ("weight_decay", .float(weightDecay)),
+            ]
+        case .adam(let lr, let beta1, let beta2, let eps, let weightDecay, let decoupled):
+            return [
+                ("beta1", .float(beta1)), ("beta2", .float(beta2)), ("decoupled", .bool(decoupled)), ("eps", .float(eps)),
+                ("lr", .float(lr)), ("weight_decay", .float(weightDecay)),
+            ]
+        }
+    }
+
+    /// The rule named `name` with `attrs`, or an error naming what is unknown or malformed.
+    init(wireName name: String, attrs: WireAttrs) throws(SyftError) {
+        let a = AttrReader(op: name, attrs: attrs)
+        switch name {
+        case "sgd_step":
+            self = .sgd(
+                lr: try a.float("lr"), momentum: try a.float("momentum"), dampening: try a.float("dampening"),
+                weightDecay: try a.float("weight_decay"), nesterov: try a.bool("nesterov"))
+        case "adam_step":
+            self = .adam(
+                lr: try a.float("lr"), beta1: try a.float("beta1"), beta2: try a.float("beta2"), eps: try a.float("eps"),
+                weightDecay: try a.float("weight_decay"), decoupled: try a.bool("decoupled"))
+        default: throw .invalidMessage(reason: "unknown optimizer rule '\(name.prefix(64))'")
+        }
     }
 }

@@ -1,4 +1,5 @@
 import SyftCore
+import SyftNN
 
 // Decoding requests and replies from the protobuf of Protos/syft/v1 (Note [A hand-written protobuf
 // codec], Note [Decoding never trusts its input]). Unknown fields are skipped, as protobuf requires;
@@ -201,7 +202,7 @@ struct WireDecoder {
     func request(_ r: inout ProtoReader) throws(SyftError) -> Request {
         var result: Request?
         while let (field, type) = try r.field() {
-            guard field <= 13 else {
+            guard field <= 14 else {
                 try r.skip(type)
                 continue
             }
@@ -273,7 +274,8 @@ struct WireDecoder {
                 result = .search(query: query)
             case 11: result = .listObjects
             case 12: result = .synchronize
-            default: result = .remoteGet(id: try singleID(&m))
+            case 13: result = .remoteGet(id: try singleID(&m))
+            default: result = try update(&m)
             }
         }
         guard let result else { throw .invalidMessage(reason: "a request with no body") }
@@ -309,6 +311,28 @@ struct WireDecoder {
         }
         let op = try Op(wireName: name, attrs: attrs)
         return .command(op: op, operands: operands, results: results, inPlace: inPlace, gradEnabled: gradEnabled)
+    }
+
+    func update(_ m: inout ProtoReader) throws(SyftError) -> Request {
+        var name = ""
+        var attrs: WireAttrs = [:]
+        var params: [UInt64] = []
+        var state: [UInt64] = []
+        while let (f, t) = try m.field() {
+            switch f {
+            case 1: name = try m.string()
+            case 2:
+                try m.expect(t, .lengthDelimited)
+                var e = try m.nested(depth: 2)
+                let (k, v) = try attributeEntry(&e)
+                attrs[k] = v
+                guard attrs.count <= 32 else { throw .invalidMessage(reason: "\(name.prefix(64)): too many attributes") }
+            case 3: try m.repeatedVarint(t, into: &params, limit: 1 << 16)
+            case 4: try m.repeatedVarint(t, into: &state, limit: 1 << 18)
+            default: try m.skip(t)
+            }
+        }
+        return .update(rule: try ParameterUpdate(wireName: name, attrs: attrs), params: params, state: state)
     }
 
     func singleID(_ m: inout ProtoReader) throws(SyftError) -> ObjectID {

@@ -152,6 +152,13 @@ extension ProtoWriter {
         case .listObjects: message(11) { _ in }
         case .synchronize: message(12) { _ in }
         case .remoteGet(let id): message(13) { $0.uint64(1, id) }
+        case .update(let rule, let params, let state):
+            message(14) { w in
+                w.string(1, rule.name)
+                for (k, v) in rule.attributes { w.attribute(k, v) }
+                w.packed(3, params) { $0 }
+                w.packed(4, state) { $0 }
+            }
         }
     }
 

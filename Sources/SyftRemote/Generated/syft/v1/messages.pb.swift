@@ -353,6 +353,28 @@ public nonisolated struct Syft_V1_RemoteGetMessage: Sendable {
   public init() {}
 }
 
+/// An optimizer step on parameters that stay on the worker, one message for all of them: `rule`
+/// ("sgd_step" with lr, momentum, dampening, weight_decay, nesterov; "adam_step" with lr, beta1, beta2,
+/// eps, weight_decay, decoupled) applied to each parameter that has a gradient, with its state objects
+/// (`state` holds the ids of each parameter's state in turn: 1 for SGD with momentum, 3 for Adam).
+public nonisolated struct Syft_V1_UpdateMessage: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var rule: String = String()
+
+  public var attrs: Dictionary<String,Syft_V1_AttrValue> = [:]
+
+  public var params: [UInt64] = []
+
+  public var state: [UInt64] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 public nonisolated struct Syft_V1_Request: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -464,6 +486,14 @@ public nonisolated struct Syft_V1_Request: Sendable {
     set {body = .remoteGet(newValue)}
   }
 
+  public var update: Syft_V1_UpdateMessage {
+    get {
+      if case .update(let v)? = body {return v}
+      return Syft_V1_UpdateMessage()
+    }
+    set {body = .update(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Body: Equatable, Sendable {
@@ -480,6 +510,7 @@ public nonisolated struct Syft_V1_Request: Sendable {
     case listObjects(Syft_V1_ListObjectsMessage)
     case synchronize(Syft_V1_SynchronizeMessage)
     case remoteGet(Syft_V1_RemoteGetMessage)
+    case update(Syft_V1_UpdateMessage)
 
   }
 
@@ -1322,9 +1353,54 @@ nonisolated extension Syft_V1_RemoteGetMessage: SwiftProtobuf.Message, SwiftProt
   }
 }
 
+nonisolated extension Syft_V1_UpdateMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UpdateMessage"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}rule\0\u{1}attrs\0\u{1}params\0\u{1}state\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.rule) }()
+      case 2: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Syft_V1_AttrValue>.self, value: &self.attrs) }()
+      case 3: try { try decoder.decodeRepeatedUInt64Field(value: &self.params) }()
+      case 4: try { try decoder.decodeRepeatedUInt64Field(value: &self.state) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.rule.isEmpty {
+      try visitor.visitSingularStringField(value: self.rule, fieldNumber: 1)
+    }
+    if !self.attrs.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Syft_V1_AttrValue>.self, value: self.attrs, fieldNumber: 2)
+    }
+    if !self.params.isEmpty {
+      try visitor.visitPackedUInt64Field(value: self.params, fieldNumber: 3)
+    }
+    if !self.state.isEmpty {
+      try visitor.visitPackedUInt64Field(value: self.state, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Syft_V1_UpdateMessage, rhs: Syft_V1_UpdateMessage) -> Bool {
+    if lhs.rule != rhs.rule {return false}
+    if lhs.attrs != rhs.attrs {return false}
+    if lhs.params != rhs.params {return false}
+    if lhs.state != rhs.state {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Syft_V1_Request: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Request"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}object\0\u{1}command\0\u{1}get\0\u{1}delete\0\u{1}backward\0\u{1}gradients\0\u{3}set_requires_grad\0\u{3}zero_grad\0\u{1}detach\0\u{1}search\0\u{3}list_objects\0\u{1}synchronize\0\u{3}remote_get\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}object\0\u{1}command\0\u{1}get\0\u{1}delete\0\u{1}backward\0\u{1}gradients\0\u{3}set_requires_grad\0\u{3}zero_grad\0\u{1}detach\0\u{1}search\0\u{3}list_objects\0\u{1}synchronize\0\u{3}remote_get\0\u{1}update\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1501,6 +1577,19 @@ nonisolated extension Syft_V1_Request: SwiftProtobuf.Message, SwiftProtobuf._Mes
           self.body = .remoteGet(v)
         }
       }()
+      case 14: try {
+        var v: Syft_V1_UpdateMessage?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .update(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .update(v)
+        }
+      }()
       default: break
       }
     }
@@ -1563,6 +1652,10 @@ nonisolated extension Syft_V1_Request: SwiftProtobuf.Message, SwiftProtobuf._Mes
     case .remoteGet?: try {
       guard case .remoteGet(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+    }()
+    case .update?: try {
+      guard case .update(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
     }()
     case nil: break
     }
