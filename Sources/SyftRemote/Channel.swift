@@ -76,6 +76,37 @@ public final class Channel: Sendable {
         return reply
     }
 
+    /// Sends the queue and `requests` (waiting requests that answer one reply each, such as gets) as one
+    /// batch, waits once, and returns each request's reply or failure, in order; one round trip for all.
+    ///
+    /// A `synchronize` goes first: when something queued before failed, the worker skips it (Note [After a
+    /// failure]) and still runs `requests`, so their replies arrive and nothing they fetch is lost; that
+    /// earlier failure comes back as `earlier`, for the caller to throw once it has kept the replies.
+    /// - Throws: a failure known before sending (nothing is sent then), or a reply set that does not match.
+    func callEach(_ requests: [Request]) throws(SyftError) -> (replies: [Result<Reply, SyftError>], earlier: SyftError?) {
+        if let failure = takeFailure() { throw failure }
+        let batch: [Request] = state.withLock { s in
+            defer { s.queue.removeAll(keepingCapacity: true) }
+            return s.queue + [.synchronize] + requests
+        }
+        let replies = transport.deliver(batch, wait: true)
+        // Each request answers exactly one reply, the last ones of the batch (earlier failures, reported
+        // with this delivery, come before them).
+        guard replies.count >= requests.count else {
+            record(replies, for: batch)
+            throw takeFailure() ?? .invalidMessage(reason: "the worker sent \(replies.count) replies for \(requests.count) requests")
+        }
+        let mine = replies.suffix(requests.count).map { r -> Result<Reply, SyftError> in
+            if case .failure(_, let e) = r { return .failure(e) } else { return .success(r) }
+        }
+        var earlier: SyftError?
+        for case .failure(_, let e) in replies.dropLast(requests.count) {
+            earlier = e
+            break
+        }
+        return (mine, earlier)
+    }
+
     /// Sends everything queued and waits until the worker ran it.
     /// - Throws: the first failure not yet reported.
     public func synchronize() throws(SyftError) { _ = try call(.synchronize) }

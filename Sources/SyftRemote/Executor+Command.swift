@@ -26,22 +26,24 @@ extension Executor {
             guard case .object(let target)? = operands.first, results == [target] else {
                 throw .invalidCommand(op: op.name, reason: "an in-place command must name its first operand as its result")
             }
-            var t = inputs[0]
             let others = Array(inputs.dropFirst())
-            if let failure = withGradientMode(gradEnabled, { t.inPlaceError(op, others) }) {
+            if let failure = withGradientMode(gradEnabled, { inputs[0].inPlaceError(op, others) }) {
                 throw .invalidCommand(op: op.name, reason: failure.message)
             }
             try checkLimits(newBytes: newBytes, store)
-            let failed: LinalgError? = withGradientMode(gradEnabled) {
-                do throws(LinalgError) {
-                    try t.tryApplyInPlace(op, others)
-                    return nil
-                } catch {
-                    return error
+            // The store's copy is then the only one, so the kernel writes into the buffer without copying it.
+            inputs.removeAll()
+            let failed: LinalgError?? = store.modifyTensor(target) { t in
+                withGradientMode(gradEnabled) {
+                    do throws(LinalgError) {
+                        try t.tryApplyInPlace(op, others)
+                        return nil
+                    } catch {
+                        return error
+                    }
                 }
             }
-            if let failed { throw .computationFailed(op: op.name, reason: failed.description) }
-            store.update(target, tensor: t)
+            if case .some(.some(let failed)) = failed { throw .computationFailed(op: op.name, reason: failed.description) }
             return
         }
         guard results.count == op.outputCount else {

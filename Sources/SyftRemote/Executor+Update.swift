@@ -15,7 +15,7 @@ extension Executor {
         }
         try validate(rule)
         var newBytes = 0
-        var targets: [(index: Int, param: Tensor, grad: Tensor, state: [Tensor?])] = []
+        var targets: [(index: Int, grad: Tensor, state: [Tensor?])] = []
         for (i, id) in params.enumerated() {
             let object = try usable(id, store)
             guard object.owner == client else {
@@ -38,14 +38,14 @@ extension Executor {
             // Each new tensor within the size limit, all of them within the memory budget.
             try checkLimits(newBytes: p.count * p.dtype.byteSize, store)
             newBytes += p.count * p.dtype.byteSize * (per + 1)
-            targets.append((i, p, g, s))
+            targets.append((i, g, s))
         }
         if store.bytes + newBytes > runtime.limits.memoryBudget {
             throw .resourceExhausted(worker: workerID, reason: "the step's \(newBytes) bytes would exceed the memory budget of \(runtime.limits.memoryBudget) bytes")
         }
         for var target in targets {
-            rule.apply(to: &target.param, grad: target.grad, state: &target.state)
-            store.update(params[target.index], tensor: target.param)
+            // In place in the store: the parameter's buffer is not copied.
+            store.modifyTensor(params[target.index]) { rule.apply(to: &$0, grad: target.grad, state: &target.state) }
             for (k, t) in target.state.enumerated() {
                 guard let t else { continue }
                 store.insert(

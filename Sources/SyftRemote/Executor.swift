@@ -62,7 +62,7 @@ struct Executor {
                 if let removed = store.remove(id) { released.append(removed) }
             }
             return nil
-        case .backward(let id, let gradient, let retainGraph):
+        case .backward(let id, let gradient, let retainGraph, let wait):
             let t = try usable(id, store).tensor
             let g = try gradient.map { g throws(SyftError) in try resolve(g, store) }
             do {
@@ -72,7 +72,7 @@ struct Executor {
             } catch {
                 throw .computationFailed(op: "backward", reason: "\(error)")
             }
-            return .ok
+            return wait ? .ok : nil
         case .gradients(let ids, let results):
             guard ids.count == results.count else {
                 throw .invalidMessage(reason: "grad: \(ids.count) ids but \(results.count) result ids")

@@ -109,22 +109,31 @@ public func averageParameters<M: Module>(of copies: [M], weights: [Double], into
         !copies.isEmpty && copies.count == weights.count,
         "averageParameters: \(copies.count) copies, \(weights.count) weights")
     let copyParams = copies.map { Dictionary($0.namedParameters(), uniquingKeysWith: { a, _ in a }) }
-    try withoutGradient {
-        for (name, p) in model.namedParameters() {
+    let targets = model.namedParameters()
+    let averages = withoutGradient {
+        targets.map { (name, _) in
             var average: Tensor?
             for (i, params) in copyParams.enumerated() {
                 let weighted = params[name]!.value.detached() * weights[i]
                 average = average.map { $0 + weighted } ?? weighted
             }
-            var v = try average!.get()
-            v.requiresGrad = true
-            p.value = v
+            return average!
         }
+    }
+    // All the averages in one round trip; the model changes only when every one arrived.
+    let (results, earlier) = fetchAll(averages)
+    if let earlier { throw earlier }
+    var values: [Tensor] = []
+    for r in results { values.append(try r.get()) }
+    for ((_, p), var v) in zip(targets, values) {
+        v.requiresGrad = true
+        p.value = v
     }
 }
 
 /// Trains `model` (already on the data's worker) for `epochs` over the data's batches there; the losses
-/// are summed on the worker and only the sum comes back.
+/// are summed on the worker and only the sum comes back. The batches stream to the worker without a
+/// round trip each (backward is pipelined); the one waiting call is the `get` of the loss sum.
 ///
 /// The step both federated loops share, for callers that drive their own loop (progress, stopping):
 /// ```swift
@@ -149,7 +158,9 @@ public func trainOnWorker<M: Layer>(
             let end = Swift.min(data.count, start + batchSize)
             optimizer.zeroGrad()
             let loss = task.loss(model(data.features[start..<end]), data.targets[start..<end])
-            try loss.backward()
+            // Pipelined: the whole loop streams to the worker without a round trip per batch; a failure
+            // surfaces at the `get` of the loss sum below.
+            try loss.backward(wait: false)
             try optimizer.step()
             let detached = loss.detached()
             lossSum = withoutGradient { lossSum.map { $0 + detached } ?? detached }

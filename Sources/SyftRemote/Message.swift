@@ -81,8 +81,8 @@ public enum Request: Sendable {
     case get(id: ObjectID)
     /// Remove objects (garbage collection); unknown ids are ignored.
     case delete(ids: [ObjectID])
-    /// Run backward from an object.
-    case backward(id: ObjectID, gradient: Operand?, retainGraph: Bool)
+    /// Run backward from an object; answered when `wait` (a pipelined backward is not).
+    case backward(id: ObjectID, gradient: Operand?, retainGraph: Bool, wait: Bool)
     /// Store the gradients of objects under new ids, answering which exist.
     case gradients(ids: [ObjectID], results: [ObjectID])
     /// Turn requires-grad on or off on a leaf.
@@ -108,7 +108,8 @@ public enum Request: Sendable {
     public var isWaiting: Bool {
         switch self {
         case .object, .command, .delete, .setRequiresGrad, .zeroGrad, .detach, .update: return false
-        case .get, .backward, .gradients, .search, .listObjects, .synchronize, .remoteGet: return true
+        case .backward(_, _, _, let wait): return wait
+        case .get, .gradients, .search, .listObjects, .synchronize, .remoteGet: return true
         }
     }
 

@@ -20,15 +20,25 @@ extension Module {
         return self
     }
 
-    /// Brings every parameter back (with its gradient) and deletes it on its worker (`model.get()`).
-    /// - Throws: `SyftError.notAPointer` when the module was never sent, and any worker error.
+    /// Brings every parameter back (with its gradient) and deletes it on its worker (`model.get()`), in one
+    /// round trip per worker.
+    /// - Throws: `SyftError.notAPointer` when the module was never sent, and any worker error: a parameter
+    ///   that could not be fetched stays a pointer; the others come back all the same.
     @discardableResult
     public func get() throws(SyftError) -> Self {
-        let params = parameters()
-        guard params.contains(where: { $0.value.isPointer }) else {
+        let params = parameters().filter { $0.value.isPointer }
+        guard !params.isEmpty else {
             throw .notAPointer(operation: "\(type(of: self)).get(): the module's parameters are here; send(to:) it first")
         }
-        for p in params where p.value.isPointer { p.value = try p.value.get() }
+        let (results, earlier) = fetchAll(params.map(\.value))
+        var failure = earlier
+        for (p, r) in zip(params, results) {
+            switch r {
+            case .success(let t): p.value = t
+            case .failure(let e): failure = failure ?? e
+            }
+        }
+        if let failure { throw failure }
         return self
     }
 

@@ -57,6 +57,17 @@ struct ObjectStore {
         objects[id] = o
     }
 
+    /// Changes the tensor of an existing object in place (its buffer stays uniquely held, so an in-place
+    /// update such as an optimizer step does not copy it); the tensor keeps its byte count.
+    @discardableResult
+    mutating func modifyTensor<R>(_ id: ObjectID, _ body: (inout Tensor) -> R) -> R? {
+        guard objects[id] != nil else { return nil }
+        let before = objects[id]!.byteCount
+        let result = body(&objects[id]!.tensor)
+        bytes += objects[id]!.byteCount - before
+        return result
+    }
+
     @discardableResult
     mutating func remove(_ id: ObjectID) -> StoredObject? {
         guard let o = objects.removeValue(forKey: id) else { return nil }

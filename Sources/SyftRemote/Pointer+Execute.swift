@@ -59,13 +59,18 @@ extension PointerHandle {
         return tensor
     }
 
-    public func backward(gradient: Tensor?, retainGraph: Bool) throws {
+    public func backward(gradient: Tensor?, retainGraph: Bool, wait: Bool) throws {
         let (location, id) = try target(for: "backward")
         var g: Operand?
         if let gradient {
             g = try wireOperands([gradient], op: .add, at: location, allowLocal: true).first
         }
-        _ = try location.channel.call(.backward(id: id, gradient: g, retainGraph: retainGraph))
+        let request = Request.backward(id: id, gradient: g, retainGraph: retainGraph, wait: wait)
+        if wait {
+            _ = try location.channel.call(request)
+        } else {
+            location.channel.post(request)
+        }
     }
 
     public func gradient() throws -> Tensor? {

@@ -134,6 +134,49 @@ extension Tensor {
 }
 
 /// A received object as a tensor here: data with its gradient, or a pointer owned by `owner`.
+/// Gets several pointers with one round trip per worker (what `model.get()` and federated averaging use):
+/// each tensor's value or its failure, in order, and the first failure of commands queued before them
+/// (reported only after the values are kept, so nothing fetched is lost).
+func fetchAll(_ tensors: [Tensor]) -> (results: [Result<Tensor, SyftError>], earlier: SyftError?) {
+    var results = [Result<Tensor, SyftError>](repeating: .failure(.notAPointer(operation: "get")), count: tensors.count)
+    var groups: [ObjectIdentifier: (worker: any Worker, items: [(index: Int, handle: PointerHandle, id: ObjectID)])] = [:]
+    var order: [ObjectIdentifier] = []
+    for (i, t) in tensors.enumerated() {
+        guard let handle = t.remoteHandle as? PointerHandle else { continue }
+        do {
+            let (location, id) = try handle.target(for: "get")
+            let key = ObjectIdentifier(location)
+            if groups[key] == nil {
+                groups[key] = (location, [])
+                order.append(key)
+            }
+            groups[key]!.items.append((i, handle, id))
+        } catch {
+            results[i] = .failure(error)
+        }
+    }
+    var earlier: SyftError?
+    for key in order {
+        let (worker, items) = groups[key]!
+        do {
+            let (replies, failure) = try worker.channel.callEach(items.map { .get(id: $0.id) })
+            earlier = earlier ?? failure
+            for (item, reply) in zip(items, replies) {
+                switch reply {
+                case .success(.object(let value)):
+                    item.handle.markFetched()
+                    results[item.index] = Result { () throws(SyftError) in try materialize(value, owner: item.handle.ownerName) }
+                case .success: results[item.index] = .failure(.invalidMessage(reason: "get: the worker sent no object"))
+                case .failure(let e): results[item.index] = .failure(e)
+                }
+            }
+        } catch {
+            for item in items { results[item.index] = .failure(error) }
+        }
+    }
+    return (results, earlier)
+}
+
 func materialize(_ value: ObjectValue, owner: String) throws(SyftError) -> Tensor {
     switch value {
     case .tensor(let payload):

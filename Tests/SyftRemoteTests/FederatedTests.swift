@@ -27,6 +27,41 @@ final class FederatedTests: XCTestCase {
         }
     }
 
+    /// `model.get()` fetches every parameter in one round trip; after an earlier command failed, the
+    /// parameters still come back and the failure is reported.
+    func testModelGetIsOneRoundTripAndLosesNothing() {
+        forEachMode { mode, worker in
+            let bob = try worker("bob")
+            let g = Generator(seed: 6)
+            let model = Sequential(Linear(3, 4, generator: g), ReLU(), Linear(4, 2, generator: g))
+            let before = model.parameters().map { $0.value.floats }
+            try model.send(to: bob)
+            try bob.synchronize()
+            let messages = (bob as? VirtualWorker)?.messagesDelivered
+            try model.get()
+            if let virtual = bob as? VirtualWorker { XCTAssertEqual(virtual.messagesDelivered, messages.map { $0 + 1 }) }
+            XCTAssertEqual(model.parameters().map { $0.value.floats }, before, "\(mode)")
+            XCTAssertTrue(model.parameters().allSatisfy { $0.value.requiresGrad })
+
+            // A failure the worker finds (backward from a non-scalar without a gradient): the parameters
+            // come back all the same, and the failure is reported.
+            try model.send(to: bob)
+            try model(try Tensor.randn([2, 3]).send(to: bob)).backward(wait: false)
+            assertSyftError(try model.get()) { if case .computationFailed(let op, _) = $0 { return op == "backward" }; return false }
+            XCTAssertFalse(model.parameters().contains { $0.value.isPointer })
+            XCTAssertEqual(model.parameters().map { $0.value.floats }, before)
+
+            // A failure known before anything is sent ([2, 5] into Linear(3, 4)): nothing is fetched, the
+            // parameters stay on bob, and the next get brings them.
+            try model.send(to: bob)
+            _ = model(try Tensor.randn([2, 5]).send(to: bob))
+            assertSyftError(try model.get()) { if case .invalidCommand = $0 { return true }; return false }
+            XCTAssertTrue(model.parameters().allSatisfy { $0.value.isPointer })
+            try model.get()
+            XCTAssertEqual(model.parameters().map { $0.value.floats }, before)
+        }
+    }
+
     /// A remote training step gives the same parameters as the same step run locally.
     func testRemoteStepsMatchLocalSteps() {
         forEachMode { _, worker in

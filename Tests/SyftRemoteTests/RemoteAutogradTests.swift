@@ -75,6 +75,31 @@ final class RemoteAutogradTests: XCTestCase {
         }
     }
 
+    func testPipelinedBackwardNeedsNoRoundTripAndReportsLater() {
+        forEachMode { mode, worker in
+            let bob = try worker("bob")
+            let w = try Tensor([2.0, 3.0], requiresGrad: true).send(to: bob)
+            try bob.synchronize()
+            let messages = (bob as? VirtualWorker)?.messagesDelivered
+            for _ in 0..<3 { try (w * w).sum().backward(wait: false) }
+            // Nothing went to the worker yet: the backward calls queued with the commands.
+            if let virtual = bob as? VirtualWorker { XCTAssertEqual(virtual.messagesDelivered, messages) }
+            XCTAssertEqual(try w.grad?.get().floats, [12, 18], "\(mode)")  // accumulated over the three
+            // A failed pipelined backward (non-scalar, no gradient given) surfaces at the next waiting
+            // call, and what came after it did not run.
+            w.zeroGrad()
+            try (w * 3).backward(wait: false)
+            let after = w * 10
+            assertSyftError(try after.get()) { e in
+                if case .computationFailed(let op, let reason) = e { return op == "backward" && reason.contains("scalar") }
+                return false
+            }
+            XCTAssertNil(w.grad)
+            // The pointer still works afterwards.
+            XCTAssertEqual(try (w + 1).get().floats, [3, 4])
+        }
+    }
+
     func testRequiresGradAndDetachOnPointers() {
         forEachMode { _, worker in
             let bob = try worker("bob")

@@ -13,7 +13,7 @@ final class WireCodecTests: XCTestCase {
             .command(op: .sum(axes: [0, 1], keepDims: true), operands: [.object(7), .value(Tensor(wrapping: 2.5))], results: [9], inPlace: false, gradEnabled: true),
             .command(op: .clamp(min: nil, max: 0.5), operands: [.object(7)], results: [10], inPlace: false, gradEnabled: false),
             .command(op: .slice([SliceRange(start: 0, end: 2, step: 2)]), operands: [.object(7)], results: [11], inPlace: false, gradEnabled: true),
-            .get(id: 7), .delete(ids: [1, 2]), .backward(id: 9, gradient: nil, retainGraph: true),
+            .get(id: 7), .delete(ids: [1, 2]), .backward(id: 9, gradient: nil, retainGraph: true, wait: true),
             .gradients(ids: [7], results: [12]), .search(query: ["#a"]), .synchronize, .remoteGet(id: 3),
         ]
         let decoded = try WireCodec.decodeRequests(WireCodec.encode(requests), limits: .unlimited)
@@ -69,7 +69,7 @@ final class WireCodecTests: XCTestCase {
             [.command(op: .reshape([4]), operands: [.object(5)], results: [9], inPlace: true, gradEnabled: true)],
             [.command(op: .linalgInv, operands: [.object(5)], results: [10], inPlace: false, gradEnabled: true)],
             [.command(op: .gather(axis: 1), operands: [.object(5), .value(Tensor([[5], [0]]))], results: [11], inPlace: false, gradEnabled: true)],
-            [.backward(id: 6, gradient: .value(Tensor([[1.0, 1], [1, 1]])), retainGraph: false), .get(id: 6)],
+            [.backward(id: 6, gradient: .value(Tensor([[1.0, 1], [1, 1]])), retainGraph: false, wait: true), .get(id: 6)],
         ]
         var rng = SystemRandomNumberGenerator()
         let deadline = Date().addingTimeInterval(2.0)

@@ -22,8 +22,9 @@ final class WireConformanceTests: XCTestCase {
             .command(op: .reshape([-1, 0]), operands: [.object(7)], results: [13], inPlace: false, gradEnabled: true),
             .command(op: .bernoulli(p: 0), operands: [.object(7)], results: [14], inPlace: false, gradEnabled: true),
             .command(op: .linalgSvd, operands: [.object(7)], results: [15, 16, 17], inPlace: false, gradEnabled: true),
-            .get(id: 7), .delete(ids: [1, 2, 1 << 50]), .backward(id: 9, gradient: .value(t), retainGraph: true),
-            .backward(id: 9, gradient: nil, retainGraph: false), .gradients(ids: [7, 8], results: [12, 13]),
+            .get(id: 7), .delete(ids: [1, 2, 1 << 50]), .backward(id: 9, gradient: .value(t), retainGraph: true, wait: true),
+            .backward(id: 9, gradient: nil, retainGraph: false, wait: true), .backward(id: 9, gradient: nil, retainGraph: true, wait: false),
+            .gradients(ids: [7, 8], results: [12, 13]),
             .setRequiresGrad(id: 4, flag: true), .zeroGrad(ids: [4]), .detach(id: 4, result: 5),
             .search(query: ["#a", "#b"]), .listObjects, .synchronize, .remoteGet(id: 3),
             .update(rule: .adam(lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decoupled: true), params: [4, 5], state: [20, 21, 22, 23, 24, 25]),
@@ -62,6 +63,11 @@ final class WireConformanceTests: XCTestCase {
         XCTAssertEqual(update.state, [20, 21, 22, 23, 24, 25])
         XCTAssertEqual(update.attrs["beta2"]?.float, 0.999)
         XCTAssertEqual(update.attrs["decoupled"]?.bool, true)
+        let backwards = generated.requests.compactMap { r -> Syft_V1_BackwardMessage? in
+            if case .backward(let b)? = r.body { return b } else { return nil }
+        }
+        XCTAssertEqual(backwards.map(\.pipelined), [false, false, true])
+        XCTAssertEqual(backwards.map(\.retainGraph), [true, false, true])
         // Back through SwiftProtobuf's encoder into ours: the same requests.
         let again = try WireCodec.decodeRequests(try generated.serializedBytes() as [UInt8], limits: .unlimited)
         XCTAssertEqual(WireCodec.encode(again), ours)

@@ -107,8 +107,27 @@ extension Tensor {
     ///   wrong shape, or the graph was already freed by an earlier backward (as PyTorch raises); for a
     ///   remote tensor, the worker's error (`SyftError`).
     public func backward(gradient: Tensor? = nil, retainGraph: Bool = false) throws {
+        try backward(gradient: gradient, retainGraph: retainGraph, wait: true)
+    }
+
+    /// Computes gradients as ``backward(gradient:retainGraph:)``; for a remote tensor with `wait` false,
+    /// the backward is queued with the commands before it and runs on the worker without a round trip,
+    /// as a training loop wants: a failure surfaces at the next call that waits (`get`, `grad`,
+    /// `synchronize`, a waiting backward). A local tensor's backward always runs at once.
+    ///
+    /// ```swift
+    /// for batch in batches {                          // on bob: no round trip per batch
+    ///     opt.zeroGrad()
+    ///     try crossEntropy(model(batch.x), batch.y).backward(wait: false)
+    ///     try opt.step()
+    /// }
+    /// try bob.synchronize()                           // any failure is reported here
+    /// ```
+    /// - Throws: as ``backward(gradient:retainGraph:)``; for a remote tensor without waiting, only what the
+    ///   client can tell without the worker (a pointer already fetched, say).
+    public func backward(gradient: Tensor? = nil, retainGraph: Bool = false, wait: Bool) throws {
         if case .remote(let h) = storage {
-            try h.backward(gradient: gradient, retainGraph: retainGraph)
+            try h.backward(gradient: gradient, retainGraph: retainGraph, wait: wait)
             return
         }
         guard let meta = autograd else { throw AutogradError.doesNotRequireGrad(shape: shape) }

@@ -23,8 +23,9 @@ public protocol RemoteTensorHandle: AnyObject, Sendable, CustomStringConvertible
     /// Sets whether the remote object requires grad; returns the updated tensor.
     func settingRequiresGrad(_ flag: Bool, on tensor: Tensor) -> Tensor
 
-    /// Runs backward on the worker from this tensor.
-    func backward(gradient: Tensor?, retainGraph: Bool) throws
+    /// Runs backward on the worker from this tensor; with `wait` false, queues it with the commands (no
+    /// round trip), its failure reported at the next call that waits.
+    func backward(gradient: Tensor?, retainGraph: Bool, wait: Bool) throws
 
     /// A pointer to the remote object's gradient, or nil when it has none.
     func gradient() throws -> Tensor?

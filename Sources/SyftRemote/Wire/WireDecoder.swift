@@ -219,6 +219,7 @@ struct WireDecoder {
                 var id: ObjectID = 0
                 var gradient: Operand?
                 var retain = false
+                var pipelined = false
                 while let (f, t) = try m.field() {
                     switch f {
                     case 1: id = try m.uint64(t)
@@ -227,10 +228,11 @@ struct WireDecoder {
                         var o = try m.nested(depth: 2)
                         gradient = try operand(&o)
                     case 3: retain = try m.bool(t)
+                    case 4: pipelined = try m.bool(t)
                     default: try m.skip(t)
                     }
                 }
-                result = .backward(id: id, gradient: gradient, retainGraph: retain)
+                result = .backward(id: id, gradient: gradient, retainGraph: retain, wait: !pipelined)
             case 6:
                 var a: [UInt64] = []
                 var b: [UInt64] = []

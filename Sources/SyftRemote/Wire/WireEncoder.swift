@@ -126,11 +126,12 @@ extension ProtoWriter {
             }
         case .get(let id): message(3) { $0.uint64(1, id) }
         case .delete(let ids): message(4) { $0.packed(1, ids) { $0 } }
-        case .backward(let id, let gradient, let retain):
+        case .backward(let id, let gradient, let retain, let wait):
             message(5) { w in
                 w.uint64(1, id)
                 if let gradient { w.operand(2, gradient) }
                 w.bool(3, retain)
+                w.bool(4, !wait)
             }
         case .gradients(let ids, let results):
             message(6) { w in

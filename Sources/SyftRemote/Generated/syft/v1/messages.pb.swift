@@ -248,6 +248,10 @@ public nonisolated struct Syft_V1_BackwardMessage: Sendable {
 
   public var retainGraph: Bool = false
 
+  /// Queued with the commands, not answered (a training loop's backward); failures surface at the next
+  /// waiting request.
+  public var pipelined: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1078,7 +1082,7 @@ nonisolated extension Syft_V1_DeleteMessage: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Syft_V1_BackwardMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".BackwardMessage"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}gradient\0\u{3}retain_graph\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}gradient\0\u{3}retain_graph\0\u{1}pipelined\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1089,6 +1093,7 @@ nonisolated extension Syft_V1_BackwardMessage: SwiftProtobuf.Message, SwiftProto
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.id) }()
       case 2: try { try decoder.decodeSingularMessageField(value: &self._gradient) }()
       case 3: try { try decoder.decodeSingularBoolField(value: &self.retainGraph) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.pipelined) }()
       default: break
       }
     }
@@ -1108,6 +1113,9 @@ nonisolated extension Syft_V1_BackwardMessage: SwiftProtobuf.Message, SwiftProto
     if self.retainGraph != false {
       try visitor.visitSingularBoolField(value: self.retainGraph, fieldNumber: 3)
     }
+    if self.pipelined != false {
+      try visitor.visitSingularBoolField(value: self.pipelined, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1115,6 +1123,7 @@ nonisolated extension Syft_V1_BackwardMessage: SwiftProtobuf.Message, SwiftProto
     if lhs.id != rhs.id {return false}
     if lhs._gradient != rhs._gradient {return false}
     if lhs.retainGraph != rhs.retainGraph {return false}
+    if lhs.pipelined != rhs.pipelined {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
