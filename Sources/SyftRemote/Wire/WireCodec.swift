@@ -48,6 +48,8 @@ public enum WireCodec {
         let decoder = WireDecoder(limits: limits, chunks: chunks)
         var r = ProtoReader(raw)
         var out: [Request] = []
+        // A small command takes about 20 bytes: room for a batch of them without regrowing the array.
+        out.reserveCapacity(Swift.min(raw.count / 20 + 1, 1 << 12))
         while let (field, type) = try r.field() {
             guard field == 1 else {
                 try r.skip(type)
