@@ -126,4 +126,16 @@ final class BroadcastingTests: XCTestCase {
         XCTAssertTrue((e .> 0).isEqual(to: c .> 0))
         XCTAssertTrue(e.sum(squeezingAxes: 0, 2).isEqual(to: c.sum(squeezingAxes: 0, 2)))
     }
+
+    /// One element expanded to a shape (a sum's gradient) copies out as a fill, in every dtype, from a
+    /// view at an offset.
+    func testExpandedSingleElementContiguous() {
+        let f64 = Tensor([1.0, -3.25, 2.0], dtype: .float64)[1].expanded(to: [2, 3])
+        assertTensor(f64.contiguous(), [Double](repeating: -3.25, count: 6), shape: [2, 3], dtype: .float64)
+        assertInts(Tensor([4, -9])[1].expanded(to: [3]).contiguous(), [-9, -9, -9], shape: [3])
+        let b = Tensor([false, true])[1].expanded(to: [2, 2]).contiguous()
+        XCTAssertEqual(b.dtype, .bool)
+        XCTAssertTrue(b.isEqual(to: Tensor(shape: [2, 2], scalars: [true, true, true, true])))
+        assertTensor(Tensor([[2.5]]).expanded(to: [2, 1, 2]).contiguous(), [2.5, 2.5, 2.5, 2.5], shape: [2, 1, 2], dtype: .float32)
+    }
 }

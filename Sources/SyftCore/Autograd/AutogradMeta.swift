@@ -32,15 +32,20 @@ public final class AutogradMeta: Sendable {
         set { state.withLock { $0.grad = newValue } }
     }
 
-    /// Adds `g` into the gradient slot (the first gradient is stored as is).
+    /// Adds `g` into the gradient slot (the first gradient is stored as is; later ones are added into the
+    /// slot's buffer when nobody else holds it, as PyTorch accumulates in place).
     ///
     /// A gradient that arrives as a strided view (the gradient of a transposed weight, say) is stored
     /// contiguous, as PyTorch's gradient layout contract has it, so the optimizer's elementwise updates
     /// run on flat buffers.
     func accumulate(_ g: Tensor) {
-        let g = g.isContiguous ? g : g.contiguous()
         state.withLock { s in
-            s.grad = s.grad.map { current in withoutGradient { current + g } } ?? g
+            guard var current = s.grad.take() else {
+                s.grad = g.isContiguous ? g : g.contiguous()
+                return
+            }
+            withoutGradient { current += g }
+            s.grad = current
         }
     }
 }

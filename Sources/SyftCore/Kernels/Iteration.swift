@@ -123,8 +123,18 @@ func copyElements(from src: Tensor, into dst: UnsafeMutableRawPointer, shape: [I
         (dst).copyMemory(from: srcBase + src.offset * size, byteCount: n * size)
         return
     }
-    let layout = StridedLayout(
-        shape: shape, strides: [src.strides(broadcastTo: shape), contiguousStrides(shape)])
+    let srcStrides = src.strides(broadcastTo: shape)
+    if srcStrides.allSatisfy({ $0 == 0 }) {
+        // One element repeated (an expanded scalar, as a sum's gradient): a fill.
+        let from = srcBase + src.offset * size
+        switch size {
+        case 1: dst.initializeMemory(as: UInt8.self, repeating: from.load(as: UInt8.self), count: n)
+        case 4: dst.initializeMemory(as: UInt32.self, repeating: from.load(as: UInt32.self), count: n)
+        default: dst.initializeMemory(as: UInt64.self, repeating: from.load(as: UInt64.self), count: n)
+        }
+        return
+    }
+    let layout = StridedLayout(shape: shape, strides: [srcStrides, contiguousStrides(shape)])
     func run<T>(_: T.Type) {
         let s = srcBase.assumingMemoryBound(to: T.self)
         let d = dst.assumingMemoryBound(to: T.self)
