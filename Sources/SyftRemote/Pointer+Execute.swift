@@ -207,6 +207,16 @@ extension PointerHandle: RemoteParameterUpdating {
         return kept
     }
 
+    public func zeroGrad(_ parameters: [Tensor]) {
+        let location = self.location
+        var ids: [ObjectID] = []
+        for p in parameters {
+            guard let h = p.remoteHandle as? PointerHandle, let (w, id) = try? h.target(for: "zero_grad"), w === location else { continue }
+            ids.append(id)
+        }
+        if !ids.isEmpty { location.channel.post(.zeroGrad(ids: ids)) }
+    }
+
     /// Gets the state object `pointer` points to; nil when the worker never made it.
     public func fetchState(_ pointer: Tensor) throws -> Tensor? {
         do {

@@ -17,13 +17,6 @@ public protocol Optimizer: AnyObject {
     func step() throws
 }
 
-extension Optimizer {
-    /// Clears every parameter's gradient (sets it to nil, as PyTorch's `zero_grad()`).
-    public func zeroGrad() {
-        for p in parameters { p.value.zeroGrad() }
-    }
-}
-
 /// Stochastic gradient descent with momentum, Nesterov momentum and weight decay (`torch.optim.SGD`).
 ///
 /// With momentum μ, dampening τ and weight decay λ: `g ← g + λp`, `b ← μb + (1-τ)g` (b = g at the first

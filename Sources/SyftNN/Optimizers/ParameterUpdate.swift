@@ -77,6 +77,32 @@ public protocol RemoteParameterUpdating: AnyObject {
     /// Brings a state tensor that `pointer` (with this handle) points to here, for a parameter that
     /// came back; nil when its worker never created it (the parameter never had a gradient there).
     func fetchState(_ pointer: Tensor) throws -> Tensor?
+
+    /// Clears the gradients of `parameters` (all on this handle's worker) in one message, without waiting;
+    /// a pointer that can no longer be used is skipped, as a single tensor's `zeroGrad()` skips it.
+    func zeroGrad(_ parameters: [Tensor])
+}
+
+extension Optimizer {
+    /// Clears every parameter's gradient (sets it to nil, as PyTorch's `zero_grad()`); remote parameters
+    /// in one message per worker.
+    public func zeroGrad() {
+        var groups: [ObjectIdentifier: (updater: any RemoteParameterUpdating, params: [Tensor])] = [:]
+        var order: [ObjectIdentifier] = []
+        for p in parameters {
+            guard let updater = p.value.remoteHandle as? any RemoteParameterUpdating, let place = p.value.remoteHandle?.placement else {
+                p.value.zeroGrad()
+                continue
+            }
+            let key = ObjectIdentifier(place)
+            if groups[key] == nil {
+                groups[key] = (updater, [])
+                order.append(key)
+            }
+            groups[key]!.params.append(p.value)
+        }
+        for key in order { groups[key]!.updater.zeroGrad(groups[key]!.params) }
+    }
 }
 
 /// The state and the step of one optimizer, for local and remote parameters alike. A parameter's state
