@@ -44,7 +44,16 @@ struct EchoService: RegistrableRPCService {
     }
 }
 
-/// `syft-bench --serve-echo`: serves the echo on a free port, prints it, runs until killed.
+/// An anchor server ends with the benchmark that started it: its standard input is a pipe from that
+/// process, which reaches end of file when the benchmark exits, however it exits.
+private func exitWhenParentEnds() {
+    Thread {
+        _ = FileHandle.standardInput.readDataToEndOfFile()
+        exit(0)
+    }.start()
+}
+
+/// `syft-bench --serve-echo`: serves the echo on a free port, prints it, runs until the benchmark ends.
 func serveEcho() async throws -> Never {
     let transport = HTTP2ServerTransport.Posix(
         address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext,
@@ -55,6 +64,7 @@ func serveEcho() async throws -> Never {
             config.connection.flushCoalescing = nil
         })
     let server = GRPCServer(transport: transport, services: [EchoService()])
+    exitWhenParentEnds()
     let task = Task { try await server.serve() }
     let address = try await transport.listeningAddress
     FileHandle.standardOutput.write(Data("listening \(address.ipv4!.port)\n".utf8))
@@ -64,6 +74,7 @@ func serveEcho() async throws -> Never {
 
 /// `syft-bench --serve-tcp`: echoes every byte on a free port, prints it, runs until killed.
 func serveTCP() -> Never {
+    exitWhenParentEnds()
     let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
@@ -106,6 +117,8 @@ func serveTCP() -> Never {
 /// A child process of this executable serving an anchor (`--serve-echo`, `--serve-tcp`), and its port.
 final class AnchorServer: @unchecked Sendable {
     let process = Process()
+    /// Held open while the server should run (see `exitWhenParentEnds`).
+    let stdin = Pipe()
     let port: Int
 
     init(_ flag: String) throws {
@@ -113,6 +126,7 @@ final class AnchorServer: @unchecked Sendable {
         process.arguments = [flag]
         let out = Pipe()
         process.standardOutput = out
+        process.standardInput = stdin
         try process.run()
         var line = Data()
         while !line.contains(UInt8(ascii: "\n")) {
