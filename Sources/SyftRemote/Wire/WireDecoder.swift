@@ -294,12 +294,7 @@ struct WireDecoder {
         while let (f, t) = try m.field() {
             switch f {
             case 1: name = try m.string()
-            case 2:
-                try m.expect(t, .lengthDelimited)
-                var e = try m.nested(depth: 2)
-                let (k, v) = try attributeEntry(&e)
-                attrs[k] = v
-                guard attrs.count <= 32 else { throw .invalidMessage(reason: "\(name.prefix(64)): too many attributes") }
+            case 2: try attribute(&m, t, into: &attrs, of: name)
             case 3:
                 try m.expect(t, .lengthDelimited)
                 var o = try m.nested(depth: 2)
@@ -323,18 +318,22 @@ struct WireDecoder {
         while let (f, t) = try m.field() {
             switch f {
             case 1: name = try m.string()
-            case 2:
-                try m.expect(t, .lengthDelimited)
-                var e = try m.nested(depth: 2)
-                let (k, v) = try attributeEntry(&e)
-                attrs[k] = v
-                guard attrs.count <= 32 else { throw .invalidMessage(reason: "\(name.prefix(64)): too many attributes") }
+            case 2: try attribute(&m, t, into: &attrs, of: name)
             case 3: try m.repeatedVarint(t, into: &params, limit: 1 << 16)
             case 4: try m.repeatedVarint(t, into: &state, limit: 1 << 18)
             default: try m.skip(t)
             }
         }
         return .update(rule: try ParameterUpdate(wireName: name, attrs: attrs), params: params, state: state)
+    }
+
+    /// One entry of an operation's or an optimizer rule's attribute map, at most 32 of them.
+    private func attribute(_ m: inout ProtoReader, _ t: WireType, into attrs: inout WireAttrs, of name: String) throws(SyftError) {
+        try m.expect(t, .lengthDelimited)
+        var e = try m.nested(depth: 2)
+        let (k, v) = try attributeEntry(&e)
+        attrs[k] = v
+        guard attrs.count <= 32 else { throw .invalidMessage(reason: "\(name.prefix(64)): too many attributes") }
     }
 
     func singleID(_ m: inout ProtoReader) throws(SyftError) -> ObjectID {
