@@ -5,7 +5,7 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config
 FILTER ?=
 
-.PHONY: all deps build test bench run format proto proto-plugins clean
+.PHONY: all deps build test bench run format lint proto proto-plugins clean
 
 all: build
 
@@ -70,8 +70,13 @@ proto-plugins:
 	cd $(PROTO_TOOLS)/swift-protobuf && $(SWIFT) build -c release --product protoc-gen-swift
 	cd $(PROTO_TOOLS)/grpc-swift-protobuf && $(SWIFT) build -c release --product protoc-gen-grpc-swift-2
 
+# swift format with .swift-format, on every Swift file but the generated code.
+SWIFT_FILES = $(shell find Sources Tests Benchmarks Examples -name '*.swift' -not -path '*/Generated/*')
 format:
-	$(SWIFT) format --in-place --recursive Sources Tests Benchmarks
+	@$(SWIFT) format --in-place $(SWIFT_FILES)
+
+lint:
+	@$(SWIFT) format lint --strict $(SWIFT_FILES) && echo "swift format: clean"
 
 clean:
 	rm -rf .build

@@ -14,8 +14,10 @@ let bob = VirtualWorker(id: "bob")
 let alice = VirtualWorker(id: "alice")
 let secureWorker = VirtualWorker(id: "secure_worker")
 let datasets = [
-    FederatedDataset(features: try features[..<half].send(to: bob), targets: try labels[..<half].send(to: bob)),
-    FederatedDataset(features: try features[half...].send(to: alice), targets: try labels[half...].send(to: alice)),
+    FederatedDataset(
+        features: try features[..<half].send(to: bob), targets: try labels[..<half].send(to: bob)),
+    FederatedDataset(
+        features: try features[half...].send(to: alice), targets: try labels[half...].send(to: alice)),
 ]
 
 func makeModel() -> Sequential { Sequential(Linear(64, 64), ReLU(), Linear(64, 10)) }
@@ -23,6 +25,7 @@ let model = makeModel()
 let losses = try federatedAveraging(
     model, on: datasets, aggregator: secureWorker, task: .classify, rounds: 10, localEpochs: 2, batchSize: 32,
     makeModel: makeModel, makeOptimizer: { SGD($0, lr: 0.1) })
-let result = evaluate(model, features: scaler.transform(test.features), targets: test.classLabels(), task: .classify)
+let result = evaluate(
+    model, features: scaler.transform(test.features), targets: test.classLabels(), task: .classify)
 print("local loss by round:", losses.map { ($0 * 1000).rounded() / 1000 })
 print("test accuracy:", result.accuracy!)

@@ -9,7 +9,7 @@ let hospital = try NetworkWorker(id: "hospital", host: "127.0.0.1", port: 7001, 
 guard let digits = try hospital.search("#digits").first else { fatalError("no #digits on the worker") }
 print("found", digits, "of shape", digits.shape)
 
-let meanPixel = digits.mean(squeezingAxes: 0)     // computed on the worker
+let meanPixel = digits.mean(squeezingAxes: 0)  // computed on the worker
 print("mean image (only this aggregate comes back):", try meanPixel.get().reshaped(to: [8, 8]))
 
 do {

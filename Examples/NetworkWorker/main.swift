@@ -8,7 +8,8 @@ try token.write(toFile: "worker-token.txt", atomically: true, encoding: .utf8)
 
 let data = try TabularData(csv: "Data/digits.csv", target: "label")
 let server = WorkerServer(id: "hospital", configuration: .init(host: "127.0.0.1", port: 7001, token: token))
-server.runtime.register(data.features, tags: ["#digits"], description: "8x8 handwritten digits", allowGet: false)
+server.runtime.register(
+    data.features, tags: ["#digits"], description: "8x8 handwritten digits", allowGet: false)
 server.runtime.register(data.classLabels(), tags: ["#digits_labels"], allowGet: false)
 
 let port = try await server.start()

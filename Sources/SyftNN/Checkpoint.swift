@@ -14,14 +14,18 @@ public enum SafeTensors {
     static let maxHeaderBytes = 100_000_000
 
     /// Writes `tensors` (local) to `path` in safetensors format; `metadata` goes to `__metadata__`.
-    public static func save(_ tensors: [(String, Tensor)], to path: String, metadata: [String: String] = [:]) throws(DataError) {
+    public static func save(
+        _ tensors: [(String, Tensor)], to path: String, metadata: [String: String] = [:]
+    ) throws(DataError) {
         var header: [String: Any] = [:]
         var offset = 0
         var blobs: [Data] = []
         for (name, t) in tensors {
             precondition(t.isLocal, "safetensors: tensor '\(name)' is remote; get() it first")
             let bytes = rawBytes(t)
-            header[name] = ["dtype": code(t.dtype), "shape": t.shape, "data_offsets": [offset, offset + bytes.count]]
+            header[name] = [
+                "dtype": code(t.dtype), "shape": t.shape, "data_offsets": [offset, offset + bytes.count],
+            ]
             offset += bytes.count
             blobs.append(bytes)
         }
@@ -59,7 +63,9 @@ public enum SafeTensors {
     /// metadata["format"]   // "pt" for files saved by PyTorch's safetensors
     /// ```
     /// - Throws: ``DataError`` when the file is missing, truncated or malformed.
-    public static func loadWithMetadata(from path: String) throws(DataError) -> (
+    public static func loadWithMetadata(
+        from path: String
+    ) throws(DataError) -> (
         tensors: [(String, Tensor)], metadata: [String: String]
     ) {
         guard FileManager.default.fileExists(atPath: path) else { throw .fileNotFound(path) }
@@ -69,10 +75,16 @@ public enum SafeTensors {
         } catch {
             throw .unreadable(path, reason: error.localizedDescription)
         }
-        guard file.count >= 8 else { throw .invalidCheckpoint(path, reason: "the file is \(file.count) bytes, shorter than its header length") }
-        let headerLength = file.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard file.count >= 8 else {
+            throw .invalidCheckpoint(
+                path, reason: "the file is \(file.count) bytes, shorter than its header length")
+        }
+        let headerLength = file.prefix(8).enumerated().reduce(UInt64(0)) {
+            $0 | UInt64($1.element) << (8 * UInt64($1.offset))
+        }
         guard headerLength <= UInt64(maxHeaderBytes), 8 + Int(headerLength) <= file.count else {
-            throw .invalidCheckpoint(path, reason: "the header length \(headerLength) exceeds the file (\(file.count) bytes)")
+            throw .invalidCheckpoint(
+                path, reason: "the header length \(headerLength) exceeds the file (\(file.count) bytes)")
         }
         let headerData = file.subdata(in: 8..<(8 + Int(headerLength)))
         guard let header = (try? JSONSerialization.jsonObject(with: headerData)) as? [String: Any] else {
@@ -90,19 +102,32 @@ public enum SafeTensors {
         var entries: [(String, Tensor, Int)] = []
         for (name, value) in header where name != "__metadata__" {
             guard let info = value as? [String: Any], let dtypeCode = info["dtype"] as? String,
-                let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2
+                let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int],
+                offsets.count == 2
             else {
                 throw .invalidCheckpoint(path, reason: "entry '\(name)' lacks dtype, shape or data_offsets")
             }
             guard let dtype = dtype(code: dtypeCode) else {
                 throw .invalidCheckpoint(path, reason: "entry '\(name)' has unsupported dtype \(dtypeCode)")
             }
-            guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataLength else {
-                throw .invalidCheckpoint(path, reason: "entry '\(name)' has data_offsets \(offsets) outside the \(dataLength) data bytes (truncated file?)")
+            guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[0] <= offsets[1],
+                offsets[1] <= dataLength
+            else {
+                throw .invalidCheckpoint(
+                    path,
+                    reason:
+                        "entry '\(name)' has data_offsets \(offsets) outside the \(dataLength) data bytes (truncated file?)"
+                )
             }
-            let count = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
+            let count = shape.reduce(1) {
+                $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1
+            }
             guard count != Int.max, count * dtype.byteSize == offsets[1] - offsets[0] else {
-                throw .invalidCheckpoint(path, reason: "entry '\(name)': shape \(shape) of \(dtypeCode) does not match its \(offsets[1] - offsets[0]) bytes")
+                throw .invalidCheckpoint(
+                    path,
+                    reason:
+                        "entry '\(name)': shape \(shape) of \(dtypeCode) does not match its \(offsets[1] - offsets[0]) bytes"
+                )
             }
             let bytes = file.subdata(in: (dataStart + offsets[0])..<(dataStart + offsets[1]))
             entries.append((name, tensor(from: bytes, shape: shape, dtype: dtype), offsets[0]))
@@ -141,9 +166,12 @@ public enum SafeTensors {
     static func tensor(from bytes: Data, shape: [Int], dtype: DType) -> Tensor {
         bytes.withUnsafeBytes { raw -> Tensor in
             switch dtype {
-            case .float32: return Tensor(shape: shape, scalars: Array(raw.bindMemory(to: Float.self)), dtype: .float32)
-            case .float64: return Tensor(shape: shape, scalars: Array(raw.bindMemory(to: Double.self)), dtype: .float64)
-            case .int64: return Tensor(shape: shape, scalars: Array(raw.bindMemory(to: Int64.self)), dtype: .int64)
+            case .float32:
+                return Tensor(shape: shape, scalars: Array(raw.bindMemory(to: Float.self)), dtype: .float32)
+            case .float64:
+                return Tensor(shape: shape, scalars: Array(raw.bindMemory(to: Double.self)), dtype: .float64)
+            case .int64:
+                return Tensor(shape: shape, scalars: Array(raw.bindMemory(to: Int64.self)), dtype: .int64)
             case .bool: return Tensor(shape: shape, scalars: raw.map { $0 != 0 }, dtype: .bool)
             }
         }
@@ -157,7 +185,8 @@ extension Module {
     /// try model.save(to: "model.safetensors")
     /// ```
     public func save(to path: String, metadata: [String: String] = [:]) throws(DataError) {
-        try SafeTensors.save(namedParameters().map { ($0.0, $0.1.value.detached()) }, to: path, metadata: metadata)
+        try SafeTensors.save(
+            namedParameters().map { ($0.0, $0.1.value.detached()) }, to: path, metadata: metadata)
     }
 
     /// Loads parameters saved by ``save(to:metadata:)`` (or by PyTorch's safetensors) into this model.
@@ -169,10 +198,15 @@ extension Module {
         var updates: [(Parameter, Tensor)] = []
         for (name, p) in params {
             guard let t = stored[name] else {
-                throw .mismatch(path, reason: "the checkpoint has no tensor '\(name)' (it has: \(stored.keys.sorted().joined(separator: ", ")))")
+                throw .mismatch(
+                    path,
+                    reason:
+                        "the checkpoint has no tensor '\(name)' (it has: \(stored.keys.sorted().joined(separator: ", ")))"
+                )
             }
             guard t.shape == p.value.shape else {
-                throw .mismatch(path, reason: "tensor '\(name)' has shape \(t.shape), the model expects \(p.value.shape)")
+                throw .mismatch(
+                    path, reason: "tensor '\(name)' has shape \(t.shape), the model expects \(p.value.shape)")
             }
             updates.append((p, t.to(p.value.dtype)))
         }

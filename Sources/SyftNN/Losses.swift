@@ -34,7 +34,9 @@ public func mseLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .m
 /// `logProbabilities` is [N, C] (or [C]); `target` holds class indices in `0..<C` (int64, [N] or []).
 /// - Precondition: target is int64 with one index per row.
 public func nllLoss(_ logProbabilities: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
-    precondition(target.dtype == .int64, "nll_loss: target must hold int64 class indices, got \(target.dtype.rawValue)")
+    precondition(
+        target.dtype == .int64, "nll_loss: target must hold int64 class indices, got \(target.dtype.rawValue)"
+    )
     if logProbabilities.rank == 1 {
         return nllLoss(logProbabilities.unsqueezed(at: 0), target.reshaped(to: [1]), reduction: reduction)
     }
@@ -57,7 +59,9 @@ public func crossEntropy(_ logits: Tensor, _ target: Tensor, reduction: Reductio
 
 /// Binary cross entropy on logits, computed stably as `max(x, 0) - x·y + log(1 + e^{-|x|})`
 /// (`binary_cross_entropy_with_logits`).
-public func binaryCrossEntropyWithLogits(_ logits: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
+public func binaryCrossEntropyWithLogits(
+    _ logits: Tensor, _ target: Tensor, reduction: Reduction = .mean
+) -> Tensor {
     let losses = relu(logits) - logits * target + ((-logits.abs()).exp() + 1).log()
     return reduction.apply(losses)
 }

@@ -101,7 +101,9 @@ open class Module {
         for p in parameters() { p.value.zeroGrad() }
     }
 
-    private func collect(prefix: String, into out: inout [(String, Parameter)], seen: inout Set<ObjectIdentifier>) {
+    private func collect(
+        prefix: String, into out: inout [(String, Parameter)], seen: inout Set<ObjectIdentifier>
+    ) {
         func visit(_ name: String, _ value: Any) {
             if let p = value as? Parameter {
                 if seen.insert(ObjectIdentifier(p)).inserted { out.append((name, p)) }
@@ -156,7 +158,8 @@ extension Module: CustomStringConvertible {
         if children.isEmpty { return "\(name)(\(extraDescription))" }
         var lines = ["\(name)("]
         for (n, c) in children {
-            let inner = c.description.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n  ")
+            let inner = c.description.split(separator: "\n", omittingEmptySubsequences: false).joined(
+                separator: "\n  ")
             lines.append("  (\(n)): \(inner)")
         }
         lines.append(")")

@@ -22,7 +22,9 @@ public enum Task: String, Sendable, CaseIterable, Codable {
 /// }
 /// ```
 @discardableResult
-public func trainEpoch(_ model: some Layer, _ loader: DataLoader, optimizer: some Optimizer, task: Task) throws -> Double {
+public func trainEpoch(
+    _ model: some Layer, _ loader: DataLoader, optimizer: some Optimizer, task: Task
+) throws -> Double {
     model.train()
     var total = 0.0
     var batches = 0
@@ -44,7 +46,9 @@ public func accuracy(_ output: Tensor, _ target: Tensor) -> Double {
 }
 
 /// The model's loss and, for classification, accuracy on a whole data set, in evaluation mode.
-public func evaluate(_ model: some Layer, features: Tensor, targets: Tensor, task: Task) -> (loss: Double, accuracy: Double?) {
+public func evaluate(
+    _ model: some Layer, features: Tensor, targets: Tensor, task: Task
+) -> (loss: Double, accuracy: Double?) {
     model.eval()
     defer { model.train() }
     return withoutGradient {

@@ -1,5 +1,5 @@
-import Synchronization
 import SyftCore
+import Synchronization
 
 /// How requests reach a worker: in process (``VirtualWorker``), or over the network (SyftGRPC).
 public protocol WorkerTransport: Sendable {
@@ -70,7 +70,8 @@ public final class Channel: Sendable {
         let replies = transport.deliver(batch, wait: true)
         record(replies, for: batch)
         if let failure = takeFailure() { throw failure }
-        guard let reply = replies.last(where: { if case .failure = $0 { return false } else { return true } }) else {
+        guard let reply = replies.last(where: { if case .failure = $0 { return false } else { return true } })
+        else {
             throw .invalidMessage(reason: "the worker sent no reply to \(request.name)")
         }
         return reply
@@ -83,7 +84,9 @@ public final class Channel: Sendable {
     /// failure]) and still runs `requests`, so their replies arrive and nothing they fetch is lost; that
     /// earlier failure comes back as `earlier`, for the caller to throw once it has kept the replies.
     /// - Throws: a failure known before sending (nothing is sent then), or a reply set that does not match.
-    func callEach(_ requests: [Request]) throws(SyftError) -> (replies: [Result<Reply, SyftError>], earlier: SyftError?) {
+    func callEach(
+        _ requests: [Request]
+    ) throws(SyftError) -> (replies: [Result<Reply, SyftError>], earlier: SyftError?) {
         if let failure = takeFailure() { throw failure }
         let batch: [Request] = state.withLock { s in
             defer { s.queue.removeAll(keepingCapacity: true) }
@@ -94,7 +97,9 @@ public final class Channel: Sendable {
         // with this delivery, come before them).
         guard replies.count >= requests.count else {
             record(replies, for: batch)
-            throw takeFailure() ?? .invalidMessage(reason: "the worker sent \(replies.count) replies for \(requests.count) requests")
+            throw takeFailure()
+                ?? .invalidMessage(
+                    reason: "the worker sent \(replies.count) replies for \(requests.count) requests")
         }
         let mine = replies.suffix(requests.count).map { r -> Result<Reply, SyftError> in
             if case .failure(_, let e) = r { return .failure(e) } else { return .success(r) }

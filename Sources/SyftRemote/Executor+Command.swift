@@ -24,7 +24,8 @@ extension Executor {
         for m in metas { newBytes += m.count * m.dtype.byteSize }
         if inPlace {
             guard case .object(let target)? = operands.first, results == [target] else {
-                throw .invalidCommand(op: op.name, reason: "an in-place command must name its first operand as its result")
+                throw .invalidCommand(
+                    op: op.name, reason: "an in-place command must name its first operand as its result")
             }
             let others = Array(inputs.dropFirst())
             if let failure = withGradientMode(gradEnabled, { inputs[0].inPlaceError(op, others) }) {
@@ -43,11 +44,15 @@ extension Executor {
                     }
                 }
             }
-            if case .some(.some(let failed)) = failed { throw .computationFailed(op: op.name, reason: failed.description) }
+            if case .some(.some(let failed)) = failed {
+                throw .computationFailed(op: op.name, reason: failed.description)
+            }
             return
         }
         guard results.count == op.outputCount else {
-            throw .invalidCommand(op: op.name, reason: "has \(op.outputCount) outputs but \(results.count) result ids were given")
+            throw .invalidCommand(
+                op: op.name,
+                reason: "has \(op.outputCount) outputs but \(results.count) result ids were given")
         }
         if results.count > 1 && Set(results).count != results.count {
             throw .invalidCommand(op: op.name, reason: "repeated result id")
@@ -55,13 +60,19 @@ extension Executor {
         for r in results { try checkFree(r, store) }
         try checkLimits(newBytes: newBytes, store)
         let run: Result<[Tensor], LinalgError> = withGradientMode(gradEnabled) {
-            do throws(LinalgError) { return .success(try tryDispatch(op, inputs, outputs: metas)) } catch { return .failure(error) }
+            do throws(LinalgError) { return .success(try tryDispatch(op, inputs, outputs: metas)) } catch {
+                return .failure(error)
+            }
         }
         switch run {
         case .success(let outputs):
             for (r, t) in zip(results, outputs) {
                 if let old = store[r] { released.append(old) }
-                store.insert(r, StoredObject(tensor: t, tags: [], description: "", owner: client, shared: false, allowGet: true, sequence: 0))
+                store.insert(
+                    r,
+                    StoredObject(
+                        tensor: t, tags: [], description: "", owner: client, shared: false, allowGet: true,
+                        sequence: 0))
             }
         case .failure(let e):
             throw .computationFailed(op: op.name, reason: e.description)

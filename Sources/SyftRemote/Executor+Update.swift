@@ -5,12 +5,18 @@ extension Executor {
     /// Runs an optimizer step on this worker's parameters (Note [Optimizer steps where the parameters
     /// are]): validated first (ids usable, state ids free or this client's, shapes), then `rule` applied
     /// to each parameter that has a gradient, its state kept under the client's ids.
-    mutating func update(_ rule: ParameterUpdate, params: [ObjectID], state: [ObjectID], _ store: inout ObjectStore) throws(SyftError) {
+    mutating func update(
+        _ rule: ParameterUpdate, params: [ObjectID], state: [ObjectID], _ store: inout ObjectStore
+    ) throws(SyftError) {
         let per = rule.stateCount
         guard state.count == params.count * per else {
-            throw .invalidCommand(op: rule.name, reason: "\(state.count) state ids for \(params.count) parameters (\(per) each)")
+            throw .invalidCommand(
+                op: rule.name, reason: "\(state.count) state ids for \(params.count) parameters (\(per) each)"
+            )
         }
-        guard Set(params).count == params.count, Set(state).count == state.count, Set(params).isDisjoint(with: state) else {
+        guard Set(params).count == params.count, Set(state).count == state.count,
+            Set(params).isDisjoint(with: state)
+        else {
             throw .invalidCommand(op: rule.name, reason: "repeated object ids")
         }
         try validate(rule)
@@ -19,11 +25,13 @@ extension Executor {
         for (i, id) in params.enumerated() {
             let object = try usable(id, store)
             guard object.owner == client else {
-                throw .permissionDenied(id: id, worker: workerID, reason: "only the client that sent a parameter may update it")
+                throw .permissionDenied(
+                    id: id, worker: workerID, reason: "only the client that sent a parameter may update it")
             }
             let p = object.tensor
             guard p.isLocal, p.dtype.isFloatingPoint else {
-                throw .invalidCommand(op: rule.name, reason: "object \(id) is not a floating-point tensor here")
+                throw .invalidCommand(
+                    op: rule.name, reason: "object \(id) is not a floating-point tensor here")
             }
             guard let g = p.grad else { continue }  // as the local optimizer: no gradient, no step
             var s: [Tensor?] = []
@@ -31,7 +39,9 @@ extension Executor {
                 try checkFree(sid, store)
                 let existing = store[sid]?.tensor
                 if let e = existing, e.shape != p.shape && e.rank != 0 {
-                    throw .invalidCommand(op: rule.name, reason: "state object \(sid) has shape \(e.shape), the parameter \(p.shape)")
+                    throw .invalidCommand(
+                        op: rule.name,
+                        reason: "state object \(sid) has shape \(e.shape), the parameter \(p.shape)")
                 }
                 s.append(existing)
             }
@@ -41,16 +51,24 @@ extension Executor {
             targets.append((i, g, s))
         }
         if store.bytes + newBytes > runtime.limits.memoryBudget {
-            throw .resourceExhausted(worker: workerID, reason: "the step's \(newBytes) bytes would exceed the memory budget of \(runtime.limits.memoryBudget) bytes")
+            throw .resourceExhausted(
+                worker: workerID,
+                reason:
+                    "the step's \(newBytes) bytes would exceed the memory budget of \(runtime.limits.memoryBudget) bytes"
+            )
         }
         for var target in targets {
             // In place in the store: the parameter's buffer is not copied.
-            store.modifyTensor(params[target.index]) { rule.apply(to: &$0, grad: target.grad, state: &target.state) }
+            store.modifyTensor(params[target.index]) {
+                rule.apply(to: &$0, grad: target.grad, state: &target.state)
+            }
             for (k, t) in target.state.enumerated() {
                 guard let t else { continue }
                 store.insert(
                     state[target.index * per + k],
-                    StoredObject(tensor: t, tags: [], description: "", owner: client, shared: false, allowGet: true, sequence: 0))
+                    StoredObject(
+                        tensor: t, tags: [], description: "", owner: client, shared: false, allowGet: true,
+                        sequence: 0))
             }
         }
     }
@@ -59,13 +77,16 @@ extension Executor {
     private func validate(_ rule: ParameterUpdate) throws(SyftError) {
         let values: [Double]
         switch rule {
-        case .sgd(let lr, let momentum, let dampening, let weightDecay, _): values = [lr, momentum, dampening, weightDecay]
+        case .sgd(let lr, let momentum, let dampening, let weightDecay, _):
+            values = [lr, momentum, dampening, weightDecay]
         case .adam(let lr, let b1, let b2, let eps, let wd, _):
             values = [lr, b1, b2, eps, wd]
             guard b1 >= 0, b1 < 1, b2 >= 0, b2 < 1, eps > 0 else {
                 throw .invalidCommand(op: rule.name, reason: "betas must be in [0, 1) and eps positive")
             }
         }
-        guard values.allSatisfy({ $0.isFinite }) else { throw .invalidCommand(op: rule.name, reason: "settings must be finite numbers") }
+        guard values.allSatisfy({ $0.isFinite }) else {
+            throw .invalidCommand(op: rule.name, reason: "settings must be finite numbers")
+        }
     }
 }

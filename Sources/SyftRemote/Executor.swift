@@ -1,5 +1,5 @@
-import Synchronization
 import SyftCore
+import Synchronization
 
 /// A new object id: random-looking, unique within the process, in `1..<2^53` (so it survives JSON and
 /// doubles). A counter from a random start, scrambled by a bijection of the 53-bit integers (odd
@@ -85,10 +85,16 @@ struct Executor {
                 if t.isLocal {
                     g = t.grad
                 } else {
-                    do { g = try t.remoteHandle!.gradient() } catch let e as SyftError { throw e } catch { throw .computationFailed(op: "grad", reason: "\(error)") }
+                    do { g = try t.remoteHandle!.gradient() } catch let e as SyftError { throw e } catch {
+                        throw .computationFailed(op: "grad", reason: "\(error)")
+                    }
                 }
                 if let g {
-                    store.insert(result, StoredObject(tensor: g, tags: [], description: "", owner: client, shared: false, allowGet: true, sequence: 0))
+                    store.insert(
+                        result,
+                        StoredObject(
+                            tensor: g, tags: [], description: "", owner: client, shared: false,
+                            allowGet: true, sequence: 0))
                 }
                 present.append(g != nil)
             }
@@ -97,10 +103,14 @@ struct Executor {
             var t = try usable(id, store).tensor
             if t.isLocal {
                 if flag && !t.dtype.isFloatingPoint {
-                    throw .invalidCommand(op: "requires_grad", reason: "only floating-point tensors can require gradients, got \(t.dtype.rawValue)")
+                    throw .invalidCommand(
+                        op: "requires_grad",
+                        reason: "only floating-point tensors can require gradients, got \(t.dtype.rawValue)")
                 }
                 if !flag && !t.isLeaf {
-                    throw .invalidCommand(op: "requires_grad", reason: "cannot turn off gradients of a non-leaf tensor; use detach()")
+                    throw .invalidCommand(
+                        op: "requires_grad",
+                        reason: "cannot turn off gradients of a non-leaf tensor; use detach()")
                 }
             }
             t.requiresGrad = flag
@@ -112,7 +122,11 @@ struct Executor {
         case .detach(let id, let result):
             let t = try usable(id, store).tensor
             try checkFree(result, store)
-            store.insert(result, StoredObject(tensor: t.detached(), tags: [], description: "", owner: client, shared: false, allowGet: true, sequence: 0))
+            store.insert(
+                result,
+                StoredObject(
+                    tensor: t.detached(), tags: [], description: "", owner: client, shared: false,
+                    allowGet: true, sequence: 0))
             return nil
         case .search(let query):
             return .objects(store.ordered.filter { visible($0.1) && matches($0.0, $0.1, query) }.map(info))
@@ -126,7 +140,11 @@ struct Executor {
         case .remoteGet(let id):
             let object = try usable(id, store, forGet: true)
             guard let handle = object.tensor.remoteHandle else {
-                throw .invalidCommand(op: "remote_get", reason: "object \(id) on '\(workerID)' is a tensor, not a pointer; remoteGet() needs a pointer to a pointer")
+                throw .invalidCommand(
+                    op: "remote_get",
+                    reason:
+                        "object \(id) on '\(workerID)' is a tensor, not a pointer; remoteGet() needs a pointer to a pointer"
+                )
             }
             _ = handle
             let fetched = try object.tensor.get()
@@ -139,7 +157,9 @@ struct Executor {
 
     // MARK: - Objects
 
-    private mutating func storeObject(_ id: ObjectID, _ value: ObjectValue, tags: [String], description: String, _ store: inout ObjectStore) throws(SyftError) {
+    private mutating func storeObject(
+        _ id: ObjectID, _ value: ObjectValue, tags: [String], description: String, _ store: inout ObjectStore
+    ) throws(SyftError) {
         if let existing = store[id], existing.owner != client {
             throw .permissionDenied(id: id, worker: workerID, reason: "the id is taken by another object")
         }
@@ -166,21 +186,30 @@ struct Executor {
                 throw .invalidMessage(reason: "a pointer from worker '\(workerID)' to itself")
             }
             let worker = try runtime.resolve(p)
-            tensor = Tensor(remote: PointerHandle(location: worker, idAtLocation: p.idAtLocation, ownerName: workerID, meta: p.meta, requiresGrad: p.requiresGrad), meta: p.meta)
+            tensor = Tensor(
+                remote: PointerHandle(
+                    location: worker, idAtLocation: p.idAtLocation, ownerName: workerID, meta: p.meta,
+                    requiresGrad: p.requiresGrad), meta: p.meta)
         }
         if let old = store[id] { released.append(old) }
-        store.insert(id, StoredObject(tensor: tensor, tags: tags, description: description, owner: client, shared: false, allowGet: true, sequence: 0))
+        store.insert(
+            id,
+            StoredObject(
+                tensor: tensor, tags: tags, description: description, owner: client, shared: false,
+                allowGet: true, sequence: 0))
     }
 
     /// The object `id`, if this client may use it (and fetch it, for `get`).
-    func usable(_ id: ObjectID, _ store: ObjectStore, forGet: Bool = false) throws(SyftError) -> StoredObject {
+    func usable(_ id: ObjectID, _ store: ObjectStore, forGet: Bool = false) throws(SyftError) -> StoredObject
+    {
         guard let o = store[id] else { throw .objectNotFound(id: id, worker: workerID) }
         if o.owner == client { return o }
         if !o.shared {
             throw .permissionDenied(id: id, worker: workerID, reason: "it belongs to another client")
         }
         if forGet && !o.allowGet {
-            throw .permissionDenied(id: id, worker: workerID, reason: "the data owner allows computing on it but not fetching it")
+            throw .permissionDenied(
+                id: id, worker: workerID, reason: "the data owner allows computing on it but not fetching it")
         }
         return o
     }
@@ -204,10 +233,18 @@ struct Executor {
 
     func checkLimits(newBytes: Int, _ store: ObjectStore) throws(SyftError) {
         if newBytes > runtime.limits.maxTensorBytes {
-            throw .resourceExhausted(worker: workerID, reason: "a tensor of \(newBytes) bytes exceeds the limit of \(runtime.limits.maxTensorBytes) bytes")
+            throw .resourceExhausted(
+                worker: workerID,
+                reason:
+                    "a tensor of \(newBytes) bytes exceeds the limit of \(runtime.limits.maxTensorBytes) bytes"
+            )
         }
         if store.bytes + newBytes > runtime.limits.memoryBudget {
-            throw .resourceExhausted(worker: workerID, reason: "holding \(store.bytes + newBytes) bytes would exceed the memory budget of \(runtime.limits.memoryBudget) bytes")
+            throw .resourceExhausted(
+                worker: workerID,
+                reason:
+                    "holding \(store.bytes + newBytes) bytes would exceed the memory budget of \(runtime.limits.memoryBudget) bytes"
+            )
         }
     }
 
@@ -219,7 +256,9 @@ struct Executor {
     private func info(_ entry: (ObjectID, StoredObject)) -> ObjectInfo {
         let (id, o) = entry
         return ObjectInfo(
-            id: id, meta: TensorMeta(shape: o.tensor.shape, dtype: o.tensor.dtype), requiresGrad: o.tensor.requiresGrad,
-            pointsTo: (o.tensor.remoteHandle as? PointerHandle)?.locationID, tags: o.tags, description: o.description)
+            id: id, meta: TensorMeta(shape: o.tensor.shape, dtype: o.tensor.dtype),
+            requiresGrad: o.tensor.requiresGrad,
+            pointsTo: (o.tensor.remoteHandle as? PointerHandle)?.locationID, tags: o.tags,
+            description: o.description)
     }
 }

@@ -8,7 +8,9 @@ public struct FederatedDataset: Sendable {
 
     /// Data on a worker: `features` [rows, ...] and `targets` [rows] (pointers to the same worker).
     public init(features: Tensor, targets: Tensor) {
-        precondition(features.shape.first == targets.shape.first, "FederatedDataset: \(features.shape) features for \(targets.shape) targets")
+        precondition(
+            features.shape.first == targets.shape.first,
+            "FederatedDataset: \(features.shape) features for \(targets.shape) targets")
         self.features = features
         self.targets = targets
     }
@@ -42,7 +44,9 @@ public func trainFederated<M: Layer>(
         var total = 0.0
         var batches = 0
         for data in datasets {
-            guard let worker = data.location else { throw SyftError.notAPointer(operation: "trainFederated: the data set is local") }
+            guard let worker = data.location else {
+                throw SyftError.notAPointer(operation: "trainFederated: the data set is local")
+            }
             try model.send(to: worker)
             let key = ObjectIdentifier(worker)
             let optimizer = optimizers[key] ?? makeOptimizer(model.parameters())
@@ -77,7 +81,9 @@ public func federatedAveraging<M: Layer>(
         var copies: [M] = []
         var roundLoss = 0.0
         for data in datasets {
-            guard let worker = data.location else { throw SyftError.notAPointer(operation: "federatedAveraging: the data set is local") }
+            guard let worker = data.location else {
+                throw SyftError.notAPointer(operation: "federatedAveraging: the data set is local")
+            }
             let local = makeModel()
             local.loadParameters(from: model)
             try local.send(to: worker)

@@ -30,7 +30,10 @@ public struct PointerPayload: Sendable, Equatable {
     /// How a worker in another process reaches `location` (nil for a worker in the sender's process).
     public var address: WorkerAddress?
 
-    public init(location: String, idAtLocation: ObjectID, meta: TensorMeta, requiresGrad: Bool, address: WorkerAddress? = nil) {
+    public init(
+        location: String, idAtLocation: ObjectID, meta: TensorMeta, requiresGrad: Bool,
+        address: WorkerAddress? = nil
+    ) {
         self.location = location
         self.idAtLocation = idAtLocation
         self.meta = meta

@@ -28,7 +28,8 @@ extension Module {
     public func get() throws(SyftError) -> Self {
         let params = parameters().filter { $0.value.isPointer }
         guard !params.isEmpty else {
-            throw .notAPointer(operation: "\(type(of: self)).get(): the module's parameters are here; send(to:) it first")
+            throw .notAPointer(
+                operation: "\(type(of: self)).get(): the module's parameters are here; send(to:) it first")
         }
         let (results, earlier) = fetchAll(params.map(\.value))
         var failure = earlier
@@ -63,7 +64,8 @@ extension Module {
         let theirs = Dictionary(other.namedParameters(), uniquingKeysWith: { a, _ in a })
         for (name, p) in mine {
             guard let q = theirs[name], q.value.shape == p.value.shape else {
-                preconditionFailure("loadParameters: '\(name)' is missing or has another shape in the source module")
+                preconditionFailure(
+                    "loadParameters: '\(name)' is missing or has another shape in the source module")
             }
             var v = q.value.detached()
             v.requiresGrad = p.value.dtype.isFloatingPoint

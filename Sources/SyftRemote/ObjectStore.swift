@@ -33,7 +33,9 @@ struct ObjectStore {
     var count: Int { objects.count }
 
     /// The objects in insertion order.
-    var ordered: [(ObjectID, StoredObject)] { objects.sorted { $0.value.sequence < $1.value.sequence }.map { ($0.key, $0.value) } }
+    var ordered: [(ObjectID, StoredObject)] {
+        objects.sorted { $0.value.sequence < $1.value.sequence }.map { ($0.key, $0.value) }
+    }
 
     mutating func insert(_ id: ObjectID, _ object: StoredObject) {
         var o = object

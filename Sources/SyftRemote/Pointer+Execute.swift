@@ -12,12 +12,20 @@ extension PointerHandle {
             metas = try inferRemote(op, operands)
         } catch {
             location.channel.recordFailure(error)
-            let meta = (try? op.inferOutputs(operands.map(\.meta))) ?? Array(repeating: operands[0].meta, count: op.outputCount)
-            return meta.map { Tensor(remote: PointerHandle(failedAt: location, meta: $0, error: error), meta: $0) }
+            let meta =
+                (try? op.inferOutputs(operands.map(\.meta)))
+                ?? Array(repeating: operands[0].meta, count: op.outputCount)
+            return meta.map {
+                Tensor(remote: PointerHandle(failedAt: location, meta: $0, error: error), meta: $0)
+            }
         }
-        let recordsGrad = GradientMode.isEnabled && op.isDifferentiable && operands.contains { $0.requiresGrad }
+        let recordsGrad =
+            GradientMode.isEnabled && op.isDifferentiable && operands.contains { $0.requiresGrad }
         let results = metas.map { _ in newObjectID() }
-        location.channel.post(.command(op: op, operands: wire, results: results, inPlace: false, gradEnabled: GradientMode.isEnabled))
+        location.channel.post(
+            .command(
+                op: op, operands: wire, results: results, inPlace: false, gradEnabled: GradientMode.isEnabled)
+        )
         return zip(metas, results).map { meta, rid in
             Tensor(
                 remote: PointerHandle(
@@ -42,10 +50,13 @@ extension PointerHandle {
             if let failure = target.inPlaceErrorIgnoringLeaf(op, Array(operands.dropFirst())) {
                 throw SyftError.invalidCommand(op: op.name, reason: failure.message)
             }
-            let recordsGrad = GradientMode.isEnabled && op.isDifferentiable && operands.contains { $0.requiresGrad }
+            let recordsGrad =
+                GradientMode.isEnabled && op.isDifferentiable && operands.contains { $0.requiresGrad }
             if recordsGrad { setRequiresGradFlag(true) }
             location.channel.post(
-                .command(op: op, operands: wire, results: [idAtLocation], inPlace: true, gradEnabled: GradientMode.isEnabled))
+                .command(
+                    op: op, operands: wire, results: [idAtLocation], inPlace: true,
+                    gradEnabled: GradientMode.isEnabled))
         } catch {
             location.channel.recordFailure(error)
         }
@@ -76,11 +87,14 @@ extension PointerHandle {
     public func gradient() throws -> Tensor? {
         let (location, id) = try target(for: "grad")
         let result = newObjectID()
-        guard case .present(let present) = try location.channel.call(.gradients(ids: [id], results: [result])),
+        guard
+            case .present(let present) = try location.channel.call(.gradients(ids: [id], results: [result])),
             present.first == true
         else { return nil }
         return Tensor(
-            remote: PointerHandle(location: location, idAtLocation: result, ownerName: ownerName, meta: meta, requiresGrad: false),
+            remote: PointerHandle(
+                location: location, idAtLocation: result, ownerName: ownerName, meta: meta,
+                requiresGrad: false),
             meta: meta)
     }
 
@@ -96,20 +110,29 @@ extension PointerHandle {
         var ids: [ObjectID] = []
         var handles: [PointerHandle] = []
         for t in tensors {
-            guard let h = t.remoteHandle as? PointerHandle else { throw SyftError.notAPointer(operation: "grad") }
+            guard let h = t.remoteHandle as? PointerHandle else {
+                throw SyftError.notAPointer(operation: "grad")
+            }
             let (w, id) = try h.target(for: "grad")
-            guard w === location else { throw SyftError.notCollocated(first: describePlace(location), second: describePlace(w), op: "grad") }
+            guard w === location else {
+                throw SyftError.notCollocated(
+                    first: describePlace(location), second: describePlace(w), op: "grad")
+            }
             ids.append(id)
             handles.append(h)
         }
         let results = ids.map { _ in newObjectID() }
-        guard case .present(let present) = try location.channel.call(.gradients(ids: ids, results: results)), present.count == ids.count else {
+        guard case .present(let present) = try location.channel.call(.gradients(ids: ids, results: results)),
+            present.count == ids.count
+        else {
             throw SyftError.invalidMessage(reason: "grad: the worker's answer does not match the request")
         }
         return zip(zip(present, results), handles).map { pr, h in
             guard pr.0 else { return nil }
             return Tensor(
-                remote: PointerHandle(location: location, idAtLocation: pr.1, ownerName: h.ownerName, meta: h.meta, requiresGrad: false),
+                remote: PointerHandle(
+                    location: location, idAtLocation: pr.1, ownerName: h.ownerName, meta: h.meta,
+                    requiresGrad: false),
                 meta: h.meta)
         }
     }
@@ -119,7 +142,9 @@ extension PointerHandle {
         let result = newObjectID()
         location.channel.post(.detach(id: id, result: result))
         return Tensor(
-            remote: PointerHandle(location: location, idAtLocation: result, ownerName: ownerName, meta: meta, requiresGrad: false),
+            remote: PointerHandle(
+                location: location, idAtLocation: result, ownerName: ownerName, meta: meta,
+                requiresGrad: false),
             meta: meta)
     }
 
@@ -127,22 +152,28 @@ extension PointerHandle {
 
     /// The operands as they go on the wire; every remote operand must be a live pointer to `location`,
     /// and local ones must be Swift numbers (or anything local when `allowLocal`).
-    func wireOperands(_ operands: [Tensor], op: Op, at location: any Worker, allowLocal: Bool = false) throws(SyftError) -> [Operand] {
+    func wireOperands(
+        _ operands: [Tensor], op: Op, at location: any Worker, allowLocal: Bool = false
+    ) throws(SyftError) -> [Operand] {
         var out: [Operand] = []
         for t in operands {
             if let h = t.remoteHandle {
                 guard let p = h as? PointerHandle else {
-                    throw .invalidCommand(op: op.name, reason: "an operand is a remote tensor of an unknown kind")
+                    throw .invalidCommand(
+                        op: op.name, reason: "an operand is a remote tensor of an unknown kind")
                 }
                 let (where_, id) = try p.target(for: op.name)
                 guard where_ === location else {
-                    throw .notCollocated(first: describePlace(location), second: describePlace(where_), op: op.name)
+                    throw .notCollocated(
+                        first: describePlace(location), second: describePlace(where_), op: op.name)
                 }
                 out.append(.object(id))
             } else if t.isWrappedNumber || allowLocal {
                 out.append(.value(t.contiguous()))
             } else {
-                throw .notCollocated(first: describePlace(location), second: "the local worker me (a local tensor of shape \(t.shape))", op: op.name)
+                throw .notCollocated(
+                    first: describePlace(location),
+                    second: "the local worker me (a local tensor of shape \(t.shape))", op: op.name)
             }
         }
         return out
@@ -171,14 +202,19 @@ extension PointerHandle: RemoteParameterUpdating {
     /// Sends one optimizer step for `parameters` (pointers to this handle's worker) without waiting
     /// (Note [Optimizer steps where the parameters are]). State ids are made here at the first step;
     /// state from where a parameter was before is sent here first.
-    public func applyUpdate(_ update: ParameterUpdate, parameters: [Tensor], state: [[Tensor?]]) throws -> [[Tensor]] {
+    public func applyUpdate(
+        _ update: ParameterUpdate, parameters: [Tensor], state: [[Tensor?]]
+    ) throws -> [[Tensor]] {
         let location = self.location
         var ids: [ObjectID] = []
         for p in parameters {
-            guard let h = p.remoteHandle as? PointerHandle else { throw SyftError.notAPointer(operation: update.name) }
+            guard let h = p.remoteHandle as? PointerHandle else {
+                throw SyftError.notAPointer(operation: update.name)
+            }
             let (w, id) = try h.target(for: update.name)
             guard w === location else {
-                throw SyftError.notCollocated(first: describePlace(location), second: describePlace(w), op: update.name)
+                throw SyftError.notCollocated(
+                    first: describePlace(location), second: describePlace(w), op: update.name)
             }
             ids.append(id)
         }
@@ -188,16 +224,23 @@ extension PointerHandle: RemoteParameterUpdating {
             var row: [Tensor] = []
             for (k, entry) in s.enumerated() {
                 var t = entry
-                if let e = entry, let h = e.remoteHandle as? PointerHandle, !(h.location === location) { t = try fetchState(e) }
+                if let e = entry, let h = e.remoteHandle as? PointerHandle, !(h.location === location) {
+                    t = try fetchState(e)
+                }
                 if let local = t, !local.isPointer { t = try local.send(to: location) }
                 // Adam's step count is a number; every other state tensor has the parameter's shape.
-                let meta = (update.stateCount == 3 && k == 2) ? TensorMeta(shape: [], dtype: .float64) : p.meta
+                let meta =
+                    (update.stateCount == 3 && k == 2) ? TensorMeta(shape: [], dtype: .float64) : p.meta
                 let pointer =
                     t
                     ?? Tensor(
-                        remote: PointerHandle(location: location, idAtLocation: newObjectID(), ownerName: ownerName, meta: meta, requiresGrad: false),
+                        remote: PointerHandle(
+                            location: location, idAtLocation: newObjectID(), ownerName: ownerName, meta: meta,
+                            requiresGrad: false),
                         meta: meta)
-                guard let h = pointer.remoteHandle as? PointerHandle else { throw SyftError.notAPointer(operation: update.name) }
+                guard let h = pointer.remoteHandle as? PointerHandle else {
+                    throw SyftError.notAPointer(operation: update.name)
+                }
                 stateIDs.append(h.idAtLocation)
                 row.append(pointer)
             }
@@ -211,7 +254,9 @@ extension PointerHandle: RemoteParameterUpdating {
         let location = self.location
         var ids: [ObjectID] = []
         for p in parameters {
-            guard let h = p.remoteHandle as? PointerHandle, let (w, id) = try? h.target(for: "zero_grad"), w === location else { continue }
+            guard let h = p.remoteHandle as? PointerHandle, let (w, id) = try? h.target(for: "zero_grad"),
+                w === location
+            else { continue }
             ids.append(id)
         }
         if !ids.isEmpty { location.channel.post(.zeroGrad(ids: ids)) }

@@ -1,5 +1,5 @@
-import Synchronization
 import SyftCore
+import Synchronization
 
 // Note [Pointers]
 // A pointer is a `Tensor` whose storage is a `PointerHandle`: the worker the object is on, its id there,
@@ -40,7 +40,9 @@ public final class PointerHandle: RemoteTensorHandle, @unchecked Sendable {
         self.ownerName = ownerName
         self.meta = TensorMeta(shape: meta.shape, dtype: meta.dtype)
         self.state = Mutex(
-            State(location: location, idAtLocation: idAtLocation, garbageCollect: garbageCollect, status: .live, requiresGrad: requiresGrad))
+            State(
+                location: location, idAtLocation: idAtLocation, garbageCollect: garbageCollect, status: .live,
+                requiresGrad: requiresGrad))
     }
 
     /// A failed pointer: nothing exists remotely; `error` is thrown when it is used in a waiting call.
@@ -48,7 +50,10 @@ public final class PointerHandle: RemoteTensorHandle, @unchecked Sendable {
         self.id = newObjectID()
         self.ownerName = "me"
         self.meta = meta
-        self.state = Mutex(State(location: location, idAtLocation: 0, garbageCollect: false, status: .failed(error), requiresGrad: false))
+        self.state = Mutex(
+            State(
+                location: location, idAtLocation: 0, garbageCollect: false, status: .failed(error),
+                requiresGrad: false))
     }
 
     deinit {
@@ -76,7 +81,8 @@ public final class PointerHandle: RemoteTensorHandle, @unchecked Sendable {
     var payload: PointerPayload {
         let location = self.location
         return PointerPayload(
-            location: location.id, idAtLocation: idAtLocation, meta: meta, requiresGrad: requiresGrad, address: location.address)
+            location: location.id, idAtLocation: idAtLocation, meta: meta, requiresGrad: requiresGrad,
+            address: location.address)
     }
 
     /// The live location and id, or the error that makes this pointer unusable.

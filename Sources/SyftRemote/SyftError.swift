@@ -52,17 +52,20 @@ public enum SyftError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .objectNotFound(let id, let w):
-            return "object \(id) not found on worker '\(w)': it was never there, was fetched with get() (which "
+            return
+                "object \(id) not found on worker '\(w)': it was never there, was fetched with get() (which "
                 + "removes it from the worker), or was deleted when its last pointer went away"
         case .alreadyFetched(let id, let w):
-            return "pointer to object \(id) on worker '\(w)' was already fetched with get(); the object is no "
+            return
+                "pointer to object \(id) on worker '\(w)' was already fetched with get(); the object is no "
                 + "longer on the worker (use the tensor get() returned)"
         case .notCollocated(let a, let b, let op):
             return "\(op): operands are not on the same worker: one is on \(a), the other on \(b); "
                 + "send or move them to one worker first"
         case .invalidCommand(let op, let r): return "\(op): \(r)"
         case .invalidMessage(let r): return "invalid message: \(r)"
-        case .permissionDenied(let id, let w, let r): return "permission denied for object \(id) on worker '\(w)': \(r)"
+        case .permissionDenied(let id, let w, let r):
+            return "permission denied for object \(id) on worker '\(w)': \(r)"
         case .unauthenticated(let r): return "unauthenticated: \(r)"
         case .workerUnreachable(let w, let r): return "worker '\(w)' is unreachable: \(r)"
         case .resourceExhausted(let w, let r): return "worker '\(w)' refused the command: \(r)"

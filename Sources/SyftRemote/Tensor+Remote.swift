@@ -18,7 +18,9 @@ extension Tensor {
     ///   - garbageCollect: delete the remote object when the last copy of the pointer goes away.
     ///   - tags: tags a search can find the object by (`#digits`).
     /// - Throws: `SyftError` when a pointer being sent on was already fetched or failed.
-    public func send(to worker: any Worker, garbageCollect: Bool = true, tags: [String] = [], description: String = "") throws(SyftError) -> Tensor {
+    public func send(
+        to worker: any Worker, garbageCollect: Bool = true, tags: [String] = [], description: String = ""
+    ) throws(SyftError) -> Tensor {
         if worker === me {
             guard let handle = remoteHandle as? PointerHandle else { return self }
             _ = try handle.target(for: "send")
@@ -36,16 +38,20 @@ extension Tensor {
             handle.garbageCollect = false
             value = .pointer(
                 PointerPayload(
-                    location: location.id, idAtLocation: remoteID, meta: meta, requiresGrad: handle.requiresGrad,
+                    location: location.id, idAtLocation: remoteID, meta: meta,
+                    requiresGrad: handle.requiresGrad,
                     address: location.address))
             me.register(location)
         } else {
-            value = .tensor(TensorPayload(tensor: detached().contiguous(), requiresGrad: requiresGrad, grad: grad))
+            value = .tensor(
+                TensorPayload(tensor: detached().contiguous(), requiresGrad: requiresGrad, grad: grad))
         }
         worker.channel.post(.object(id: id, value: value, tags: tags, description: description))
         me.register(worker)
         return Tensor(
-            remote: PointerHandle(location: worker, idAtLocation: id, meta: meta, requiresGrad: requiresGrad, garbageCollect: garbageCollect),
+            remote: PointerHandle(
+                location: worker, idAtLocation: id, meta: meta, requiresGrad: requiresGrad,
+                garbageCollect: garbageCollect),
             meta: TensorMeta(shape: shape, dtype: dtype))
     }
 
@@ -69,7 +75,9 @@ extension Tensor {
         let (location, id) = try handle.target(for: "get")
         let reply = try location.channel.call(.get(id: id))
         handle.markFetched()
-        guard case .object(let value) = reply else { throw .invalidMessage(reason: "get: the worker sent no object") }
+        guard case .object(let value) = reply else {
+            throw .invalidMessage(reason: "get: the worker sent no object")
+        }
         return try materialize(value, owner: handle.ownerName)
     }
 
@@ -138,8 +146,11 @@ extension Tensor {
 /// each tensor's value or its failure, in order, and the first failure of commands queued before them
 /// (reported only after the values are kept, so nothing fetched is lost).
 func fetchAll(_ tensors: [Tensor]) -> (results: [Result<Tensor, SyftError>], earlier: SyftError?) {
-    var results = [Result<Tensor, SyftError>](repeating: .failure(.notAPointer(operation: "get")), count: tensors.count)
-    var groups: [ObjectIdentifier: (worker: any Worker, items: [(index: Int, handle: PointerHandle, id: ObjectID)])] = [:]
+    var results = [Result<Tensor, SyftError>](
+        repeating: .failure(.notAPointer(operation: "get")), count: tensors.count)
+    var groups:
+        [ObjectIdentifier: (worker: any Worker, items: [(index: Int, handle: PointerHandle, id: ObjectID)])] =
+            [:]
     var order: [ObjectIdentifier] = []
     for (i, t) in tensors.enumerated() {
         guard let handle = t.remoteHandle as? PointerHandle else { continue }
@@ -165,8 +176,11 @@ func fetchAll(_ tensors: [Tensor]) -> (results: [Result<Tensor, SyftError>], ear
                 switch reply {
                 case .success(.object(let value)):
                     item.handle.markFetched()
-                    results[item.index] = Result { () throws(SyftError) in try materialize(value, owner: item.handle.ownerName) }
-                case .success: results[item.index] = .failure(.invalidMessage(reason: "get: the worker sent no object"))
+                    results[item.index] = Result { () throws(SyftError) in
+                        try materialize(value, owner: item.handle.ownerName)
+                    }
+                case .success:
+                    results[item.index] = .failure(.invalidMessage(reason: "get: the worker sent no object"))
                 case .failure(let e): results[item.index] = .failure(e)
                 }
             }
@@ -187,7 +201,9 @@ func materialize(_ value: ObjectValue, owner: String) throws(SyftError) -> Tenso
     case .pointer(let p):
         guard let worker = me.worker(id: p.location) else { throw .unknownWorker(id: p.location) }
         return Tensor(
-            remote: PointerHandle(location: worker, idAtLocation: p.idAtLocation, ownerName: owner, meta: p.meta, requiresGrad: p.requiresGrad),
+            remote: PointerHandle(
+                location: worker, idAtLocation: p.idAtLocation, ownerName: owner, meta: p.meta,
+                requiresGrad: p.requiresGrad),
             meta: p.meta)
     }
 }

@@ -26,7 +26,10 @@ public enum Tutorial {
         step("A worker", "let bob = VirtualWorker(id: \"bob\")", "\(bob)")
         let xPtr = try x.send(to: bob)
         let yPtr = try Tensor([1, 1, 1, 1, 1]).send(to: bob)
-        step("Send a tensor to bob", "let xPtr = try x.send(to: bob)\nlet yPtr = try Tensor([1, 1, 1, 1, 1]).send(to: bob)", "\(xPtr)\n\(yPtr)")
+        step(
+            "Send a tensor to bob",
+            "let xPtr = try x.send(to: bob)\nlet yPtr = try Tensor([1, 1, 1, 1, 1]).send(to: bob)",
+            "\(xPtr)\n\(yPtr)")
         step("What bob holds", "bob.objects", "\(bob.objects)")
         let z = xPtr + xPtr
         step("Compute on the pointer: it runs on bob", "let z = xPtr + xPtr", "\(z)\n\(bob)")
@@ -37,7 +40,9 @@ public enum Tutorial {
         let gotX = try xPtr.get()
         let gotY = try yPtr.get()
         let gotZ = try z.get()
-        step("Bring the data back", "try xPtr.get(); try yPtr.get(); try z.get()", "\(gotX)\n\(gotY)\n\(gotZ)\n\(bob.objects)")
+        step(
+            "Bring the data back", "try xPtr.get(); try yPtr.get(); try z.get()",
+            "\(gotX)\n\(gotY)\n\(gotZ)\n\(bob.objects)")
         let a = try Tensor([1, 2, 3, 4, 5]).send(to: bob)
         let b = try Tensor([1, 1, 1, 1, 1]).send(to: bob)
         let sum = a + b
@@ -52,7 +57,9 @@ public enum Tutorial {
             "Autograd on bob", "let z = (x + y).sum()\ntry z.backward()",
             "\(loss)  (backward ran on bob; nothing came back)")
         let back = try gx.get()
-        step("The gradient comes back with the tensor", "let x = try xPtr.get(); x; x.grad", "\(back)\n\(back.grad!)")
+        step(
+            "The gradient comes back with the tensor", "let x = try xPtr.get(); x; x.grad",
+            "\(back)\n\(back.grad!)")
         return steps
     }
 
@@ -60,7 +67,8 @@ public enum Tutorial {
     public static func text(_ steps: [Step]) -> String {
         steps.map { s in
             let code = s.swift.split(separator: "\n").map { "  > \($0)" }.joined(separator: "\n")
-            let out = s.output.split(separator: "\n", omittingEmptySubsequences: false).map { "    \($0)" }.joined(separator: "\n")
+            let out = s.output.split(separator: "\n", omittingEmptySubsequences: false).map { "    \($0)" }
+                .joined(separator: "\n")
             return "Step \(s.number): \(s.title)\n\(code)\n\(out)"
         }.joined(separator: "\n\n")
     }

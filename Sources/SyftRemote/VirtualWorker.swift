@@ -1,5 +1,5 @@
-import Synchronization
 import SyftCore
+import Synchronization
 
 /// A worker in this process, with its own object store (PySyft's `VirtualWorker`).
 ///
@@ -49,7 +49,9 @@ public final class VirtualWorker: Worker, @unchecked Sendable {
 
     /// Registers data this worker's owner holds (see ``WorkerRuntime/register(_:id:tags:description:allowGet:)``).
     @discardableResult
-    public func register(_ tensor: Tensor, tags: [String] = [], description: String = "", allowGet: Bool = true) -> ObjectID {
+    public func register(
+        _ tensor: Tensor, tags: [String] = [], description: String = "", allowGet: Bool = true
+    ) -> ObjectID {
         runtime.register(tensor, tags: tags, description: description, allowGet: allowGet)
     }
 

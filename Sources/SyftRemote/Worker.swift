@@ -1,5 +1,5 @@
-import Synchronization
 import SyftCore
+import Synchronization
 
 /// A place tensors can live: the local worker ``me``, a ``VirtualWorker`` in this process, or a
 /// `NetworkWorker` in another process. Workers compare by identity.
@@ -102,7 +102,10 @@ public final class RegistryToken: @unchecked Sendable {
 struct LocalTransport: WorkerTransport {
     func deliver(_ requests: [Request], wait: Bool) -> [Reply] {
         requests.enumerated().compactMap { i, r in
-            r.isWaiting ? .failure(sequence: i, error: .invalidCommand(op: r.name, reason: "the local worker me stores no objects")) : nil
+            r.isWaiting
+                ? .failure(
+                    sequence: i,
+                    error: .invalidCommand(op: r.name, reason: "the local worker me stores no objects")) : nil
         }
     }
 }

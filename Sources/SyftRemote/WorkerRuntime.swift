@@ -1,5 +1,5 @@
-import Synchronization
 import SyftCore
+import Synchronization
 
 /// Limits a worker enforces before it allocates anything for a request.
 public struct WorkerLimits: Sendable {
@@ -17,7 +17,8 @@ public struct WorkerLimits: Sendable {
     }
 
     /// No practical limit (in-process workers by default).
-    public static let unlimited = WorkerLimits(maxTensorBytes: .max / 4, memoryBudget: .max / 4, maxMessageBytes: .max / 4)
+    public static let unlimited = WorkerLimits(
+        maxTensorBytes: .max / 4, memoryBudget: .max / 4, maxMessageBytes: .max / 4)
 }
 
 // Note [Executing requests]
@@ -65,9 +66,16 @@ public final class WorkerRuntime: Sendable {
 
     /// Registers data the worker's owner holds (a data owner's data set): clients may compute on it and
     /// find it by its tags, and `get` it only when `allowGet`.
-    public func register(_ tensor: Tensor, id: ObjectID = newObjectID(), tags: [String] = [], description: String = "", allowGet: Bool = false) -> ObjectID {
+    public func register(
+        _ tensor: Tensor, id: ObjectID = newObjectID(), tags: [String] = [], description: String = "",
+        allowGet: Bool = false
+    ) -> ObjectID {
         state.withLock {
-            $0.insert(id, StoredObject(tensor: tensor, tags: tags, description: description, owner: nil, shared: true, allowGet: allowGet, sequence: 0))
+            $0.insert(
+                id,
+                StoredObject(
+                    tensor: tensor, tags: tags, description: description, owner: nil, shared: true,
+                    allowGet: allowGet, sequence: 0))
         }
         return id
     }

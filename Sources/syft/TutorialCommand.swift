@@ -5,7 +5,8 @@ import Syft
 struct TutorialCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tutorial",
-        abstract: "Walk through PySyft's Part 1 (pointers, remote computation, remote autograd) on virtual workers."
+        abstract:
+            "Walk through PySyft's Part 1 (pointers, remote computation, remote autograd) on virtual workers."
     )
 
     @Flag(help: "Send every message through the wire codec, as over the network.")

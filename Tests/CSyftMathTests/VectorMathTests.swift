@@ -33,19 +33,23 @@ final class VectorMathTests: XCTestCase {
         return e / (1 + e)
     }
 
-    static var functions32: [Function32] {[
-        Function32(name: "exp", kernel: syft_exp_f32) { Float(Foundation.exp(Double($0))) },
-        Function32(name: "log", kernel: syft_log_f32) { Float(Foundation.log(Double($0))) },
-        Function32(name: "tanh", kernel: syft_tanh_f32) { Float(Foundation.tanh(Double($0))) },
-        Function32(name: "sigmoid", kernel: syft_sigmoid_f32) { Float(sigmoid(Double($0))) },
-    ]}
+    static var functions32: [Function32] {
+        [
+            Function32(name: "exp", kernel: syft_exp_f32) { Float(Foundation.exp(Double($0))) },
+            Function32(name: "log", kernel: syft_log_f32) { Float(Foundation.log(Double($0))) },
+            Function32(name: "tanh", kernel: syft_tanh_f32) { Float(Foundation.tanh(Double($0))) },
+            Function32(name: "sigmoid", kernel: syft_sigmoid_f32) { Float(sigmoid(Double($0))) },
+        ]
+    }
 
-    static var functions64: [Function64] {[
-        Function64(name: "exp", kernel: syft_exp_f64) { Foundation.exp($0) },
-        Function64(name: "log", kernel: syft_log_f64) { Foundation.log($0) },
-        Function64(name: "tanh", kernel: syft_tanh_f64) { Foundation.tanh($0) },
-        Function64(name: "sigmoid", kernel: syft_sigmoid_f64) { sigmoid($0) },
-    ]}
+    static var functions64: [Function64] {
+        [
+            Function64(name: "exp", kernel: syft_exp_f64) { Foundation.exp($0) },
+            Function64(name: "log", kernel: syft_log_f64) { Foundation.log($0) },
+            Function64(name: "tanh", kernel: syft_tanh_f64) { Foundation.tanh($0) },
+            Function64(name: "sigmoid", kernel: syft_sigmoid_f64) { sigmoid($0) },
+        ]
+    }
 
     /// The code paths to test, restoring automatic selection afterwards.
     func forEachISA(_ body: (String) throws -> Void) rethrows {
@@ -279,7 +283,8 @@ final class VectorMathTests: XCTestCase {
             XCTAssertEqual(l[6], 0, isa)
             XCTAssertEqual(l[7], Float(Foundation.log(Double(Float.leastNonzeroMagnitude))), isa)
 
-            let t = run(syft_tanh_f32, [0, -0.0, inf, -inf, .nan, 10, -10, 1e30, 1e-30, -.leastNonzeroMagnitude])
+            let t = run(
+                syft_tanh_f32, [0, -0.0, inf, -inf, .nan, 10, -10, 1e30, 1e-30, -.leastNonzeroMagnitude])
             XCTAssertEqual(t[0].bitPattern, Float(0).bitPattern, isa)
             XCTAssertEqual(t[1].bitPattern, Float(-0.0).bitPattern, isa)
             XCTAssertEqual(Array(t[2...3]), [1, -1], isa)
@@ -293,7 +298,7 @@ final class VectorMathTests: XCTestCase {
             XCTAssertEqual(Array(s[1...2]), [1, 0], isa)
             XCTAssertTrue(s[3].isNaN, isa)
             XCTAssertEqual(s[4], 1, isa)
-            XCTAssertTrue(s[5].isSubnormal, isa) // e^-100
+            XCTAssertTrue(s[5].isSubnormal, isa)  // e^-100
             XCTAssertLessThanOrEqual(Self.ulps(s[5], Float(Foundation.exp(-100.0))), 1, isa)
             XCTAssertEqual(Array(s[6...7]), [0, 0], isa)
             XCTAssertLessThanOrEqual(Self.ulps(s[8], Float(Self.sigmoid(20))), 1, isa)
@@ -407,9 +412,9 @@ final class VectorMathTests: XCTestCase {
         let best = syft_math_best_isa()
         XCTAssertEqual(syft_math_isa(), best)
         #if arch(x86_64)
-        XCTAssertTrue((0...2).contains(best))
+            XCTAssertTrue((0...2).contains(best))
         #else
-        XCTAssertEqual(best, 0) // only the portable path exists
+            XCTAssertEqual(best, 0)  // only the portable path exists
         #endif
         print("CSyftMath code path: \(String(cString: syft_math_isa_name(best)))")
     }

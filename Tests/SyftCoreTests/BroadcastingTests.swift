@@ -1,6 +1,7 @@
-@testable import SyftCore
 import XCTest
 import _TestSupport
+
+@testable import SyftCore
 
 // Broadcasting: size-1 axes, 0-d tensors, leading axes, mismatched ranks, empty tensors, and broadcast
 // (expanded) operands. Expected values from PyTorch 2.13 (Scripts/gen_core_cases.py broadcasting).
@@ -26,45 +27,67 @@ final class BroadcastingTests: XCTestCase {
         let col = Tensor([[1.0], [2.0], [3.0]])
         let row = Tensor([[10.0, 20.0, 30.0, 40.0]])
         let m = Tensor.arange(12, dtype: .float32).reshaped(to: [3, 4])
-        assertTensor(col + row, [
-            11.0, 21.0, 31.0, 41.0, 12.0, 22.0, 32.0, 42.0, 13.0, 23.0, 33.0, 43.0,
-        ], shape: [3, 4], dtype: .float32)
-        assertTensor(row - col, [
-            9.0, 19.0, 29.0, 39.0, 8.0, 18.0, 28.0, 38.0, 7.0, 17.0, 27.0, 37.0,
-        ], shape: [3, 4], dtype: .float32)
-        assertTensor(m * Tensor([1.0, -1.0, 2.0, 0.5]), [
-            0.0, -1.0, 4.0, 1.5, 4.0, -5.0, 12.0, 3.5, 8.0, -9.0, 20.0, 5.5,
-        ], shape: [3, 4], dtype: .float32)
-        assertTensor(m / col, [
-            0.0, 1.0, 2.0, 3.0, 2.0, 2.5, 3.0, 3.5, 2.6666667461395264, 3.0,
-            3.3333332538604736, 3.6666667461395264,
-        ], shape: [3, 4], dtype: .float32)
-        assertTensor(Tensor(2.0) * m, [
-            0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 14.0, 16.0, 18.0, 20.0, 22.0,
-        ], shape: [3, 4], dtype: .float32)
-        assertTensor(m - Tensor(1), [
-            -1.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0,
-        ], shape: [3, 4], dtype: .float32)
-        assertInts(Tensor.arange(6).reshaped(to: [2, 1, 3]) * Tensor([[1], [10], [100], [1000]]), [
-            0, 1, 2, 0, 10, 20, 0, 100, 200, 0, 1000, 2000, 3, 4, 5, 30, 40, 50, 300, 400,
-            500, 3000, 4000, 5000,
-        ], shape: [2, 4, 3])
-        assertInts(Tensor.arange(5).reshaped(to: [5, 1, 1]) - Tensor.arange(6).reshaped(to: [2, 3]), [
-            0, -1, -2, -3, -4, -5, 1, 0, -1, -2, -3, -4, 2, 1, 0, -1, -2, -3, 3, 2, 1, 0, -1,
-            -2, 4, 3, 2, 1, 0, -1,
-        ], shape: [5, 2, 3])
+        assertTensor(
+            col + row,
+            [
+                11.0, 21.0, 31.0, 41.0, 12.0, 22.0, 32.0, 42.0, 13.0, 23.0, 33.0, 43.0,
+            ], shape: [3, 4], dtype: .float32)
+        assertTensor(
+            row - col,
+            [
+                9.0, 19.0, 29.0, 39.0, 8.0, 18.0, 28.0, 38.0, 7.0, 17.0, 27.0, 37.0,
+            ], shape: [3, 4], dtype: .float32)
+        assertTensor(
+            m * Tensor([1.0, -1.0, 2.0, 0.5]),
+            [
+                0.0, -1.0, 4.0, 1.5, 4.0, -5.0, 12.0, 3.5, 8.0, -9.0, 20.0, 5.5,
+            ], shape: [3, 4], dtype: .float32)
+        assertTensor(
+            m / col,
+            [
+                0.0, 1.0, 2.0, 3.0, 2.0, 2.5, 3.0, 3.5, 2.6666667461395264, 3.0,
+                3.3333332538604736, 3.6666667461395264,
+            ], shape: [3, 4], dtype: .float32)
+        assertTensor(
+            Tensor(2.0) * m,
+            [
+                0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 14.0, 16.0, 18.0, 20.0, 22.0,
+            ], shape: [3, 4], dtype: .float32)
+        assertTensor(
+            m - Tensor(1),
+            [
+                -1.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0,
+            ], shape: [3, 4], dtype: .float32)
+        assertInts(
+            Tensor.arange(6).reshaped(to: [2, 1, 3]) * Tensor([[1], [10], [100], [1000]]),
+            [
+                0, 1, 2, 0, 10, 20, 0, 100, 200, 0, 1000, 2000, 3, 4, 5, 30, 40, 50, 300, 400,
+                500, 3000, 4000, 5000,
+            ], shape: [2, 4, 3])
+        assertInts(
+            Tensor.arange(5).reshaped(to: [5, 1, 1]) - Tensor.arange(6).reshaped(to: [2, 3]),
+            [
+                0, -1, -2, -3, -4, -5, 1, 0, -1, -2, -3, -4, 2, 1, 0, -1, -2, -3, 3, 2, 1, 0, -1,
+                -2, 4, 3, 2, 1, 0, -1,
+            ], shape: [5, 2, 3])
         assertTensor(Tensor([[[1.5]]]) + Tensor([1.0, 2.0]), [2.5, 3.5], shape: [1, 1, 2], dtype: .float32)
         assertTensor(Tensor([1.0]) + Tensor(2.0), [3.0], shape: [1], dtype: .float32)
         assertTensor(Tensor(1.0) + Tensor(2.0), [3.0], shape: [], dtype: .float32)
-        assertBools(col .< row / 10, [
-            false, true, true, true, false, false, true, true, false, false, false, true,
-        ], shape: [3, 4])
-        assertTensor(maximum(col, Tensor([0.0, 1.5, 2.5, 3.5])), [
-            1.0, 1.5, 2.5, 3.5, 2.0, 2.0, 2.5, 3.5, 3.0, 3.0, 3.0, 3.5,
-        ], shape: [3, 4], dtype: .float32)
-        assertTensor(`where`(col .> 1.5, row, Tensor(0.0)), [
-            0.0, 0.0, 0.0, 0.0, 10.0, 20.0, 30.0, 40.0, 10.0, 20.0, 30.0, 40.0,
-        ], shape: [3, 4], dtype: .float32)
+        assertBools(
+            col .< row / 10,
+            [
+                false, true, true, true, false, false, true, true, false, false, false, true,
+            ], shape: [3, 4])
+        assertTensor(
+            maximum(col, Tensor([0.0, 1.5, 2.5, 3.5])),
+            [
+                1.0, 1.5, 2.5, 3.5, 2.0, 2.0, 2.5, 3.5, 3.0, 3.0, 3.0, 3.5,
+            ], shape: [3, 4], dtype: .float32)
+        assertTensor(
+            `where`(col .> 1.5, row, Tensor(0.0)),
+            [
+                0.0, 0.0, 0.0, 0.0, 10.0, 20.0, 30.0, 40.0, 10.0, 20.0, 30.0, 40.0,
+            ], shape: [3, 4], dtype: .float32)
     }
 
     func testBroadcastWithEmptyTensors() {
@@ -73,9 +96,11 @@ final class BroadcastingTests: XCTestCase {
         assertTensor(Tensor.zeros([1, 0]) * Tensor.ones([3, 1]), [], shape: [3, 0], dtype: .float32)
         assertTensor(Tensor.zeros([0]) + Tensor(5.0), [], shape: [0], dtype: .float32)
         assertBools(Tensor.zeros([0, 3], dtype: .int64) .== Tensor([1, 2, 3]), [], shape: [0, 3])
-        assertTensor((Tensor.zeros([0, 3]) + Tensor.ones([3])).sum(squeezingAxes: 0), [
-            0.0, 0.0, 0.0,
-        ], shape: [3], dtype: .float32)
+        assertTensor(
+            (Tensor.zeros([0, 3]) + Tensor.ones([3])).sum(squeezingAxes: 0),
+            [
+                0.0, 0.0, 0.0,
+            ], shape: [3], dtype: .float32)
         assertTensor(exp(Tensor.zeros([2, 0])), [], shape: [2, 0], dtype: .float32)
     }
 
@@ -136,6 +161,8 @@ final class BroadcastingTests: XCTestCase {
         let b = Tensor([false, true])[1].expanded(to: [2, 2]).contiguous()
         XCTAssertEqual(b.dtype, .bool)
         XCTAssertTrue(b.isEqual(to: Tensor(shape: [2, 2], scalars: [true, true, true, true])))
-        assertTensor(Tensor([[2.5]]).expanded(to: [2, 1, 2]).contiguous(), [2.5, 2.5, 2.5, 2.5], shape: [2, 1, 2], dtype: .float32)
+        assertTensor(
+            Tensor([[2.5]]).expanded(to: [2, 1, 2]).contiguous(), [2.5, 2.5, 2.5, 2.5], shape: [2, 1, 2],
+            dtype: .float32)
     }
 }

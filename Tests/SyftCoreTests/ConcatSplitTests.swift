@@ -14,27 +14,40 @@ final class ConcatSplitTests: XCTestCase {
         assertInts(cat([b, a, b], axis: 0), [7, 8, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9], shape: [4, 3])
         assertInts(cat([a, c], axis: 1), [1, 2, 3, 10, 4, 5, 6, 11], shape: [2, 4])
         assertInts(cat([c, a, c], axis: -1), [10, 1, 2, 3, 10, 11, 4, 5, 6, 11], shape: [2, 5])
-        assertTensor(cat([a, b.to(.float32) * 0.5]), [
-            1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 3.5, 4.0, 4.5,
-        ], shape: [3, 3], dtype: .float32)
-        assertTensor(cat([a.to(.float64), b.to(.float32)]), [
-            1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0,
-        ], shape: [3, 3], dtype: .float64)
-        assertBools(cat([a .> 2, b .> 8]), [
-            false, false, true, true, true, true, false, false, true,
-        ], shape: [3, 3])
+        assertTensor(
+            cat([a, b.to(.float32) * 0.5]),
+            [
+                1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 3.5, 4.0, 4.5,
+            ], shape: [3, 3], dtype: .float32)
+        assertTensor(
+            cat([a.to(.float64), b.to(.float32)]),
+            [
+                1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0,
+            ], shape: [3, 3], dtype: .float64)
+        assertBools(
+            cat([a .> 2, b .> 8]),
+            [
+                false, false, true, true, true, true, false, false, true,
+            ], shape: [3, 3])
         assertInts(cat([a .> 2, b]), [0, 0, 1, 1, 1, 1, 7, 8, 9], shape: [3, 3])
-        assertInts(cat([a, Tensor.zeros([0, 3], dtype: .int64), b]), [
-            1, 2, 3, 4, 5, 6, 7, 8, 9,
-        ], shape: [3, 3])
+        assertInts(
+            cat([a, Tensor.zeros([0, 3], dtype: .int64), b]),
+            [
+                1, 2, 3, 4, 5, 6, 7, 8, 9,
+            ], shape: [3, 3])
         assertInts(cat([a.transposed(), c.transposed()]), [1, 4, 2, 5, 3, 6, 10, 11], shape: [4, 2])
-        assertInts(cat([a[TensorIndex.all, stride(from: 0, to: 3, by: 2)], c], axis: 1), [
-            1, 3, 10, 4, 6, 11,
-        ], shape: [2, 3])
-        assertInts(cat([b.expanded(to: [2, 3]), a], axis: 1), [
-            7, 8, 9, 1, 2, 3, 7, 8, 9, 4, 5, 6,
-        ], shape: [2, 6])
-        assertTensor(cat([Tensor([1.5]), Tensor([2.5, 3.5])]), [1.5, 2.5, 3.5], shape: [3], dtype: .float32)
+        assertInts(
+            cat([a[TensorIndex.all, stride(from: 0, to: 3, by: 2)], c], axis: 1),
+            [
+                1, 3, 10, 4, 6, 11,
+            ], shape: [2, 3])
+        assertInts(
+            cat([b.expanded(to: [2, 3]), a], axis: 1),
+            [
+                7, 8, 9, 1, 2, 3, 7, 8, 9, 4, 5, 6,
+            ], shape: [2, 6])
+        assertTensor(
+            cat([Tensor([1.5]), Tensor([2.5, 3.5])]), [1.5, 2.5, 3.5], shape: [3], dtype: .float32)
         let p = Tensor.arange(8).reshaped(to: [2, 2, 2])
         let q = Tensor.arange(4).reshaped(to: [2, 1, 2])
         assertInts(cat([p, q], axis: -2), [0, 1, 2, 3, 0, 1, 4, 5, 6, 7, 2, 3], shape: [2, 3, 2])
@@ -47,16 +60,22 @@ final class ConcatSplitTests: XCTestCase {
         assertInts(stack([a, b], axis: 1), [1, 2, 3, 7, 8, 9, 4, 5, 6, 10, 11, 12], shape: [2, 2, 3])
         assertInts(stack([a, b], axis: 2), [1, 7, 2, 8, 3, 9, 4, 10, 5, 11, 6, 12], shape: [2, 3, 2])
         assertInts(stack([a, b], axis: -1), [1, 7, 2, 8, 3, 9, 4, 10, 5, 11, 6, 12], shape: [2, 3, 2])
-        assertInts(stack([a, b, a], axis: -2), [
-            1, 2, 3, 7, 8, 9, 1, 2, 3, 4, 5, 6, 10, 11, 12, 4, 5, 6,
-        ], shape: [2, 3, 3])
+        assertInts(
+            stack([a, b, a], axis: -2),
+            [
+                1, 2, 3, 7, 8, 9, 1, 2, 3, 4, 5, 6, 10, 11, 12, 4, 5, 6,
+            ], shape: [2, 3, 3])
         assertTensor(stack([Tensor(1.5), Tensor(2.5)]), [1.5, 2.5], shape: [2], dtype: .float32)
-        assertInts(stack([a.transposed(), b.transposed()], axis: 1), [
-            1, 4, 7, 10, 2, 5, 8, 11, 3, 6, 9, 12,
-        ], shape: [3, 2, 2])
-        assertTensor(stack([a, b.to(.float64)]), [
-            1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0,
-        ], shape: [2, 2, 3], dtype: .float64)
+        assertInts(
+            stack([a.transposed(), b.transposed()], axis: 1),
+            [
+                1, 4, 7, 10, 2, 5, 8, 11, 3, 6, 9, 12,
+            ], shape: [3, 2, 2])
+        assertTensor(
+            stack([a, b.to(.float64)]),
+            [
+                1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0,
+            ], shape: [2, 2, 3], dtype: .float64)
     }
 
     func testCatAndStackCopy() {

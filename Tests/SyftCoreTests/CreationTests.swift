@@ -20,8 +20,9 @@ final class CreationTests: XCTestCase {
         assertTensor(Tensor([0.1]), [Double(Float(0.1))], shape: [1], dtype: .float32)
         assertTensor(Tensor([0.1], dtype: .float64), [0.1], shape: [1], dtype: .float64)
         assertTensor(Tensor([1, 2], dtype: .float64), [1, 2], shape: [2], dtype: .float64)
-        assertInts(Tensor([Int64.max, Int64.min, 9_007_199_254_740_993]),
-                   [Int.max, Int.min, 9_007_199_254_740_993], shape: [3])
+        assertInts(
+            Tensor([Int64.max, Int64.min, 9_007_199_254_740_993]),
+            [Int.max, Int.min, 9_007_199_254_740_993], shape: [3])
         assertInts(Tensor([Int]()), [], shape: [0])
         assertTensor(Tensor([Double]()), [], shape: [0], dtype: .float32)
         XCTAssertEqual(Tensor([[Int]]()).shape, [0])
@@ -84,25 +85,35 @@ final class CreationTests: XCTestCase {
 
     func testLinspace() {
         assertTensor(Tensor.linspace(0, 1, 5), [0.0, 0.25, 0.5, 0.75, 1.0], shape: [5], dtype: .float32)
-        assertTensor(Tensor.linspace(-1, 1, 7), [
-            -1.0, -0.6666666269302368, -0.3333333134651184, -2.9802322387695312e-08,
-            0.3333333134651184, 0.6666666269302368, 1.0,
-        ], shape: [7], dtype: .float32)
-        assertTensor(Tensor.linspace(-1, 1, 7, dtype: .float64), [
-            -1.0, -0.6666666666666667, -0.33333333333333337, 5.551115123125783e-17,
-            0.33333333333333337, 0.6666666666666667, 1.0,
-        ], shape: [7], dtype: .float64)
-        assertTensor(Tensor.linspace(0, 1, 6), [
-            0.0, 0.20000000298023224, 0.4000000059604645, 0.6000000238418579,
-            0.800000011920929, 1.0,
-        ], shape: [6], dtype: .float32)
-        assertTensor(Tensor.linspace(0.1, 0.7, 7), [
-            0.10000000149011612, 0.19999998807907104, 0.29999998211860657,
-            0.4000000059604645, 0.5, 0.6000000238418579, 0.699999988079071,
-        ], shape: [7], dtype: .float32)
-        assertTensor(Tensor.linspace(3, -2, 4), [
-            3.0, 1.3333333730697632, -0.3333333730697632, -2.0,
-        ], shape: [4], dtype: .float32)
+        assertTensor(
+            Tensor.linspace(-1, 1, 7),
+            [
+                -1.0, -0.6666666269302368, -0.3333333134651184, -2.9802322387695312e-08,
+                0.3333333134651184, 0.6666666269302368, 1.0,
+            ], shape: [7], dtype: .float32)
+        assertTensor(
+            Tensor.linspace(-1, 1, 7, dtype: .float64),
+            [
+                -1.0, -0.6666666666666667, -0.33333333333333337, 5.551115123125783e-17,
+                0.33333333333333337, 0.6666666666666667, 1.0,
+            ], shape: [7], dtype: .float64)
+        assertTensor(
+            Tensor.linspace(0, 1, 6),
+            [
+                0.0, 0.20000000298023224, 0.4000000059604645, 0.6000000238418579,
+                0.800000011920929, 1.0,
+            ], shape: [6], dtype: .float32)
+        assertTensor(
+            Tensor.linspace(0.1, 0.7, 7),
+            [
+                0.10000000149011612, 0.19999998807907104, 0.29999998211860657,
+                0.4000000059604645, 0.5, 0.6000000238418579, 0.699999988079071,
+            ], shape: [7], dtype: .float32)
+        assertTensor(
+            Tensor.linspace(3, -2, 4),
+            [
+                3.0, 1.3333333730697632, -0.3333333730697632, -2.0,
+            ], shape: [4], dtype: .float32)
         assertTensor(Tensor.linspace(2, 5, 1), [2.0], shape: [1], dtype: .float32)
         assertTensor(Tensor.linspace(2, 5, 0), [], shape: [0], dtype: .float32)
         assertInts(Tensor.linspace(0, 10, 4, dtype: .int64), [0, 3, 6, 10], shape: [4])
@@ -117,34 +128,48 @@ final class CreationTests: XCTestCase {
         assertInts(Tensor.arange(-2, 3), [-2, -1, 0, 1, 2], shape: [5])
         assertInts(Tensor.arange(5, 5), [], shape: [0])
         assertTensor(Tensor.arange(4, dtype: .float64), [0.0, 1.0, 2.0, 3.0], shape: [4], dtype: .float64)
-        assertTensor(Tensor.arange(0.0, 1.0, 0.1), [
-            0.0, 0.10000000149011612, 0.20000000298023224, 0.30000001192092896,
-            0.4000000059604645, 0.5, 0.6000000238418579, 0.699999988079071,
-            0.800000011920929, 0.8999999761581421,
-        ], shape: [10], dtype: .float32)
-        assertTensor(Tensor.arange(0.0, 1.0, 0.1, dtype: .float64), [
-            0.0, 0.1, 0.2, 0.30000000000000004, 0.4, 0.5, 0.6000000000000001,
-            0.7000000000000001, 0.8, 0.9,
-        ], shape: [10], dtype: .float64)
+        assertTensor(
+            Tensor.arange(0.0, 1.0, 0.1),
+            [
+                0.0, 0.10000000149011612, 0.20000000298023224, 0.30000001192092896,
+                0.4000000059604645, 0.5, 0.6000000238418579, 0.699999988079071,
+                0.800000011920929, 0.8999999761581421,
+            ], shape: [10], dtype: .float32)
+        assertTensor(
+            Tensor.arange(0.0, 1.0, 0.1, dtype: .float64),
+            [
+                0.0, 0.1, 0.2, 0.30000000000000004, 0.4, 0.5, 0.6000000000000001,
+                0.7000000000000001, 0.8, 0.9,
+            ], shape: [10], dtype: .float64)
         assertTensor(Tensor.arange(1.0, 2.5, 0.5), [1.0, 1.5, 2.0], shape: [3], dtype: .float32)
-        assertTensor(Tensor.arange(0.0, 1.0, 0.3), [
-            0.0, 0.30000001192092896, 0.6000000238418579, 0.8999999761581421,
-        ], shape: [4], dtype: .float32)
+        assertTensor(
+            Tensor.arange(0.0, 1.0, 0.3),
+            [
+                0.0, 0.30000001192092896, 0.6000000238418579, 0.8999999761581421,
+            ], shape: [4], dtype: .float32)
         assertTensor(Tensor.arange(1.0, -1.0, -0.5), [1.0, 0.5, 0.0, -0.5], shape: [4], dtype: .float32)
-        assertTensor(Tensor.arange(0.1, 0.65, 0.1, dtype: .float64), [
-            0.1, 0.2, 0.30000000000000004, 0.4, 0.5, 0.6000000000000001,
-        ], shape: [6], dtype: .float64)
-        assertTensor(Tensor.arange(0.2, 1.3, 0.2, dtype: .float64), [
-            0.2, 0.4, 0.6000000000000001, 0.8, 1.0, 1.2000000000000002,
-        ], shape: [6], dtype: .float64)
-        assertTensor(Tensor.arange(-0.7, 1.0, 0.3, dtype: .float64), [
-            -0.7, -0.39999999999999997, -0.09999999999999998, 0.2, 0.5, 0.8,
-        ], shape: [6], dtype: .float64)
-        assertTensor(Tensor.arange(0.35, 2.0, 0.15), [
-            0.3499999940395355, 0.5, 0.6499999761581421, 0.800000011920929,
-            0.949999988079071, 1.100000023841858, 1.25, 1.399999976158142,
-            1.5499999523162842, 1.7000000476837158, 1.850000023841858,
-        ], shape: [11], dtype: .float32)
+        assertTensor(
+            Tensor.arange(0.1, 0.65, 0.1, dtype: .float64),
+            [
+                0.1, 0.2, 0.30000000000000004, 0.4, 0.5, 0.6000000000000001,
+            ], shape: [6], dtype: .float64)
+        assertTensor(
+            Tensor.arange(0.2, 1.3, 0.2, dtype: .float64),
+            [
+                0.2, 0.4, 0.6000000000000001, 0.8, 1.0, 1.2000000000000002,
+            ], shape: [6], dtype: .float64)
+        assertTensor(
+            Tensor.arange(-0.7, 1.0, 0.3, dtype: .float64),
+            [
+                -0.7, -0.39999999999999997, -0.09999999999999998, 0.2, 0.5, 0.8,
+            ], shape: [6], dtype: .float64)
+        assertTensor(
+            Tensor.arange(0.35, 2.0, 0.15),
+            [
+                0.3499999940395355, 0.5, 0.6499999761581421, 0.800000011920929,
+                0.949999988079071, 1.100000023841858, 1.25, 1.399999976158142,
+                1.5499999523162842, 1.7000000476837158, 1.850000023841858,
+            ], shape: [11], dtype: .float32)
         assertInts(arange(3), [0, 1, 2], shape: [3])
         assertTensor(arange(0.5, 2.0), [0.5, 1.5], shape: [2], dtype: .float32)
     }
@@ -154,9 +179,11 @@ final class CreationTests: XCTestCase {
         assertBools(Tensor([0.0, 0.5, -2.0], dtype: .bool), [false, true, true], shape: [3])
         assertTensor(Tensor([true, false], dtype: .float32), [1.0, 0.0], shape: [2], dtype: .float32)
         assertBools(Tensor([3, 0, -2], dtype: .bool), [true, false, true], shape: [3])
-        assertTensor(Tensor([0.1, 1e-40], dtype: .float32), [
-            0.10000000149011612, 9.99994610111476e-41,
-        ], shape: [2], dtype: .float32)
+        assertTensor(
+            Tensor([0.1, 1e-40], dtype: .float32),
+            [
+                0.10000000149011612, 9.99994610111476e-41,
+            ], shape: [2], dtype: .float32)
         assertInts(Tensor.full([2], 7.9, dtype: .int64), [7, 7], shape: [2])
     }
 

@@ -63,7 +63,8 @@ final class DTypePromotionTests: XCTestCase {
         assertTensor(d + 1.0, [1.1, -0.25, 3.0], shape: [3], dtype: .float64)
         assertTensor(d * 0.1, [0.010000000000000002, -0.125, 0.2], shape: [3], dtype: .float64)
         assertTensor(f + 1, [1.5, -0.25, 3.0], shape: [3], dtype: .float32)
-        assertTensor(f * 0.1, [0.05000000074505806, -0.125, 0.20000000298023224], shape: [3], dtype: .float32)
+        assertTensor(
+            f * 0.1, [0.05000000074505806, -0.125, 0.20000000298023224], shape: [3], dtype: .float32)
         assertInts(b + 1, [2, 1, 2], shape: [3])
         assertInts(b * 2, [2, 0, 2], shape: [3])
         assertTensor(b + 1.5, [2.5, 1.5, 2.5], shape: [3], dtype: .float32)
@@ -101,9 +102,11 @@ final class DTypePromotionTests: XCTestCase {
         let f = Tensor([0.5, -1.25, 2.0])
         assertTensor(i + Tensor(2.5), [3.5, 0.5, 5.5], shape: [3], dtype: .float32)
         assertTensor(i + Tensor(0.1, dtype: .float64), [1.1, -1.9, 3.1], shape: [3], dtype: .float64)
-        assertTensor(f + Tensor(0.1, dtype: .float64), [
-            0.6000000238418579, -1.149999976158142, 2.0999999046325684,
-        ], shape: [3], dtype: .float32)
+        assertTensor(
+            f + Tensor(0.1, dtype: .float64),
+            [
+                0.6000000238418579, -1.149999976158142, 2.0999999046325684,
+            ], shape: [3], dtype: .float32)
         assertTensor(f + Tensor(2), [2.5, 0.75, 4.0], shape: [3], dtype: .float32)
         assertInts(Tensor([true, false]) + Tensor(3), [4, 3], shape: [2])
         assertTensor(Tensor(2) + Tensor(0.1, dtype: .float64), [2.1], shape: [], dtype: .float64)
@@ -126,15 +129,21 @@ final class DTypePromotionTests: XCTestCase {
     func testUnaryFloatFunctionsOfIntegers() {
         let i = Tensor([1, 4, 9])
         assertTensor(sqrt(i), [1.0, 2.0, 3.0], shape: [3], dtype: .float32, rtol: 1e-06, atol: 1e-07)
-        assertTensor(exp(Tensor([0, 1])), [
-            1.0, 2.7182817459106445,
-        ], shape: [2], dtype: .float32, rtol: 1e-06, atol: 1e-07)
-        assertTensor(log(i), [
-            0.0, 1.3862943649291992, 2.1972246170043945,
-        ], shape: [3], dtype: .float32, rtol: 1e-06, atol: 1e-07)
-        assertTensor(sigmoid(Tensor([true, false])), [
-            0.7310585975646973, 0.5,
-        ], shape: [2], dtype: .float32, rtol: 1e-06, atol: 1e-07)
+        assertTensor(
+            exp(Tensor([0, 1])),
+            [
+                1.0, 2.7182817459106445,
+            ], shape: [2], dtype: .float32, rtol: 1e-06, atol: 1e-07)
+        assertTensor(
+            log(i),
+            [
+                0.0, 1.3862943649291992, 2.1972246170043945,
+            ], shape: [3], dtype: .float32, rtol: 1e-06, atol: 1e-07)
+        assertTensor(
+            sigmoid(Tensor([true, false])),
+            [
+                0.7310585975646973, 0.5,
+            ], shape: [2], dtype: .float32, rtol: 1e-06, atol: 1e-07)
         assertInts(i.clamp(min: 2, max: 5), [2, 4, 5], shape: [3])
         assertTensor(i.clamp(min: 2.5), [2.5, 4.0, 9.0], shape: [3], dtype: .float32)
         assertTensor(i.clamp(max: 3.5), [1.0, 3.5, 3.5], shape: [3], dtype: .float32)
@@ -144,12 +153,16 @@ final class DTypePromotionTests: XCTestCase {
         let f = Tensor([-2.7, -0.5, 0.0, 0.5, 2.7, .nan])
         assertInts(f.to(.int64), [-2, 0, 0, 0, 2, -9223372036854775808], shape: [6])
         assertBools(f.to(.bool), [true, true, false, true, true, true], shape: [6])
-        assertTensor(f.to(.float64), [
-            -2.700000047683716, -0.5, 0.0, 0.5, 2.700000047683716, .nan,
-        ], shape: [6], dtype: .float64)
-        assertTensor(Tensor([0.1, 1e300, -1e300], dtype: .float64).to(.float32), [
-            0.10000000149011612, .infinity, -.infinity,
-        ], shape: [3], dtype: .float32)
+        assertTensor(
+            f.to(.float64),
+            [
+                -2.700000047683716, -0.5, 0.0, 0.5, 2.700000047683716, .nan,
+            ], shape: [6], dtype: .float64)
+        assertTensor(
+            Tensor([0.1, 1e300, -1e300], dtype: .float64).to(.float32),
+            [
+                0.10000000149011612, .infinity, -.infinity,
+            ], shape: [3], dtype: .float32)
         assertTensor(Tensor([true, false]).to(.float64), [1.0, 0.0], shape: [2], dtype: .float64)
         assertInts(Tensor([true, false]).to(.int64), [1, 0], shape: [2])
         assertTensor(Tensor([16777217, -3]).to(.float32), [16777216.0, -3.0], shape: [2], dtype: .float32)

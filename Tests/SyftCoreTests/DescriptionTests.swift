@@ -19,12 +19,16 @@ final class DescriptionTests: XCTestCase {
         XCTAssertEqual((Tensor([1, 5, 3]) .> 2).description, "tensor([False,  True,  True])")
         XCTAssertEqual((-Tensor([0.0, 1.5])).description, "tensor([-0.0000, -1.5000])")
         XCTAssertEqual(abs(Tensor([-0.0, -2.0])).description, "tensor([0., 2.])")
-        XCTAssertEqual(Tensor.arange(6).reshaped(to: [2, 3]).transposed().description, """
+        XCTAssertEqual(
+            Tensor.arange(6).reshaped(to: [2, 3]).transposed().description,
+            """
             tensor([[0, 3],
                     [1, 4],
                     [2, 5]])
             """)
-        XCTAssertEqual(matmul(Tensor([[1.0, 2.0], [3.0, 4.0]]), Tensor([[0.5], [0.25]])).description, """
+        XCTAssertEqual(
+            matmul(Tensor([[1.0, 2.0], [3.0, 4.0]]), Tensor([[0.5], [0.25]])).description,
+            """
             tensor([[1.0000],
                     [2.5000]])
             """)
@@ -42,7 +46,9 @@ final class DescriptionTests: XCTestCase {
             exp(Tensor([0.0, 1.0, 10.0])).description,
             "tensor([1.0000e+00, 2.7183e+00, 2.2026e+04])")
         XCTAssertEqual(sqrt(Tensor([-1.0, 4.0])).description, "tensor([nan, 2.])")
-        XCTAssertEqual(Tensor.eye(3, dtype: .int64).description, """
+        XCTAssertEqual(
+            Tensor.eye(3, dtype: .int64).description,
+            """
             tensor([[1, 0, 0],
                     [0, 1, 0],
                     [0, 0, 1]])
@@ -71,20 +77,28 @@ final class DescriptionTests: XCTestCase {
         XCTAssertEqual(
             w.to(.float64).description,
             "tensor([1., 2., 3.], dtype=torch.float64, grad_fn=<ToCopyBackward0>)")
-        XCTAssertEqual(w.expanded(to: [2, 3]).description, """
+        XCTAssertEqual(
+            w.expanded(to: [2, 3]).description,
+            """
             tensor([[1., 2., 3.],
                     [1., 2., 3.]], grad_fn=<ExpandBackward0>)
             """)
-        XCTAssertEqual(matmul(m, m).description, """
+        XCTAssertEqual(
+            matmul(m, m).description,
+            """
             tensor([[ 7., 10.],
                     [15., 22.]], grad_fn=<MmBackward0>)
             """)
-        XCTAssertEqual(m.permuted(1, 0).description, """
+        XCTAssertEqual(
+            m.permuted(1, 0).description,
+            """
             tensor([[1., 3.],
                     [2., 4.]], grad_fn=<PermuteBackward0>)
             """)
         XCTAssertEqual(m.reshaped(to: [4]).description, "tensor([1., 2., 3., 4.], grad_fn=<ViewBackward0>)")
-        XCTAssertEqual(m[TensorIndex.all, 0..<1].description, """
+        XCTAssertEqual(
+            m[TensorIndex.all, 0..<1].description,
+            """
             tensor([[1.],
                     [3.]], grad_fn=<SliceBackward0>)
             """)

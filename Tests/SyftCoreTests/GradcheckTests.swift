@@ -8,7 +8,10 @@ final class GradcheckTests: XCTestCase {
     func randn(_ shape: [Int]) -> Tensor { Tensor.randn(shape, dtype: .float64, generator: g) }
     func positive(_ shape: [Int]) -> Tensor { Tensor.rand(shape, dtype: .float64, generator: g) + 0.5 }
 
-    func check(_ name: String, _ inputs: [Tensor], _ f: ([Tensor]) -> Tensor, file: StaticString = #filePath, line: UInt = #line) {
+    func check(
+        _ name: String, _ inputs: [Tensor], _ f: ([Tensor]) -> Tensor, file: StaticString = #filePath,
+        line: UInt = #line
+    ) {
         XCTAssertNoThrow(try gradcheck(f, inputs: inputs), name, file: file, line: line)
     }
 
@@ -26,7 +29,8 @@ final class GradcheckTests: XCTestCase {
         check("relu", [x]) { $0[0].relu() }
         check("clamp", [x]) { $0[0].clamp(min: -0.5, max: 0.7) }
         // Through float32 the finite difference needs a step float32 can resolve.
-        XCTAssertNoThrow(try gradcheck({ $0[0].to(.float32).to(.float64) * 3 }, inputs: [x], eps: 1e-2, atol: 1e-4))
+        XCTAssertNoThrow(
+            try gradcheck({ $0[0].to(.float32).to(.float64) * 3 }, inputs: [x], eps: 1e-2, atol: 1e-4))
     }
 
     func testBinary() {
@@ -51,7 +55,9 @@ final class GradcheckTests: XCTestCase {
         check("sum kept", [x]) { $0[0].sum(alongAxes: 1) }
         check("mean", [x]) { $0[0].mean(squeezingAxes: -1) }
         check("prod", [x]) { $0[0].prod(squeezingAxes: 1) }
-        check("prod with zero", [Tensor([[1.0, 0, 3], [0, 0, 2], [4, 5, 6]], dtype: .float64)]) { $0[0].prod(squeezingAxes: 1) }
+        check("prod with zero", [Tensor([[1.0, 0, 3], [0, 0, 2], [4, 5, 6]], dtype: .float64)]) {
+            $0[0].prod(squeezingAxes: 1)
+        }
         check("max", [x]) { $0[0].max(squeezingAxes: 2) }
         check("min kept", [x]) { $0[0].min(alongAxes: 0) }
         check("max all", [x]) { $0[0].max() }
@@ -61,12 +67,23 @@ final class GradcheckTests: XCTestCase {
 
     func testMovement() {
         let x = randn([2, 3, 4])
-        check("reshape", [x]) { $0[0].reshaped(to: [4, 6]) * Tensor.arange(24).reshaped(to: [4, 6]).to(.float64) }
-        check("permute", [x]) { $0[0].permuted(2, 0, 1).contiguous() * Tensor.arange(24).reshaped(to: [4, 2, 3]).to(.float64) }
+        check("reshape", [x]) {
+            $0[0].reshaped(to: [4, 6]) * Tensor.arange(24).reshaped(to: [4, 6]).to(.float64)
+        }
+        check("permute", [x]) {
+            $0[0].permuted(2, 0, 1).contiguous() * Tensor.arange(24).reshaped(to: [4, 2, 3]).to(.float64)
+        }
         check("expand", [randn([3, 1])]) { $0[0].expanded(to: [2, 3, 4]) * x }
         check("slice", [x]) { $0[0][0..., 1..., stride(from: 0, to: 4, by: 2)] }
         check("index", [x]) { $0[0][1, TensorIndex.ellipsis, 2] }
-        check("slice scatter", [x, randn([2, 3, 2])]) { $0[0].sliceScattered($0[1], ranges: [SliceRange(start: 0, end: 2), SliceRange(start: 0, end: 3), SliceRange(start: 1, end: 4, step: 2)]) }
+        check("slice scatter", [x, randn([2, 3, 2])]) {
+            $0[0].sliceScattered(
+                $0[1],
+                ranges: [
+                    SliceRange(start: 0, end: 2), SliceRange(start: 0, end: 3),
+                    SliceRange(start: 1, end: 4, step: 2),
+                ])
+        }
         check("cat", [x, randn([2, 1, 4])]) { cat([$0[0], $0[1]], axis: 1) }
         check("stack", [x, randn([2, 3, 4])]) { stack([$0[0], $0[1]], axis: -1) }
         check("split", [x]) { $0[0].split(sizes: [1, 3], axis: 2)[1] * 2 }

@@ -25,24 +25,30 @@ final class IndexingTests: XCTestCase {
         assertInts(x[2..<10], [8, 9, 10, 11], shape: [1, 4])
         assertInts(x[TensorIndex.range(start: 2, end: 1, step: 1)], [], shape: [0, 4])
         assertInts(x[TensorIndex.range(start: nil, end: -1, step: 2)], [0, 1, 2, 3], shape: [1, 4])
-        assertInts(x[TensorIndex.all, TensorIndex.range(start: -3, end: nil, step: 2)], [
-            1, 3, 5, 7, 9, 11,
-        ], shape: [3, 2])
+        assertInts(
+            x[TensorIndex.all, TensorIndex.range(start: -3, end: nil, step: 2)],
+            [
+                1, 3, 5, 7, 9, 11,
+            ], shape: [3, 2])
         assertInts(x[TensorIndex.all, 1], [1, 5, 9], shape: [3])
         assertInts(x[TensorIndex.all, 1..<3], [1, 2, 5, 6, 9, 10], shape: [3, 2])
         assertInts(x[TensorIndex.all, stride(from: 0, to: 4, by: 2)], [0, 2, 4, 6, 8, 10], shape: [3, 2])
-        assertInts(x[stride(from: 0, to: 3, by: 2), stride(from: 1, to: 4, by: 2)], [
-            1, 3, 9, 11,
-        ], shape: [2, 2])
+        assertInts(
+            x[stride(from: 0, to: 3, by: 2), stride(from: 1, to: 4, by: 2)],
+            [
+                1, 3, 9, 11,
+            ], shape: [2, 2])
         assertInts(x[1..., stride(from: 0, to: 4, by: 2)], [4, 6, 8, 10], shape: [2, 2])
         assertInts(x[stride(from: -3, to: 10, by: 2)], [0, 1, 2, 3, 8, 9, 10, 11], shape: [2, 4])
         assertInts(x[TensorIndex.ellipsis, 0], [0, 4, 8], shape: [3])
         assertInts(x[TensorIndex.ellipsis, -1], [3, 7, 11], shape: [3])
         assertInts(x[TensorIndex.newAxis], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], shape: [1, 3, 4])
         assertInts(x[TensorIndex.all, TensorIndex.newAxis, 2], [2, 6, 10], shape: [3, 1])
-        assertInts(x[TensorIndex.ellipsis, TensorIndex.newAxis], [
-            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
-        ], shape: [3, 4, 1])
+        assertInts(
+            x[TensorIndex.ellipsis, TensorIndex.newAxis],
+            [
+                0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+            ], shape: [3, 4, 1])
         assertInts(x[1][2], [6], shape: [])
         assertInts(x.transposed()[1], [1, 5, 9], shape: [3])
         assertInts(x.transposed()[1..., 1], [5, 6, 7], shape: [3])
@@ -51,14 +57,18 @@ final class IndexingTests: XCTestCase {
         assertInts(y[1, TensorIndex.ellipsis, 2], [14, 18, 22], shape: [3])
         assertInts(y[TensorIndex.ellipsis, 1, 2], [6, 18], shape: [2])
         assertInts(y[0, 1..., TensorIndex.ellipsis], [4, 5, 6, 7, 8, 9, 10, 11], shape: [2, 4])
-        assertInts(y[TensorIndex.ellipsis], [
-            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-            23,
-        ], shape: [2, 3, 4])
+        assertInts(
+            y[TensorIndex.ellipsis],
+            [
+                0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+                23,
+            ], shape: [2, 3, 4])
         assertInts(y[TensorIndex.all, TensorIndex.all, 3], [3, 7, 11, 15, 19, 23], shape: [2, 3])
-        assertInts(y[-1, TensorIndex.newAxis, TensorIndex.ellipsis, stride(from: 0, to: 4, by: 3)], [
-            12, 15, 16, 19, 20, 23,
-        ], shape: [1, 3, 2])
+        assertInts(
+            y[-1, TensorIndex.newAxis, TensorIndex.ellipsis, stride(from: 0, to: 4, by: 3)],
+            [
+                12, 15, 16, 19, 20, 23,
+            ], shape: [1, 3, 2])
     }
 
     func testSetters() {
@@ -93,51 +103,71 @@ final class IndexingTests: XCTestCase {
     func testSettersThroughEllipsisNewAxesAndLeadingOnes() {
         var y = Tensor.arange(24).reshaped(to: [2, 3, 4])
         y[1, TensorIndex.ellipsis, 2] = Tensor([-1, -2, -3])
-        assertInts(y, [
-            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, -1, 15, 16, 17, -2, 19, 20, 21, -3,
-            23,
-        ], shape: [2, 3, 4])
+        assertInts(
+            y,
+            [
+                0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, -1, 15, 16, 17, -2, 19, 20, 21, -3,
+                23,
+            ], shape: [2, 3, 4])
         y[TensorIndex.all, 1] = Tensor([[10, 11, 12, 13], [20, 21, 22, 23]])
-        assertInts(y, [
-            0, 1, 2, 3, 10, 11, 12, 13, 8, 9, 10, 11, 12, 13, -1, 15, 20, 21, 22, 23, 20, 21,
-            -3, 23,
-        ], shape: [2, 3, 4])
+        assertInts(
+            y,
+            [
+                0, 1, 2, 3, 10, 11, 12, 13, 8, 9, 10, 11, 12, 13, -1, 15, 20, 21, 22, 23, 20, 21,
+                -3, 23,
+            ], shape: [2, 3, 4])
         y[TensorIndex.all, TensorIndex.all, 0] = Tensor([7, 8, 9])
-        assertInts(y, [
-            7, 1, 2, 3, 8, 11, 12, 13, 9, 9, 10, 11, 7, 13, -1, 15, 8, 21, 22, 23, 9, 21, -3,
-            23,
-        ], shape: [2, 3, 4])
+        assertInts(
+            y,
+            [
+                7, 1, 2, 3, 8, 11, 12, 13, 9, 9, 10, 11, 7, 13, -1, 15, 8, 21, 22, 23, 9, 21, -3,
+                23,
+            ], shape: [2, 3, 4])
         y[0, TensorIndex.all, 3] = Tensor([[100, 200, 300]])
-        assertInts(y, [
-            7, 1, 2, 100, 8, 11, 12, 200, 9, 9, 10, 300, 7, 13, -1, 15, 8, 21, 22, 23, 9, 21,
-            -3, 23,
-        ], shape: [2, 3, 4])
+        assertInts(
+            y,
+            [
+                7, 1, 2, 100, 8, 11, 12, 200, 9, 9, 10, 300, 7, 13, -1, 15, 8, 21, 22, 23, 9, 21,
+                -3, 23,
+            ], shape: [2, 3, 4])
         y[1, 0] = Tensor([[[1]]])
-        assertInts(y, [
-            7, 1, 2, 100, 8, 11, 12, 200, 9, 9, 10, 300, 1, 1, 1, 1, 8, 21, 22, 23, 9, 21,
-            -3, 23,
-        ], shape: [2, 3, 4])
+        assertInts(
+            y,
+            [
+                7, 1, 2, 100, 8, 11, 12, 200, 9, 9, 10, 300, 1, 1, 1, 1, 8, 21, 22, 23, 9, 21,
+                -3, 23,
+            ], shape: [2, 3, 4])
         var x = Tensor.zeros([3, 4])
         x[0] = Tensor.ones([1, 1, 4])
-        assertTensor(x, [
-            1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
-        ], shape: [3, 4], dtype: .float32)
+        assertTensor(
+            x,
+            [
+                1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+            ], shape: [3, 4], dtype: .float32)
         x[1..., TensorIndex.newAxis, 2] = Tensor([[5.0], [6.0]])
-        assertTensor(x, [
-            1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 5.0, 0.0, 0.0, 0.0, 6.0, 0.0,
-        ], shape: [3, 4], dtype: .float32)
+        assertTensor(
+            x,
+            [
+                1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 5.0, 0.0, 0.0, 0.0, 6.0, 0.0,
+            ], shape: [3, 4], dtype: .float32)
         x[TensorIndex.newAxis, 2] = Tensor([[-1.0, -2.0, -3.0, -4.0]])
-        assertTensor(x, [
-            1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 5.0, 0.0, -1.0, -2.0, -3.0, -4.0,
-        ], shape: [3, 4], dtype: .float32)
+        assertTensor(
+            x,
+            [
+                1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 5.0, 0.0, -1.0, -2.0, -3.0, -4.0,
+            ], shape: [3, 4], dtype: .float32)
         x[TensorIndex.newAxis] = Tensor.arange(12, dtype: .float32).reshaped(to: [1, 3, 4]) / 4
-        assertTensor(x, [
-            0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5, 2.75,
-        ], shape: [3, 4], dtype: .float32)
+        assertTensor(
+            x,
+            [
+                0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5, 2.75,
+            ], shape: [3, 4], dtype: .float32)
         x[1..., TensorIndex.newAxis, 2..<3] = Tensor([[[8.0]], [[9.0]]])
-        assertTensor(x, [
-            0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 8.0, 1.75, 2.0, 2.25, 9.0, 2.75,
-        ], shape: [3, 4], dtype: .float32)
+        assertTensor(
+            x,
+            [
+                0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 8.0, 1.75, 2.0, 2.25, 9.0, 2.75,
+            ], shape: [3, 4], dtype: .float32)
     }
 
     func testSettersOnViewsAndBroadcastValues() {

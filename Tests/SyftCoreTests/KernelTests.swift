@@ -1,7 +1,8 @@
-@testable import SyftCore
 import Synchronization
 import XCTest
 import _TestSupport
+
+@testable import SyftCore
 
 // White-box checks of the kernel building blocks (Sources/SyftCore/Kernels): how work is split across
 // threads, how strided layouts are merged, and the blocked float32 sum.

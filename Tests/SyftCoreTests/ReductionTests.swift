@@ -11,41 +11,57 @@ final class ReductionTests: XCTestCase {
         let x = Tensor.arange(24, dtype: .float32).reshaped(to: [2, 3, 4]) * 0.5 - 3
         assertTensor(x.sum(), [66.0], shape: [], dtype: .float32)
         assertTensor(sum(x), [66.0], shape: [], dtype: .float32)
-        assertTensor(x.sum(squeezingAxes: 0), [
-            0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0,
-        ], shape: [3, 4], dtype: .float32)
-        assertTensor(x.sum(squeezingAxes: 1), [
-            -3.0, -1.5, 0.0, 1.5, 15.0, 16.5, 18.0, 19.5,
-        ], shape: [2, 4], dtype: .float32)
-        assertTensor(x.sum(squeezingAxes: 2), [
-            -9.0, -1.0, 7.0, 15.0, 23.0, 31.0,
-        ], shape: [2, 3], dtype: .float32)
-        assertTensor(x.sum(squeezingAxes: -1), [
-            -9.0, -1.0, 7.0, 15.0, 23.0, 31.0,
-        ], shape: [2, 3], dtype: .float32)
+        assertTensor(
+            x.sum(squeezingAxes: 0),
+            [
+                0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0,
+            ], shape: [3, 4], dtype: .float32)
+        assertTensor(
+            x.sum(squeezingAxes: 1),
+            [
+                -3.0, -1.5, 0.0, 1.5, 15.0, 16.5, 18.0, 19.5,
+            ], shape: [2, 4], dtype: .float32)
+        assertTensor(
+            x.sum(squeezingAxes: 2),
+            [
+                -9.0, -1.0, 7.0, 15.0, 23.0, 31.0,
+            ], shape: [2, 3], dtype: .float32)
+        assertTensor(
+            x.sum(squeezingAxes: -1),
+            [
+                -9.0, -1.0, 7.0, 15.0, 23.0, 31.0,
+            ], shape: [2, 3], dtype: .float32)
         assertTensor(x.sum(squeezingAxes: 0, 2), [6.0, 22.0, 38.0], shape: [3], dtype: .float32)
         assertTensor(x.sum(squeezingAxes: [2, -3]), [6.0, 22.0, 38.0], shape: [3], dtype: .float32)
         assertTensor(x.sum(squeezingAxes: 0, 1), [12.0, 15.0, 18.0, 21.0], shape: [4], dtype: .float32)
         assertTensor(x.sum(squeezingAxes: 0, 1, 2), [66.0], shape: [], dtype: .float32)
-        assertTensor(x.sum(alongAxes: 1), [
-            -3.0, -1.5, 0.0, 1.5, 15.0, 16.5, 18.0, 19.5,
-        ], shape: [2, 1, 4], dtype: .float32)
+        assertTensor(
+            x.sum(alongAxes: 1),
+            [
+                -3.0, -1.5, 0.0, 1.5, 15.0, 16.5, 18.0, 19.5,
+            ], shape: [2, 1, 4], dtype: .float32)
         assertTensor(x.sum(alongAxes: 0, 2), [6.0, 22.0, 38.0], shape: [1, 3, 1], dtype: .float32)
-        assertTensor(sum(x, alongAxes: [-1]), [
-            -9.0, -1.0, 7.0, 15.0, 23.0, 31.0,
-        ], shape: [2, 3, 1], dtype: .float32)
-        assertTensor(sum(x, squeezingAxes: [1]), [
-            -3.0, -1.5, 0.0, 1.5, 15.0, 16.5, 18.0, 19.5,
-        ], shape: [2, 4], dtype: .float32)
+        assertTensor(
+            sum(x, alongAxes: [-1]),
+            [
+                -9.0, -1.0, 7.0, 15.0, 23.0, 31.0,
+            ], shape: [2, 3, 1], dtype: .float32)
+        assertTensor(
+            sum(x, squeezingAxes: [1]),
+            [
+                -3.0, -1.5, 0.0, 1.5, 15.0, 16.5, 18.0, 19.5,
+            ], shape: [2, 4], dtype: .float32)
     }
 
     func testSumOtherDTypes() {
         let d = Tensor([[0.1, 0.2, 0.3], [1e16, 1.0, -1e16]], dtype: .float64)
         let i = Tensor([[1, -2, 3], [4, 5, -6]])
         let b = Tensor([[true, false, true], [true, true, true]])
-        assertTensor(d.sum(squeezingAxes: 1), [
-            0.6000000000000001, 0.0,
-        ], shape: [2], dtype: .float64, rtol: 1e-15)
+        assertTensor(
+            d.sum(squeezingAxes: 1),
+            [
+                0.6000000000000001, 0.0,
+            ], shape: [2], dtype: .float64, rtol: 1e-15)
         assertTensor(d.sum(squeezingAxes: 0), [1e+16, 1.2, -1e+16], shape: [3], dtype: .float64)
         assertInts(i.sum(), [5], shape: [])
         assertInts(i.sum(squeezingAxes: 0), [5, 3, -3], shape: [3])
@@ -61,20 +77,28 @@ final class ReductionTests: XCTestCase {
         let d = Tensor([[0.1, 0.2, 0.3], [1.5, 2.5, -4.0]], dtype: .float64)
         assertTensor(x.mean(), [2.75], shape: [], dtype: .float32)
         assertTensor(mean(x), [2.75], shape: [], dtype: .float32)
-        assertTensor(x.mean(squeezingAxes: 1), [
-            -1.0, -0.5, 0.0, 0.5, 5.0, 5.5, 6.0, 6.5,
-        ], shape: [2, 4], dtype: .float32)
+        assertTensor(
+            x.mean(squeezingAxes: 1),
+            [
+                -1.0, -0.5, 0.0, 0.5, 5.0, 5.5, 6.0, 6.5,
+            ], shape: [2, 4], dtype: .float32)
         assertTensor(x.mean(squeezingAxes: 0, 2), [0.75, 2.75, 4.75], shape: [3], dtype: .float32)
-        assertTensor(x.mean(alongAxes: -1), [
-            -2.25, -0.25, 1.75, 3.75, 5.75, 7.75,
-        ], shape: [2, 3, 1], dtype: .float32)
+        assertTensor(
+            x.mean(alongAxes: -1),
+            [
+                -2.25, -0.25, 1.75, 3.75, 5.75, 7.75,
+            ], shape: [2, 3, 1], dtype: .float32)
         assertTensor(mean(x, alongAxes: [0, 1]), [2.0, 2.5, 3.0, 3.5], shape: [1, 1, 4], dtype: .float32)
-        assertTensor(mean(x, squeezingAxes: [2]), [
-            -2.25, -0.25, 1.75, 3.75, 5.75, 7.75,
-        ], shape: [2, 3], dtype: .float32)
-        assertTensor(d.mean(squeezingAxes: 1), [
-            0.20000000000000004, 0.0,
-        ], shape: [2], dtype: .float64, rtol: 1e-15)
+        assertTensor(
+            mean(x, squeezingAxes: [2]),
+            [
+                -2.25, -0.25, 1.75, 3.75, 5.75, 7.75,
+            ], shape: [2, 3], dtype: .float32)
+        assertTensor(
+            d.mean(squeezingAxes: 1),
+            [
+                0.20000000000000004, 0.0,
+            ], shape: [2], dtype: .float64, rtol: 1e-15)
         assertTensor(d.mean(), [0.10000000000000002], shape: [], dtype: .float64, rtol: 1e-15)
         assertTensor(Tensor(2.5).mean(), [2.5], shape: [], dtype: .float32)
     }
@@ -162,46 +186,69 @@ final class ReductionTests: XCTestCase {
         let x = Tensor([[1.0, 2.0, 4.0, 8.0], [-1.0, 0.5, 0.25, 3.0], [2.0, 2.0, 2.0, 2.0]])
         assertTensor(x.variance(), [5.0961174964904785], shape: [], dtype: .float32, rtol: 1e-06, atol: 1e-07)
         assertTensor(variance(x), [5.0961174964904785], shape: [], dtype: .float32, rtol: 1e-06, atol: 1e-07)
-        assertTensor(x.variance(correction: 0), [
-            4.671441078186035,
-        ], shape: [], dtype: .float32, rtol: 1e-06, atol: 1e-07)
+        assertTensor(
+            x.variance(correction: 0),
+            [
+                4.671441078186035
+            ], shape: [], dtype: .float32, rtol: 1e-06, atol: 1e-07)
         assertTensor(x.std(), [2.257458209991455], shape: [], dtype: .float32, rtol: 1e-06, atol: 1e-07)
-        assertTensor(std(x, correction: 0), [
-            2.1613516807556152,
-        ], shape: [], dtype: .float32, rtol: 1e-06, atol: 1e-07)
-        assertTensor(x.variance(squeezingAxes: [1]), [
-            9.583333015441895, 2.8072917461395264, 0.0,
-        ], shape: [3], dtype: .float32, rtol: 1e-06, atol: 1e-07)
-        assertTensor(x.variance(squeezingAxes: [1], correction: 0), [
-            7.1875, 2.10546875, 0.0,
-        ], shape: [3], dtype: .float32, rtol: 1e-06, atol: 1e-07)
-        assertTensor(x.variance(alongAxes: [0]), [
-            2.3333332538604736, 0.75, 3.5208332538604736, 10.333333015441895,
-        ], shape: [1, 4], dtype: .float32, rtol: 1e-06, atol: 1e-07)
-        assertTensor(x.variance(squeezingAxes: [-1, 0], correction: 0), [
-            4.671441078186035,
-        ], shape: [], dtype: .float32, rtol: 1e-06, atol: 1e-07)
-        assertTensor(x.std(squeezingAxes: [0]), [
-            1.5275251865386963, 0.8660253882408142, 1.876388430595398, 3.214550256729126,
-        ], shape: [4], dtype: .float32, rtol: 1e-06, atol: 1e-07)
-        assertTensor(x.std(alongAxes: [1], correction: 0), [
-            2.6809513568878174, 1.4510233402252197, 0.0,
-        ], shape: [3, 1], dtype: .float32, rtol: 1e-06, atol: 1e-07)
-        assertTensor(x.to(.float64).variance(squeezingAxes: [1]), [
-            9.583333333333334, 2.8072916666666665, 0.0,
-        ], shape: [3], dtype: .float64, rtol: 1e-13, atol: 1e-15)
-        assertTensor(x.to(.float64).std(correction: 0), [
-            2.161351653993913,
-        ], shape: [], dtype: .float64, rtol: 1e-13, atol: 1e-15)
-        assertTensor(x.variance(correction: 2), [
-            5.605729103088379,
-        ], shape: [], dtype: .float32, rtol: 1e-06, atol: 1e-07)
+        assertTensor(
+            std(x, correction: 0),
+            [
+                2.1613516807556152
+            ], shape: [], dtype: .float32, rtol: 1e-06, atol: 1e-07)
+        assertTensor(
+            x.variance(squeezingAxes: [1]),
+            [
+                9.583333015441895, 2.8072917461395264, 0.0,
+            ], shape: [3], dtype: .float32, rtol: 1e-06, atol: 1e-07)
+        assertTensor(
+            x.variance(squeezingAxes: [1], correction: 0),
+            [
+                7.1875, 2.10546875, 0.0,
+            ], shape: [3], dtype: .float32, rtol: 1e-06, atol: 1e-07)
+        assertTensor(
+            x.variance(alongAxes: [0]),
+            [
+                2.3333332538604736, 0.75, 3.5208332538604736, 10.333333015441895,
+            ], shape: [1, 4], dtype: .float32, rtol: 1e-06, atol: 1e-07)
+        assertTensor(
+            x.variance(squeezingAxes: [-1, 0], correction: 0),
+            [
+                4.671441078186035
+            ], shape: [], dtype: .float32, rtol: 1e-06, atol: 1e-07)
+        assertTensor(
+            x.std(squeezingAxes: [0]),
+            [
+                1.5275251865386963, 0.8660253882408142, 1.876388430595398, 3.214550256729126,
+            ], shape: [4], dtype: .float32, rtol: 1e-06, atol: 1e-07)
+        assertTensor(
+            x.std(alongAxes: [1], correction: 0),
+            [
+                2.6809513568878174, 1.4510233402252197, 0.0,
+            ], shape: [3, 1], dtype: .float32, rtol: 1e-06, atol: 1e-07)
+        assertTensor(
+            x.to(.float64).variance(squeezingAxes: [1]),
+            [
+                9.583333333333334, 2.8072916666666665, 0.0,
+            ], shape: [3], dtype: .float64, rtol: 1e-13, atol: 1e-15)
+        assertTensor(
+            x.to(.float64).std(correction: 0),
+            [
+                2.161351653993913
+            ], shape: [], dtype: .float64, rtol: 1e-13, atol: 1e-15)
+        assertTensor(
+            x.variance(correction: 2),
+            [
+                5.605729103088379
+            ], shape: [], dtype: .float32, rtol: 1e-06, atol: 1e-07)
         assertTensor(Tensor([3.0]).variance(), [.nan], shape: [], dtype: .float32)
         assertTensor(Tensor([3.0]).variance(correction: 0), [0.0], shape: [], dtype: .float32)
     }
 
     func testReductionsOfEmptyAndZeroDim() {
-        assertTensor(Tensor.zeros([0, 3]).sum(squeezingAxes: 0), [0.0, 0.0, 0.0], shape: [3], dtype: .float32)
+        assertTensor(
+            Tensor.zeros([0, 3]).sum(squeezingAxes: 0), [0.0, 0.0, 0.0], shape: [3], dtype: .float32)
         assertTensor(Tensor.zeros([0, 3]).sum(squeezingAxes: 1), [], shape: [0], dtype: .float32)
         assertTensor(Tensor.zeros([0]).sum(), [0.0], shape: [], dtype: .float32)
         assertInts(Tensor.zeros([0], dtype: .int64).sum(), [0], shape: [])
@@ -221,23 +268,31 @@ final class ReductionTests: XCTestCase {
         let p = x.permuted(2, 0, 1)
         let s = x[TensorIndex.ellipsis, stride(from: 1, to: 4, by: 2)]
         let e = Tensor([1.0, -2.0, 3.0]).expanded(to: [4, 3])
-        assertTensor(p.sum(squeezingAxes: 0), [
-            -9.0, -1.0, 7.0, 15.0, 23.0, 31.0,
-        ], shape: [2, 3], dtype: .float32)
-        assertTensor(p.sum(squeezingAxes: 2), [
-            -3.0, 15.0, -1.5, 16.5, 0.0, 18.0, 1.5, 19.5,
-        ], shape: [4, 2], dtype: .float32)
-        assertTensor(p.sum(alongAxes: 1), [
-            0.0, 4.0, 8.0, 1.0, 5.0, 9.0, 2.0, 6.0, 10.0, 3.0, 7.0, 11.0,
-        ], shape: [4, 1, 3], dtype: .float32)
+        assertTensor(
+            p.sum(squeezingAxes: 0),
+            [
+                -9.0, -1.0, 7.0, 15.0, 23.0, 31.0,
+            ], shape: [2, 3], dtype: .float32)
+        assertTensor(
+            p.sum(squeezingAxes: 2),
+            [
+                -3.0, 15.0, -1.5, 16.5, 0.0, 18.0, 1.5, 19.5,
+            ], shape: [4, 2], dtype: .float32)
+        assertTensor(
+            p.sum(alongAxes: 1),
+            [
+                0.0, 4.0, 8.0, 1.0, 5.0, 9.0, 2.0, 6.0, 10.0, 3.0, 7.0, 11.0,
+            ], shape: [4, 1, 3], dtype: .float32)
         assertTensor(p.max(squeezingAxes: 0, 1), [4.5, 6.5, 8.5], shape: [3], dtype: .float32)
         assertInts(p.argmax(squeezingAxis: 0), [3, 3, 3, 3, 3, 3], shape: [2, 3])
         assertInts(p.argmin(squeezingAxis: 2), [0, 0, 0, 0, 0, 0, 0, 0], shape: [4, 2])
         assertTensor(s.sum(squeezingAxes: 1), [-1.5, 1.5, 16.5, 19.5], shape: [2, 2], dtype: .float32)
         assertTensor(s.min(), [-2.5], shape: [], dtype: .float32)
-        assertTensor(s.mean(squeezingAxes: 2), [
-            -2.0, 0.0, 2.0, 4.0, 6.0, 8.0,
-        ], shape: [2, 3], dtype: .float32)
+        assertTensor(
+            s.mean(squeezingAxes: 2),
+            [
+                -2.0, 0.0, 2.0, 4.0, 6.0, 8.0,
+            ], shape: [2, 3], dtype: .float32)
         assertTensor(e.sum(squeezingAxes: 0), [4.0, -8.0, 12.0], shape: [3], dtype: .float32)
         assertTensor(e.sum(), [8.0], shape: [], dtype: .float32)
         assertTensor(e.max(squeezingAxes: 1), [3.0, 3.0, 3.0, 3.0], shape: [4], dtype: .float32)
@@ -301,6 +356,10 @@ final class OpsEdgeCaseTests: XCTestCase {
     }
 
     func testBoolSubtractionIsRejected() {
-        XCTAssertThrowsError(try Op.sub.inferOutputs([TensorMeta(shape: [2], dtype: .bool), TensorMeta(shape: [], dtype: .int64, isWrappedNumber: true)]))
+        XCTAssertThrowsError(
+            try Op.sub.inferOutputs([
+                TensorMeta(shape: [2], dtype: .bool),
+                TensorMeta(shape: [], dtype: .int64, isWrappedNumber: true),
+            ]))
     }
 }

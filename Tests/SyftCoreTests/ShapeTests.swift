@@ -1,6 +1,7 @@
-@testable import SyftCore
 import XCTest
 import _TestSupport
+
+@testable import SyftCore
 
 // Shape and movement: reshape, transpose, permute, squeeze, unsqueeze, expand; which results are views
 // (sharing storage) and which are copies; strides and contiguity. Expected values from PyTorch 2.13
@@ -9,75 +10,108 @@ import _TestSupport
 final class ShapeTests: XCTestCase {
     func testShapeOperations() {
         let x = Tensor.arange(24).reshaped(to: [2, 3, 4])
-        assertInts(x.reshaped(to: [4, -1]), [
-            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-            23,
-        ], shape: [4, 6])
-        assertInts(reshape(x, [-1]), [
-            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-            23,
-        ], shape: [24])
-        assertInts(x.flattened(), [
-            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-            23,
-        ], shape: [24])
-        assertInts(x.transposed(0, 2), [
-            0, 12, 4, 16, 8, 20, 1, 13, 5, 17, 9, 21, 2, 14, 6, 18, 10, 22, 3, 15, 7, 19, 11,
-            23,
-        ], shape: [4, 3, 2])
-        assertInts(transpose(x, -1, 1), [
-            0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11, 12, 16, 20, 13, 17, 21, 14, 18, 22, 15, 19,
-            23,
-        ], shape: [2, 4, 3])
-        assertInts(x.matrixTransposed(), [
-            0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11, 12, 16, 20, 13, 17, 21, 14, 18, 22, 15, 19,
-            23,
-        ], shape: [2, 4, 3])
-        assertInts(x.permuted(2, 0, 1), [
-            0, 4, 8, 12, 16, 20, 1, 5, 9, 13, 17, 21, 2, 6, 10, 14, 18, 22, 3, 7, 11, 15, 19,
-            23,
-        ], shape: [4, 2, 3])
-        assertInts(permute(x, [1, -1, 0]), [
-            0, 12, 1, 13, 2, 14, 3, 15, 4, 16, 5, 17, 6, 18, 7, 19, 8, 20, 9, 21, 10, 22, 11,
-            23,
-        ], shape: [3, 4, 2])
-        assertInts(x.permuted(2, 0, 1).reshaped(to: [4, 6]), [
-            0, 4, 8, 12, 16, 20, 1, 5, 9, 13, 17, 21, 2, 6, 10, 14, 18, 22, 3, 7, 11, 15, 19,
-            23,
-        ], shape: [4, 6])
-        assertInts(x.transposed(0, 1).reshaped(to: [-1]), [
-            0, 1, 2, 3, 12, 13, 14, 15, 4, 5, 6, 7, 16, 17, 18, 19, 8, 9, 10, 11, 20, 21, 22,
-            23,
-        ], shape: [24])
-        assertInts(x.transposed(1, 2).contiguous(), [
-            0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11, 12, 16, 20, 13, 17, 21, 14, 18, 22, 15, 19,
-            23,
-        ], shape: [2, 4, 3])
+        assertInts(
+            x.reshaped(to: [4, -1]),
+            [
+                0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+                23,
+            ], shape: [4, 6])
+        assertInts(
+            reshape(x, [-1]),
+            [
+                0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+                23,
+            ], shape: [24])
+        assertInts(
+            x.flattened(),
+            [
+                0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+                23,
+            ], shape: [24])
+        assertInts(
+            x.transposed(0, 2),
+            [
+                0, 12, 4, 16, 8, 20, 1, 13, 5, 17, 9, 21, 2, 14, 6, 18, 10, 22, 3, 15, 7, 19, 11,
+                23,
+            ], shape: [4, 3, 2])
+        assertInts(
+            transpose(x, -1, 1),
+            [
+                0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11, 12, 16, 20, 13, 17, 21, 14, 18, 22, 15, 19,
+                23,
+            ], shape: [2, 4, 3])
+        assertInts(
+            x.matrixTransposed(),
+            [
+                0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11, 12, 16, 20, 13, 17, 21, 14, 18, 22, 15, 19,
+                23,
+            ], shape: [2, 4, 3])
+        assertInts(
+            x.permuted(2, 0, 1),
+            [
+                0, 4, 8, 12, 16, 20, 1, 5, 9, 13, 17, 21, 2, 6, 10, 14, 18, 22, 3, 7, 11, 15, 19,
+                23,
+            ], shape: [4, 2, 3])
+        assertInts(
+            permute(x, [1, -1, 0]),
+            [
+                0, 12, 1, 13, 2, 14, 3, 15, 4, 16, 5, 17, 6, 18, 7, 19, 8, 20, 9, 21, 10, 22, 11,
+                23,
+            ], shape: [3, 4, 2])
+        assertInts(
+            x.permuted(2, 0, 1).reshaped(to: [4, 6]),
+            [
+                0, 4, 8, 12, 16, 20, 1, 5, 9, 13, 17, 21, 2, 6, 10, 14, 18, 22, 3, 7, 11, 15, 19,
+                23,
+            ], shape: [4, 6])
+        assertInts(
+            x.transposed(0, 1).reshaped(to: [-1]),
+            [
+                0, 1, 2, 3, 12, 13, 14, 15, 4, 5, 6, 7, 16, 17, 18, 19, 8, 9, 10, 11, 20, 21, 22,
+                23,
+            ], shape: [24])
+        assertInts(
+            x.transposed(1, 2).contiguous(),
+            [
+                0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11, 12, 16, 20, 13, 17, 21, 14, 18, 22, 15, 19,
+                23,
+            ], shape: [2, 4, 3])
         assertInts(x[TensorIndex.all, 1].reshaped(to: [8]), [4, 5, 6, 7, 16, 17, 18, 19], shape: [8])
-        assertInts(x.unsqueezed(at: 1), [
-            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-            23,
-        ], shape: [2, 1, 3, 4])
-        assertInts(unsqueeze(x, -1), [
-            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-            23,
-        ], shape: [2, 3, 4, 1])
-        assertInts(x.unsqueezed(at: 0).unsqueezed(at: 3).squeezed(), [
-            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-            23,
-        ], shape: [2, 3, 4])
+        assertInts(
+            x.unsqueezed(at: 1),
+            [
+                0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+                23,
+            ], shape: [2, 1, 3, 4])
+        assertInts(
+            unsqueeze(x, -1),
+            [
+                0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+                23,
+            ], shape: [2, 3, 4, 1])
+        assertInts(
+            x.unsqueezed(at: 0).unsqueezed(at: 3).squeezed(),
+            [
+                0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+                23,
+            ], shape: [2, 3, 4])
         assertInts(squeeze(Tensor([[[5]]])), [5], shape: [])
         assertInts(Tensor([[1, 2, 3]]).squeezed(at: 0), [1, 2, 3], shape: [3])
         assertInts(Tensor([[1, 2, 3]]).squeezed(at: 1), [1, 2, 3], shape: [1, 3])
         assertInts(Tensor([[1], [2]]).squeezed(at: -1), [1, 2], shape: [2])
         assertInts(Tensor([1, 2, 3]).expanded(to: [2, 3]), [1, 2, 3, 1, 2, 3], shape: [2, 3])
-        assertInts(Tensor([[1], [2]]).expanded(to: [2, -1, 3]), [
-            1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2,
-        ], shape: [2, 2, 3])
-        assertInts(Tensor([[1], [2]]).expanded(to: [2, 3]).transposed(), [1, 2, 1, 2, 1, 2], shape: [3, 2])
-        assertInts(Tensor([[1], [2]]).expanded(to: [2, 3]).reshaped(to: [3, 2]), [
-            1, 1, 1, 2, 2, 2,
-        ], shape: [3, 2])
+        assertInts(
+            Tensor([[1], [2]]).expanded(to: [2, -1, 3]),
+            [
+                1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2,
+            ], shape: [2, 2, 3])
+        assertInts(
+            Tensor([[1], [2]]).expanded(to: [2, 3]).transposed(), [1, 2, 1, 2, 1, 2], shape: [3, 2])
+        assertInts(
+            Tensor([[1], [2]]).expanded(to: [2, 3]).reshaped(to: [3, 2]),
+            [
+                1, 1, 1, 2, 2, 2,
+            ], shape: [3, 2])
         assertInts(Tensor([1, 2, 3]).transposed(), [1, 2, 3], shape: [3])
         assertTensor(Tensor.zeros([0, 3]).reshaped(to: [3, 0, 5]), [], shape: [3, 0, 5], dtype: .float32)
     }
@@ -93,8 +127,10 @@ final class ShapeTests: XCTestCase {
             ("index", x[1]), ("ellipsis", x[TensorIndex.ellipsis, 2]), ("new axis", x[TensorIndex.newAxis]),
             ("split", x.split(1, axis: 1)[2]), ("chunk", x.chunked(2, axis: -1)[1]),
             ("contiguous of contiguous", x.contiguous()), ("to same dtype", x.to(.int64)),
-            ("reshape of a transposed view, splitting an axis",
-             x.transposed(0, 1).reshaped(to: [3, 2, 2, 2])),
+            (
+                "reshape of a transposed view, splitting an axis",
+                x.transposed(0, 1).reshaped(to: [3, 2, 2, 2])
+            ),
             ("reshape of a row slice", x[1].reshaped(to: [12])),
         ]
         for (name, v) in views {

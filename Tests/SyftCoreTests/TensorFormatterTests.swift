@@ -2,131 +2,157 @@
 // Regenerate: /work/torchenv/bin/python Scripts/gen_print_cases.py > Tests/SyftCoreTests/TensorFormatterTests.swift
 
 import XCTest
+
 @testable import SyftCore
 
 final class TensorFormatterTests: XCTestCase {
     func testSeedInt() {
-        check(shape: [5], int64: [1, 2, 3, 4, 5],
+        check(
+            shape: [5], int64: [1, 2, 3, 4, 5],
             "tensor([1, 2, 3, 4, 5])")
     }
 
     func testSeedDoubledInt() {
-        check(shape: [5], int64: [2, 4, 6, 8, 10],
+        check(
+            shape: [5], int64: [2, 4, 6, 8, 10],
             "tensor([ 2,  4,  6,  8, 10])")
     }
 
     func testSeedOnes() {
-        check(shape: [5], float32: [1.0, 1.0, 1.0, 1.0, 1.0],
+        check(
+            shape: [5], float32: [1.0, 1.0, 1.0, 1.0, 1.0],
             "tensor([1., 1., 1., 1., 1.])")
     }
 
     func testSeedRequiresGrad() {
-        check(shape: [5], float32: [1.0, 2.0, 3.0, 4.0, 5.0], suffixes: ["requires_grad=True"],
+        check(
+            shape: [5], float32: [1.0, 2.0, 3.0, 4.0, 5.0], suffixes: ["requires_grad=True"],
             "tensor([1., 2., 3., 4., 5.], requires_grad=True)")
     }
 
     func testScalarFloat32Fraction() {
-        check(shape: [], float32: [1.5],
+        check(
+            shape: [], float32: [1.5],
             "tensor(1.5000)")
     }
 
     func testScalarFloat32Integral() {
-        check(shape: [], float32: [2.0],
+        check(
+            shape: [], float32: [2.0],
             "tensor(2.)")
     }
 
     func testScalarFloat32Zero() {
-        check(shape: [], float32: [0.0],
+        check(
+            shape: [], float32: [0.0],
             "tensor(0.)")
     }
 
     func testScalarFloat64() {
-        check(shape: [], float64: [3.14159265358979],
+        check(
+            shape: [], float64: [3.14159265358979],
             "tensor(3.1416, dtype=torch.float64)")
     }
 
     func testScalarFloat64Integral() {
-        check(shape: [], float64: [-4.0],
+        check(
+            shape: [], float64: [-4.0],
             "tensor(-4., dtype=torch.float64)")
     }
 
     func testScalarInt64() {
-        check(shape: [], int64: [-7],
+        check(
+            shape: [], int64: [-7],
             "tensor(-7)")
     }
 
     func testScalarBoolTrue() {
-        check(shape: [], bool: [true],
+        check(
+            shape: [], bool: [true],
             "tensor(True)")
     }
 
     func testScalarBoolFalse() {
-        check(shape: [], bool: [false],
+        check(
+            shape: [], bool: [false],
             "tensor(False)")
     }
 
     func testScalarTiny() {
-        check(shape: [], float32: [1e-05],
+        check(
+            shape: [], float32: [1e-05],
             "tensor(1.0000e-05)")
     }
 
     func testScalarHuge() {
-        check(shape: [], float32: [1.2345679e+08],
+        check(
+            shape: [], float32: [1.2345679e+08],
             "tensor(1.2346e+08)")
     }
 
     func testScalarNaN() {
-        check(shape: [], float32: [.nan],
+        check(
+            shape: [], float32: [.nan],
             "tensor(nan)")
     }
 
     func testScalarNegativeInfinity() {
-        check(shape: [], float32: [-.infinity],
+        check(
+            shape: [], float32: [-.infinity],
             "tensor(-inf)")
     }
 
     func testScalarRequiresGrad() {
-        check(shape: [], float32: [2.5], suffixes: ["requires_grad=True"],
+        check(
+            shape: [], float32: [2.5], suffixes: ["requires_grad=True"],
             "tensor(2.5000, requires_grad=True)")
     }
 
     func testScalarFloat64RequiresGrad() {
-        check(shape: [], float64: [0.5], suffixes: ["requires_grad=True"],
+        check(
+            shape: [], float64: [0.5], suffixes: ["requires_grad=True"],
             "tensor(0.5000, dtype=torch.float64, requires_grad=True)")
     }
 
     func testFloat64Fraction() {
-        check(shape: [3], float64: [1.5, 2.25, -0.125],
+        check(
+            shape: [3], float64: [1.5, 2.25, -0.125],
             "tensor([ 1.5000,  2.2500, -0.1250], dtype=torch.float64)")
     }
 
     func testFloat64Integral() {
-        check(shape: [3], float64: [1.0, 2.0, 3.0],
+        check(
+            shape: [3], float64: [1.0, 2.0, 3.0],
             "tensor([1., 2., 3.], dtype=torch.float64)")
     }
 
     func testFloat64Precise() {
-        check(shape: [3], float64: [0.1, 0.2, 0.30000000000000004],
+        check(
+            shape: [3], float64: [0.1, 0.2, 0.30000000000000004],
             "tensor([0.1000, 0.2000, 0.3000], dtype=torch.float64)")
     }
 
     func testBoolMixed() {
-        check(shape: [2], bool: [true, false],
+        check(
+            shape: [2], bool: [true, false],
             "tensor([ True, False])")
     }
 
     func testBoolAllTrue() {
-        check(shape: [3], bool: [true, true, true],
+        check(
+            shape: [3], bool: [true, true, true],
             "tensor([True, True, True])")
     }
 
     func testBoolAllFalse() {
-        check(shape: [2], bool: [false, false],
+        check(
+            shape: [2], bool: [false, false],
             "tensor([False, False])")
     }
 
     func testBool2D() {
-        check(shape: [2, 3], bool: [true, false, true, false, true, false],
+        check(
+            shape: [2, 3], bool: [true, false, true, false, true, false],
             """
             tensor([[ True, False,  True],
                     [False,  True, False]])
@@ -134,202 +160,242 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testIntNegative() {
-        check(shape: [4], int64: [-1, 0, 1, -100],
+        check(
+            shape: [4], int64: [-1, 0, 1, -100],
             "tensor([  -1,    0,    1, -100])")
     }
 
     func testIntZeros() {
-        check(shape: [4], int64: [0, 0, 0, 0],
+        check(
+            shape: [4], int64: [0, 0, 0, 0],
             "tensor([0, 0, 0, 0])")
     }
 
     func testIntLarge() {
-        check(shape: [3], int64: [9007199254740992, -9007199254740992, 1],
+        check(
+            shape: [3], int64: [9007199254740992, -9007199254740992, 1],
             "tensor([ 9007199254740992, -9007199254740992,                 1])")
     }
 
     func testIntLargeMixed() {
-        check(shape: [3], int64: [1234567890123, 0, -42],
+        check(
+            shape: [3], int64: [1234567890123, 0, -42],
             "tensor([1234567890123,             0,           -42])")
     }
 
     func testFloat32Fraction() {
-        check(shape: [3], float32: [0.1, 0.2, 0.3],
+        check(
+            shape: [3], float32: [0.1, 0.2, 0.3],
             "tensor([0.1000, 0.2000, 0.3000])")
     }
 
     func testFloat32Negative() {
-        check(shape: [3], float32: [-1.5, 2.25, -3.125],
+        check(
+            shape: [3], float32: [-1.5, 2.25, -3.125],
             "tensor([-1.5000,  2.2500, -3.1250])")
     }
 
     func testFloat32NegativeIntegral() {
-        check(shape: [3], float32: [-1.0, -2.0, 10.0],
+        check(
+            shape: [3], float32: [-1.0, -2.0, 10.0],
             "tensor([-1., -2., 10.])")
     }
 
     func testFloat32MixedIntegral() {
-        check(shape: [2], float32: [1.0, 2.5],
+        check(
+            shape: [2], float32: [1.0, 2.5],
             "tensor([1.0000, 2.5000])")
     }
 
     func testFloat32IntegralWidths() {
-        check(shape: [3], float32: [100.0, 1.0, -20.0],
+        check(
+            shape: [3], float32: [100.0, 1.0, -20.0],
             "tensor([100.,   1., -20.])")
     }
 
     func testFloat32Rounding() {
-        check(shape: [4], float32: [1.00005, 2.00015, 0.12345, 9.99995],
+        check(
+            shape: [4], float32: [1.00005, 2.00015, 0.12345, 9.99995],
             "tensor([ 1.0000,  2.0001,  0.1235, 10.0000])")
     }
 
     func testFloat64RoundingTies() {
-        check(shape: [4], float64: [0.03125, 0.09375, 0.15625, 1.03125],
+        check(
+            shape: [4], float64: [0.03125, 0.09375, 0.15625, 1.03125],
             "tensor([0.0312, 0.0938, 0.1562, 1.0312], dtype=torch.float64)")
     }
 
     func testFloat32Third() {
-        check(shape: [3], float32: [0.33333334, 0.6666667, 1.0],
+        check(
+            shape: [3], float32: [0.33333334, 0.6666667, 1.0],
             "tensor([0.3333, 0.6667, 1.0000])")
     }
 
     func testNegativeZeroIntegral() {
-        check(shape: [2], float32: [-0.0, 1.0],
+        check(
+            shape: [2], float32: [-0.0, 1.0],
             "tensor([-0., 1.])")
     }
 
     func testNegativeZeroFraction() {
-        check(shape: [2], float32: [-0.0, 1.5],
+        check(
+            shape: [2], float32: [-0.0, 1.5],
             "tensor([-0.0000, 1.5000])")
     }
 
     func testAllZeros() {
-        check(shape: [3], float32: [0.0, 0.0, 0.0],
+        check(
+            shape: [3], float32: [0.0, 0.0, 0.0],
             "tensor([0., 0., 0.])")
     }
 
     func testZeroAndNegativeZero() {
-        check(shape: [2], float32: [0.0, -0.0],
+        check(
+            shape: [2], float32: [0.0, -0.0],
             "tensor([0., -0.])")
     }
 
     func testFloat32Randn() {
-        check(shape: [6], float32: [1.5409961, -0.2934289, -2.1787894, 0.56843126, -1.0845224, -1.3985955],
+        check(
+            shape: [6], float32: [1.5409961, -0.2934289, -2.1787894, 0.56843126, -1.0845224, -1.3985955],
             "tensor([ 1.5410, -0.2934, -2.1788,  0.5684, -1.0845, -1.3986])")
     }
 
     func testSciBigIntegral() {
-        check(shape: [2], float32: [1e+10, 1.0],
+        check(
+            shape: [2], float32: [1e+10, 1.0],
             "tensor([1.0000e+10, 1.0000e+00])")
     }
 
     func testSciTiny() {
-        check(shape: [2], float32: [1e-05, 1e-06],
+        check(
+            shape: [2], float32: [1e-05, 1e-06],
             "tensor([1.0000e-05, 1.0000e-06])")
     }
 
     func testSciRatio() {
-        check(shape: [3], float32: [0.001, 1000.0, 1.5],
+        check(
+            shape: [3], float32: [0.001, 1000.0, 1.5],
             "tensor([1.0000e-03, 1.0000e+03, 1.5000e+00])")
     }
 
     func testSciRatioTies() {
-        check(shape: [3], float64: [1.03125, 1.09375, 12345.0],
+        check(
+            shape: [3], float64: [1.03125, 1.09375, 12345.0],
             "tensor([1.0312e+00, 1.0938e+00, 1.2345e+04], dtype=torch.float64)")
     }
 
     func testSciFloat64Extremes() {
-        check(shape: [2], float64: [1e+20, -1e-20],
+        check(
+            shape: [2], float64: [1e+20, -1e-20],
             "tensor([ 1.0000e+20, -1.0000e-20], dtype=torch.float64)")
     }
 
     func testSciFloat64ThreeDigitExponent() {
-        check(shape: [3], float64: [1e+300, 1e-300, -2.5e-150],
+        check(
+            shape: [3], float64: [1e+300, 1e-300, -2.5e-150],
             "tensor([ 1.0000e+300,  1.0000e-300, -2.5000e-150], dtype=torch.float64)")
     }
 
     func testSciSubnormal() {
-        check(shape: [2], float64: [Double(bitPattern: 0x1), 1.0],
+        check(
+            shape: [2], float64: [Double(bitPattern: 0x1), 1.0],
             "tensor([4.9407e-324,  1.0000e+00], dtype=torch.float64)")
     }
 
     func testSciFloat32Max() {
-        check(shape: [2], float32: [3.4028235e+38, -1.0],
+        check(
+            shape: [2], float32: [3.4028235e+38, -1.0],
             "tensor([ 3.4028e+38, -1.0000e+00])")
     }
 
     func testSciWithZero() {
-        check(shape: [3], float32: [0.0, 1e-05, 1.0],
+        check(
+            shape: [3], float32: [0.0, 1e-05, 1.0],
             "tensor([0.0000e+00, 1.0000e-05, 1.0000e+00])")
     }
 
     func testSciRoundingCarry() {
-        check(shape: [2], float32: [999996.0, 0.01],
+        check(
+            shape: [2], float32: [999996.0, 0.01],
             "tensor([1.0000e+06, 1.0000e-02])")
     }
 
     func testSciOneE8AndOne() {
-        check(shape: [2], float32: [1e+08, 1.0],
+        check(
+            shape: [2], float32: [1e+08, 1.0],
             "tensor([1.0000e+08, 1.0000e+00])")
     }
 
     func testNotSciAtOneE8() {
-        check(shape: [2], float32: [1e+08, 1e+06],
+        check(
+            shape: [2], float32: [1e+08, 1e+06],
             "tensor([100000000.,   1000000.])")
     }
 
     func testSciAboveOneE8() {
-        check(shape: [2], float32: [1.0000001e+08, 1e+06],
+        check(
+            shape: [2], float32: [1.0000001e+08, 1e+06],
             "tensor([1.0000e+08, 1.0000e+06])")
     }
 
     func testNotSciRatioExactly1000() {
-        check(shape: [2], float32: [0.5, 500.0],
+        check(
+            shape: [2], float32: [0.5, 500.0],
             "tensor([  0.5000, 500.0000])")
     }
 
     func testSciRatioJustAbove1000() {
-        check(shape: [2], float32: [0.5, 500.5],
+        check(
+            shape: [2], float32: [0.5, 500.5],
             "tensor([5.0000e-01, 5.0050e+02])")
     }
 
     func testOnlyNonFinite() {
-        check(shape: [3], float32: [.nan, .infinity, -.infinity],
+        check(
+            shape: [3], float32: [.nan, .infinity, -.infinity],
             "tensor([nan, inf, -inf])")
     }
 
     func testNonFiniteWithFraction() {
-        check(shape: [4], float32: [1.5, .nan, -.infinity, 2.25],
+        check(
+            shape: [4], float32: [1.5, .nan, -.infinity, 2.25],
             "tensor([1.5000,    nan,   -inf, 2.2500])")
     }
 
     func testNonFiniteWithIntegral() {
-        check(shape: [3], float32: [1.0, .nan, .infinity],
+        check(
+            shape: [3], float32: [1.0, .nan, .infinity],
             "tensor([1., nan, inf])")
     }
 
     func testNonFiniteWithSci() {
-        check(shape: [4], float32: [1e-05, .nan, 100000.0, -.infinity],
+        check(
+            shape: [4], float32: [1e-05, .nan, 100000.0, -.infinity],
             "tensor([1.0000e-05,        nan, 1.0000e+05,       -inf])")
     }
 
     func testZeroAndNaN() {
-        check(shape: [2], float32: [0.0, .nan],
+        check(
+            shape: [2], float32: [0.0, .nan],
             "tensor([0., nan])")
     }
 
     func testNegativeNaN() {
-        check(shape: [2], float32: [-.nan, 1.5],
+        check(
+            shape: [2], float32: [-.nan, 1.5],
             "tensor([   nan, 1.5000])")
     }
 
     func testSciSubnormalFloat32() {
-        check(shape: [2], float32: [Float(bitPattern: 0x1), 1.0],
+        check(
+            shape: [2], float32: [Float(bitPattern: 0x1), 1.0],
             "tensor([1.4013e-45, 1.0000e+00])")
     }
 
     func testInt2D() {
-        check(shape: [2, 3], int64: [0, 1, 2, 3, 4, 5],
+        check(
+            shape: [2, 3], int64: [0, 1, 2, 3, 4, 5],
             """
             tensor([[0, 1, 2],
                     [3, 4, 5]])
@@ -337,7 +403,8 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testFloat2D() {
-        check(shape: [2, 3], float32: [0.5, -1.25, 3.0, 4.75, 5.0, -6.5],
+        check(
+            shape: [2, 3], float32: [0.5, -1.25, 3.0, 4.75, 5.0, -6.5],
             """
             tensor([[ 0.5000, -1.2500,  3.0000],
                     [ 4.7500,  5.0000, -6.5000]])
@@ -345,7 +412,8 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testFloat64_2D() {
-        check(shape: [2, 2], float64: [1.0, 2.0, 3.0, 4.5],
+        check(
+            shape: [2, 2], float64: [1.0, 2.0, 3.0, 4.5],
             """
             tensor([[1.0000, 2.0000],
                     [3.0000, 4.5000]], dtype=torch.float64)
@@ -353,7 +421,12 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testRandn2D() {
-        check(shape: [3, 4], float32: [0.40334684, 0.83802634, -0.7192576, -0.40334353, -0.59663534, 0.18203649, -0.8566746, 1.1006042, -1.0711874, 0.12270124, -0.5663175, 0.37311465],
+        check(
+            shape: [3, 4],
+            float32: [
+                0.40334684, 0.83802634, -0.7192576, -0.40334353, -0.59663534, 0.18203649, -0.8566746,
+                1.1006042, -1.0711874, 0.12270124, -0.5663175, 0.37311465,
+            ],
             """
             tensor([[ 0.4033,  0.8380, -0.7193, -0.4033],
                     [-0.5966,  0.1820, -0.8567,  1.1006],
@@ -362,7 +435,8 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testIntNegative2D() {
-        check(shape: [2, 2], int64: [-1, 10, 100, -1000],
+        check(
+            shape: [2, 2], int64: [-1, 10, 100, -1000],
             """
             tensor([[   -1,    10],
                     [  100, -1000]])
@@ -370,12 +444,14 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testOneByOne() {
-        check(shape: [1, 1], float32: [7.0],
+        check(
+            shape: [1, 1], float32: [7.0],
             "tensor([[7.]])")
     }
 
     func testColumn() {
-        check(shape: [3, 1], int64: [1, 2, 3],
+        check(
+            shape: [3, 1], int64: [1, 2, 3],
             """
             tensor([[1],
                     [2],
@@ -384,12 +460,15 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testRow() {
-        check(shape: [1, 3], float32: [1.5, 2.5, 3.5],
+        check(
+            shape: [1, 3], float32: [1.5, 2.5, 3.5],
             "tensor([[1.5000, 2.5000, 3.5000]])")
     }
 
     func testInt3D() {
-        check(shape: [2, 3, 4], int64: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23],
+        check(
+            shape: [2, 3, 4],
+            int64: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23],
             """
             tensor([[[ 0,  1,  2,  3],
                      [ 4,  5,  6,  7],
@@ -402,7 +481,8 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testFloat3D() {
-        check(shape: [2, 2, 3], float32: [0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5, 2.75],
+        check(
+            shape: [2, 2, 3], float32: [0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5, 2.75],
             """
             tensor([[[0.0000, 0.2500, 0.5000],
                      [0.7500, 1.0000, 1.2500]],
@@ -413,7 +493,9 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testFloat4D() {
-        check(shape: [2, 2, 2, 2], float32: [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0],
+        check(
+            shape: [2, 2, 2, 2],
+            float32: [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0],
             """
             tensor([[[[ 0.,  1.],
                       [ 2.,  3.]],
@@ -431,12 +513,14 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testSingleton4D() {
-        check(shape: [1, 1, 1, 1], int64: [3],
+        check(
+            shape: [1, 1, 1, 1], int64: [3],
             "tensor([[[[3]]]])")
     }
 
     func testSci2D() {
-        check(shape: [2, 2], float32: [1e-05, 2.0, 30000.0, -4.0],
+        check(
+            shape: [2, 2], float32: [1e-05, 2.0, 30000.0, -4.0],
             """
             tensor([[ 1.0000e-05,  2.0000e+00],
                     [ 3.0000e+04, -4.0000e+00]])
@@ -444,47 +528,60 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testEmptyFloat32() {
-        check(shape: [0], float32: [],
+        check(
+            shape: [0], float32: [],
             "tensor([])")
     }
 
     func testEmptyInt64() {
-        check(shape: [0], int64: [],
+        check(
+            shape: [0], int64: [],
             "tensor([], dtype=torch.int64)")
     }
 
     func testEmptyBool() {
-        check(shape: [0], bool: [],
+        check(
+            shape: [0], bool: [],
             "tensor([], dtype=torch.bool)")
     }
 
     func testEmptyFloat64() {
-        check(shape: [0], float64: [],
+        check(
+            shape: [0], float64: [],
             "tensor([], dtype=torch.float64)")
     }
 
     func testEmpty0x3() {
-        check(shape: [0, 3], float32: [],
+        check(
+            shape: [0, 3], float32: [],
             "tensor([], size=(0, 3))")
     }
 
     func testEmpty2x0x4Float64() {
-        check(shape: [2, 0, 4], float64: [],
+        check(
+            shape: [2, 0, 4], float64: [],
             "tensor([], size=(2, 0, 4), dtype=torch.float64)")
     }
 
     func testEmpty2x0x4Int64() {
-        check(shape: [2, 0, 4], int64: [],
+        check(
+            shape: [2, 0, 4], int64: [],
             "tensor([], size=(2, 0, 4), dtype=torch.int64)")
     }
 
     func testEmptyRequiresGrad() {
-        check(shape: [0], float64: [], suffixes: ["requires_grad=True"],
+        check(
+            shape: [0], float64: [], suffixes: ["requires_grad=True"],
             "tensor([], dtype=torch.float64, requires_grad=True)")
     }
 
     func testWrapFloatArange30() {
-        check(shape: [30], float32: [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0, 29.0],
+        check(
+            shape: [30],
+            float32: [
+                0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0,
+                17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0, 29.0,
+            ],
             """
             tensor([ 0.,  1.,  2.,  3.,  4.,  5.,  6.,  7.,  8.,  9., 10., 11., 12., 13.,
                     14., 15., 16., 17., 18., 19., 20., 21., 22., 23., 24., 25., 26., 27.,
@@ -493,7 +590,12 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testWrapIntArange30() {
-        check(shape: [30], int64: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29],
+        check(
+            shape: [30],
+            int64: [
+                0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,
+                26, 27, 28, 29,
+            ],
             """
             tensor([ 0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14, 15, 16, 17,
                     18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29])
@@ -501,7 +603,13 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testWrapRandn20() {
-        check(shape: [20], float32: [0.43969584, 0.112411186, 0.64079237, 0.44115627, 0.20552567, -0.45032975, -0.5730771, -0.5553584, 0.59432304, 1.5419426, 0.5073344, -0.59103316, -1.325326, 0.18855357, -0.069072686, -0.49492535, -1.4959149, -0.19383712, 0.44551218, 1.3252748],
+        check(
+            shape: [20],
+            float32: [
+                0.43969584, 0.112411186, 0.64079237, 0.44115627, 0.20552567, -0.45032975, -0.5730771,
+                -0.5553584, 0.59432304, 1.5419426, 0.5073344, -0.59103316, -1.325326, 0.18855357,
+                -0.069072686, -0.49492535, -1.4959149, -0.19383712, 0.44551218, 1.3252748,
+            ],
             """
             tensor([ 0.4397,  0.1124,  0.6408,  0.4412,  0.2055, -0.4503, -0.5731, -0.5554,
                      0.5943,  1.5419,  0.5073, -0.5910, -1.3253,  0.1886, -0.0691, -0.4949,
@@ -510,7 +618,13 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testWrapBool30() {
-        check(shape: [30], bool: [true, false, false, true, false, false, true, false, false, true, false, false, true, false, false, true, false, false, true, false, false, true, false, false, true, false, false, true, false, false],
+        check(
+            shape: [30],
+            bool: [
+                true, false, false, true, false, false, true, false, false, true, false, false, true, false,
+                false, true, false, false, true, false, false, true, false, false, true, false, false, true,
+                false, false,
+            ],
             """
             tensor([ True, False, False,  True, False, False,  True, False, False,  True,
                     False, False,  True, False, False,  True, False, False,  True, False,
@@ -519,7 +633,17 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testWrap2D() {
-        check(shape: [2, 30], float32: [0.0, 0.14285715, 0.2857143, 0.42857143, 0.5714286, 0.71428573, 0.85714287, 1.0, 1.1428572, 1.2857143, 1.4285715, 1.5714285, 1.7142857, 1.8571428, 2.0, 2.142857, 2.2857144, 2.4285715, 2.5714285, 2.7142856, 2.857143, 3.0, 3.142857, 3.2857144, 3.4285715, 3.5714285, 3.7142856, 3.857143, 4.0, 4.142857, 4.285714, 4.428571, 4.571429, 4.714286, 4.857143, 5.0, 5.142857, 5.285714, 5.428571, 5.571429, 5.714286, 5.857143, 6.0, 6.142857, 6.285714, 6.428571, 6.571429, 6.714286, 6.857143, 7.0, 7.142857, 7.285714, 7.428571, 7.571429, 7.714286, 7.857143, 8.0, 8.142858, 8.285714, 8.428572],
+        check(
+            shape: [2, 30],
+            float32: [
+                0.0, 0.14285715, 0.2857143, 0.42857143, 0.5714286, 0.71428573, 0.85714287, 1.0, 1.1428572,
+                1.2857143, 1.4285715, 1.5714285, 1.7142857, 1.8571428, 2.0, 2.142857, 2.2857144, 2.4285715,
+                2.5714285, 2.7142856, 2.857143, 3.0, 3.142857, 3.2857144, 3.4285715, 3.5714285, 3.7142856,
+                3.857143, 4.0, 4.142857, 4.285714, 4.428571, 4.571429, 4.714286, 4.857143, 5.0, 5.142857,
+                5.285714, 5.428571, 5.571429, 5.714286, 5.857143, 6.0, 6.142857, 6.285714, 6.428571, 6.571429,
+                6.714286, 6.857143, 7.0, 7.142857, 7.285714, 7.428571, 7.571429, 7.714286, 7.857143, 8.0,
+                8.142858, 8.285714, 8.428572,
+            ],
             """
             tensor([[0.0000, 0.1429, 0.2857, 0.4286, 0.5714, 0.7143, 0.8571, 1.0000, 1.1429,
                      1.2857, 1.4286, 1.5714, 1.7143, 1.8571, 2.0000, 2.1429, 2.2857, 2.4286,
@@ -533,7 +657,20 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testWrap3D() {
-        check(shape: [2, 2, 30], int64: [0, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000, 11000, 12000, 13000, 14000, 15000, 16000, 17000, 18000, 19000, 20000, 21000, 22000, 23000, 24000, 25000, 26000, 27000, 28000, 29000, 30000, 31000, 32000, 33000, 34000, 35000, 36000, 37000, 38000, 39000, 40000, 41000, 42000, 43000, 44000, 45000, 46000, 47000, 48000, 49000, 50000, 51000, 52000, 53000, 54000, 55000, 56000, 57000, 58000, 59000, 60000, 61000, 62000, 63000, 64000, 65000, 66000, 67000, 68000, 69000, 70000, 71000, 72000, 73000, 74000, 75000, 76000, 77000, 78000, 79000, 80000, 81000, 82000, 83000, 84000, 85000, 86000, 87000, 88000, 89000, 90000, 91000, 92000, 93000, 94000, 95000, 96000, 97000, 98000, 99000, 100000, 101000, 102000, 103000, 104000, 105000, 106000, 107000, 108000, 109000, 110000, 111000, 112000, 113000, 114000, 115000, 116000, 117000, 118000, 119000],
+        check(
+            shape: [2, 2, 30],
+            int64: [
+                0, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000, 11000, 12000, 13000, 14000,
+                15000, 16000, 17000, 18000, 19000, 20000, 21000, 22000, 23000, 24000, 25000, 26000, 27000,
+                28000, 29000, 30000, 31000, 32000, 33000, 34000, 35000, 36000, 37000, 38000, 39000, 40000,
+                41000, 42000, 43000, 44000, 45000, 46000, 47000, 48000, 49000, 50000, 51000, 52000, 53000,
+                54000, 55000, 56000, 57000, 58000, 59000, 60000, 61000, 62000, 63000, 64000, 65000, 66000,
+                67000, 68000, 69000, 70000, 71000, 72000, 73000, 74000, 75000, 76000, 77000, 78000, 79000,
+                80000, 81000, 82000, 83000, 84000, 85000, 86000, 87000, 88000, 89000, 90000, 91000, 92000,
+                93000, 94000, 95000, 96000, 97000, 98000, 99000, 100000, 101000, 102000, 103000, 104000,
+                105000, 106000, 107000, 108000, 109000, 110000, 111000, 112000, 113000, 114000, 115000,
+                116000, 117000, 118000, 119000,
+            ],
             """
             tensor([[[     0,   1000,   2000,   3000,   4000,   5000,   6000,   7000,
                         8000,   9000,  10000,  11000,  12000,  13000,  14000,  15000,
@@ -556,7 +693,8 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testWrapExactly1000() {
-        check(shape: [1000], dtype: .int64,
+        check(
+            shape: [1000], dtype: .int64,
             element: { i in Double(i) },
             """
             tensor([  0,   1,   2,   3,   4,   5,   6,   7,   8,   9,  10,  11,  12,  13,
@@ -635,13 +773,15 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testSummarize1DInt() {
-        check(shape: [2000], dtype: .int64,
+        check(
+            shape: [2000], dtype: .int64,
             element: { i in Double(i) },
             "tensor([   0,    1,    2,  ..., 1997, 1998, 1999])")
     }
 
     func testSummarize1DFloat() {
-        check(shape: [2000], dtype: .float32,
+        check(
+            shape: [2000], dtype: .float32,
             element: { i in Double(i) * 0.5 },
             """
             tensor([0.0000e+00, 5.0000e-01, 1.0000e+00,  ..., 9.9850e+02, 9.9900e+02,
@@ -650,13 +790,15 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testSummarize1DFloat1001() {
-        check(shape: [1001], dtype: .float32,
+        check(
+            shape: [1001], dtype: .float32,
             element: { i in Double(i) / 1000 },
             "tensor([0.0000, 0.0010, 0.0020,  ..., 0.9980, 0.9990, 1.0000])")
     }
 
     func testSummarize1DFloat64() {
-        check(shape: [1001], dtype: .float64,
+        check(
+            shape: [1001], dtype: .float64,
             element: { i in Double(i) - 500.25 },
             """
             tensor([-500.2500, -499.2500, -498.2500,  ...,  497.7500,  498.7500,
@@ -665,13 +807,15 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testSummarize1DBool() {
-        check(shape: [2000], dtype: .bool,
+        check(
+            shape: [2000], dtype: .bool,
             element: { i in Double(i % 2) },
             "tensor([False,  True, False,  ...,  True, False,  True])")
     }
 
     func testSummarize2DInt() {
-        check(shape: [100, 100], dtype: .int64,
+        check(
+            shape: [100, 100], dtype: .int64,
             element: { i in Double(i) },
             """
             tensor([[   0,    1,    2,  ...,   97,   98,   99],
@@ -685,7 +829,8 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testSummarize2DSci() {
-        check(shape: [100, 100], dtype: .float32,
+        check(
+            shape: [100, 100], dtype: .float32,
             element: { i in (Double(i) + 1) * 0.001 },
             """
             tensor([[1.0000e-03, 2.0000e-03, 3.0000e-03,  ..., 9.8000e-02, 9.9000e-02,
@@ -705,7 +850,8 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testSummarize2DTallNarrow() {
-        check(shape: [2000, 2], dtype: .float32,
+        check(
+            shape: [2000, 2], dtype: .float32,
             element: { i in Double(i) },
             """
             tensor([[0.0000e+00, 1.0000e+00],
@@ -719,7 +865,8 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testSummarize2DShortWide() {
-        check(shape: [2, 2000], dtype: .int64,
+        check(
+            shape: [2, 2000], dtype: .int64,
             element: { i in Double(i) },
             """
             tensor([[   0,    1,    2,  ..., 1997, 1998, 1999],
@@ -728,7 +875,8 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testSummarize3D() {
-        check(shape: [10, 10, 20], dtype: .int64,
+        check(
+            shape: [10, 10, 20], dtype: .int64,
             element: { i in Double(i) },
             """
             tensor([[[   0,    1,    2,  ...,   17,   18,   19],
@@ -784,7 +932,8 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testSummarize3DMixed() {
-        check(shape: [2, 3, 200], dtype: .float32,
+        check(
+            shape: [2, 3, 200], dtype: .float32,
             element: { i in Double(i) / 4 },
             """
             tensor([[[0.0000e+00, 2.5000e-01, 5.0000e-01,  ..., 4.9250e+01,
@@ -804,7 +953,8 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testSummarize4D() {
-        check(shape: [8, 8, 8, 8], dtype: .float32,
+        check(
+            shape: [8, 8, 8, 8], dtype: .float32,
             element: { i in -Double(i) },
             """
             tensor([[[[-0.0000e+00, -1.0000e+00, -2.0000e+00,  ..., -5.0000e+00,
@@ -1334,7 +1484,8 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testSummarize16M() {
-        check(shape: [4096, 4096], dtype: .float32,
+        check(
+            shape: [4096, 4096], dtype: .float32,
             element: { i in Double(i) },
             """
             tensor([[0.0000e+00, 1.0000e+00, 2.0000e+00,  ..., 4.0930e+03, 4.0940e+03,
@@ -1354,7 +1505,8 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testSummarize2DRequiresGrad() {
-        check(shape: [100, 100], dtype: .float64, suffixes: ["requires_grad=True"],
+        check(
+            shape: [100, 100], dtype: .float64, suffixes: ["requires_grad=True"],
             element: { i in Double(i) / 8 },
             """
             tensor([[0.0000e+00, 1.2500e-01, 2.5000e-01,  ..., 1.2125e+01, 1.2250e+01,
@@ -1374,27 +1526,36 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testFloat64RequiresGrad() {
-        check(shape: [2], float64: [1.0, 2.0], suffixes: ["requires_grad=True"],
+        check(
+            shape: [2], float64: [1.0, 2.0], suffixes: ["requires_grad=True"],
             "tensor([1., 2.], dtype=torch.float64, requires_grad=True)")
     }
 
     func testFloat64GradFn() {
-        check(shape: [2], float64: [2.0, 4.0], suffixes: ["grad_fn=<MulBackward0>"],
+        check(
+            shape: [2], float64: [2.0, 4.0], suffixes: ["grad_fn=<MulBackward0>"],
             "tensor([2., 4.], dtype=torch.float64, grad_fn=<MulBackward0>)")
     }
 
     func testFloat32GradFn() {
-        check(shape: [2], float32: [2.5, 3.0], suffixes: ["grad_fn=<AddBackward0>"],
+        check(
+            shape: [2], float32: [2.5, 3.0], suffixes: ["grad_fn=<AddBackward0>"],
             "tensor([2.5000, 3.0000], grad_fn=<AddBackward0>)")
     }
 
     func testSumGradFn() {
-        check(shape: [], float64: [3.0], suffixes: ["grad_fn=<SumBackward0>"],
+        check(
+            shape: [], float64: [3.0], suffixes: ["grad_fn=<SumBackward0>"],
             "tensor(3., dtype=torch.float64, grad_fn=<SumBackward0>)")
     }
 
     func testFloat64LongRowWraps() {
-        check(shape: [8], float64: [-10.29702181843019, -5.007584123764369, 2.7336773842007633, -9.180999735255815, -0.40421087473651174, 2.8811682688855407, -0.07537307963943465, -9.14495452479524],
+        check(
+            shape: [8],
+            float64: [
+                -10.29702181843019, -5.007584123764369, 2.7336773842007633, -9.180999735255815,
+                -0.40421087473651174, 2.8811682688855407, -0.07537307963943465, -9.14495452479524,
+            ],
             """
             tensor([-10.2970,  -5.0076,   2.7337,  -9.1810,  -0.4042,   2.8812,  -0.0754,
                      -9.1450], dtype=torch.float64)
@@ -1402,12 +1563,14 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testFloat64SuffixFitsOnLine() {
-        check(shape: [6], float64: [0.0, 1.1, 2.2, 3.3000000000000003, 4.4, 5.5],
+        check(
+            shape: [6], float64: [0.0, 1.1, 2.2, 3.3000000000000003, 4.4, 5.5],
             "tensor([0.0000, 1.1000, 2.2000, 3.3000, 4.4000, 5.5000], dtype=torch.float64)")
     }
 
     func testFloat64SuffixNewLine() {
-        check(shape: [7], float64: [0.0, 1.1, 2.2, 3.3000000000000003, 4.4, 5.5, 6.6000000000000005],
+        check(
+            shape: [7], float64: [0.0, 1.1, 2.2, 3.3000000000000003, 4.4, 5.5, 6.6000000000000005],
             """
             tensor([0.0000, 1.1000, 2.2000, 3.3000, 4.4000, 5.5000, 6.6000],
                    dtype=torch.float64)
@@ -1415,7 +1578,8 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testRequiresGradNewLine() {
-        check(shape: [4], float64: [0.0, 1.1, 2.2, 3.3000000000000003], suffixes: ["requires_grad=True"],
+        check(
+            shape: [4], float64: [0.0, 1.1, 2.2, 3.3000000000000003], suffixes: ["requires_grad=True"],
             """
             tensor([0.0000, 1.1000, 2.2000, 3.3000], dtype=torch.float64,
                    requires_grad=True)
@@ -1423,7 +1587,9 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testBothSuffixesNewLine() {
-        check(shape: [7], float64: [0.0, 1.1, 2.2, 3.3000000000000003, 4.4, 5.5, 6.6000000000000005], suffixes: ["requires_grad=True"],
+        check(
+            shape: [7], float64: [0.0, 1.1, 2.2, 3.3000000000000003, 4.4, 5.5, 6.6000000000000005],
+            suffixes: ["requires_grad=True"],
             """
             tensor([0.0000, 1.1000, 2.2000, 3.3000, 4.4000, 5.5000, 6.6000],
                    dtype=torch.float64, requires_grad=True)
@@ -1431,7 +1597,12 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testFloat64GradFnWraps() {
-        check(shape: [7], float64: [-108.85836526934918, -26.65963045720212, 18.942346075724142, -21.902281098819966, 205.75912707261747, -3.5421882969449174, 6.2718829583155875], suffixes: ["grad_fn=<MulBackward0>"],
+        check(
+            shape: [7],
+            float64: [
+                -108.85836526934918, -26.65963045720212, 18.942346075724142, -21.902281098819966,
+                205.75912707261747, -3.5421882969449174, 6.2718829583155875,
+            ], suffixes: ["grad_fn=<MulBackward0>"],
             """
             tensor([-108.8584,  -26.6596,   18.9423,  -21.9023,  205.7591,   -3.5422,
                        6.2719], dtype=torch.float64, grad_fn=<MulBackward0>)
@@ -1439,7 +1610,12 @@ final class TensorFormatterTests: XCTestCase {
     }
 
     func testFloat64RequiresGrad2D() {
-        check(shape: [3, 4], float64: [0.0, 0.3333333333333333, 0.6666666666666666, 1.0, 1.3333333333333333, 1.6666666666666667, 2.0, 2.3333333333333335, 2.6666666666666665, 3.0, 3.3333333333333335, 3.6666666666666665], suffixes: ["requires_grad=True"],
+        check(
+            shape: [3, 4],
+            float64: [
+                0.0, 0.3333333333333333, 0.6666666666666666, 1.0, 1.3333333333333333, 1.6666666666666667, 2.0,
+                2.3333333333333335, 2.6666666666666665, 3.0, 3.3333333333333335, 3.6666666666666665,
+            ], suffixes: ["requires_grad=True"],
             """
             tensor([[0.0000, 0.3333, 0.6667, 1.0000],
                     [1.3333, 1.6667, 2.0000, 2.3333],
@@ -1478,31 +1654,35 @@ final class TensorFormatterTests: XCTestCase {
         shape: [Int], float32 values: [Float], suffixes: [String] = [], _ expected: String,
         file: StaticString = #filePath, line: UInt = #line
     ) {
-        check(shape: shape, dtype: .float32, suffixes: suffixes, element: { Double(values[$0]) },
-              expected, file: file, line: line)
+        check(
+            shape: shape, dtype: .float32, suffixes: suffixes, element: { Double(values[$0]) },
+            expected, file: file, line: line)
     }
 
     private func check(
         shape: [Int], float64 values: [Double], suffixes: [String] = [], _ expected: String,
         file: StaticString = #filePath, line: UInt = #line
     ) {
-        check(shape: shape, dtype: .float64, suffixes: suffixes, element: { values[$0] },
-              expected, file: file, line: line)
+        check(
+            shape: shape, dtype: .float64, suffixes: suffixes, element: { values[$0] },
+            expected, file: file, line: line)
     }
 
     private func check(
         shape: [Int], int64 values: [Int64], suffixes: [String] = [], _ expected: String,
         file: StaticString = #filePath, line: UInt = #line
     ) {
-        check(shape: shape, dtype: .int64, suffixes: suffixes, element: { Double(values[$0]) },
-              expected, file: file, line: line)
+        check(
+            shape: shape, dtype: .int64, suffixes: suffixes, element: { Double(values[$0]) },
+            expected, file: file, line: line)
     }
 
     private func check(
         shape: [Int], bool values: [Bool], suffixes: [String] = [], _ expected: String,
         file: StaticString = #filePath, line: UInt = #line
     ) {
-        check(shape: shape, dtype: .bool, suffixes: suffixes, element: { values[$0] ? 1 : 0 },
-              expected, file: file, line: line)
+        check(
+            shape: shape, dtype: .bool, suffixes: suffixes, element: { values[$0] ? 1 : 0 },
+            expected, file: file, line: line)
     }
 }

@@ -32,14 +32,17 @@ final class GoldenAutogradTests: XCTestCase {
         if let path = ProcessInfo.processInfo.environment["SYFT_GOLDEN_FILE"], !path.isEmpty {
             url = URL(fileURLWithPath: path)
         } else {
-            url = try XCTUnwrap(Bundle.module.url(forResource: "autograd", withExtension: "json", subdirectory: "Resources"))
+            url = try XCTUnwrap(
+                Bundle.module.url(forResource: "autograd", withExtension: "json", subdirectory: "Resources"))
         }
         let file = try JSONDecoder().decode(GoldenFile.self, from: Data(contentsOf: url))
         XCTAssertEqual(file.rule, "grads[i] = d/d inputs[i] of sum(output * upstream)")
         XCTAssertFalse(file.cases.isEmpty)
         for (n, c) in file.cases.enumerated() {
             let label = "case \(n) '\(c.op)' \(c.attrs)"
-            let inputs = c.inputs.map { Tensor(shape: $0.shape, scalars: $0.data, dtype: .float64, requiresGrad: true) }
+            let inputs = c.inputs.map {
+                Tensor(shape: $0.shape, scalars: $0.data, dtype: .float64, requiresGrad: true)
+            }
             guard let output = try GoldenOps.evaluate(c.op, c.attrs, inputs) else {
                 XCTFail("\(label): unknown operation name")
                 continue
@@ -60,7 +63,10 @@ final class GoldenAutogradTests: XCTestCase {
         }
     }
 
-    func assertGolden(_ actual: [Double], _ expected: [Double], _ message: String, file: StaticString = #filePath, line: UInt = #line) {
+    func assertGolden(
+        _ actual: [Double], _ expected: [Double], _ message: String, file: StaticString = #filePath,
+        line: UInt = #line
+    ) {
         XCTAssertEqual(actual.count, expected.count, message, file: file, line: line)
         for (i, (a, e)) in zip(actual, expected).enumerated() {
             let tolerance = Swift.max(1e-8 * Swift.abs(e), 1e-10)
@@ -82,11 +88,17 @@ enum JSONValue: Decodable, CustomStringConvertible {
 
     init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let d = try? c.decode(Double.self) { self = .number(d) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else { self = .array(try c.decode([JSONValue].self)) }
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let d = try? c.decode(Double.self) {
+            self = .number(d)
+        } else if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else {
+            self = .array(try c.decode([JSONValue].self))
+        }
     }
 
     var int: Int? { if case .number(let d) = self { return Int(d) }; return nil }

@@ -13,13 +13,16 @@ extension GoldenOps {
         case "max_pool2d":
             let kernel = attrs["kernel_size"]?.ints ?? [2]
             return maxPool2d(
-                x[0], kernelSize: kernel, stride: attrs["stride"]?.ints ?? kernel, padding: attrs["padding"]?.ints ?? [0],
+                x[0], kernelSize: kernel, stride: attrs["stride"]?.ints ?? kernel,
+                padding: attrs["padding"]?.ints ?? [0],
                 dilation: attrs["dilation"]?.ints ?? [1], ceilMode: attrs["ceil_mode"]?.bool ?? false)
         case "avg_pool2d":
             let kernel = attrs["kernel_size"]?.ints ?? [2]
             return avgPool2d(
-                x[0], kernelSize: kernel, stride: attrs["stride"]?.ints ?? kernel, padding: attrs["padding"]?.ints ?? [0],
-                ceilMode: attrs["ceil_mode"]?.bool ?? false, countIncludePad: attrs["count_include_pad"]?.bool ?? true)
+                x[0], kernelSize: kernel, stride: attrs["stride"]?.ints ?? kernel,
+                padding: attrs["padding"]?.ints ?? [0],
+                ceilMode: attrs["ceil_mode"]?.bool ?? false,
+                countIncludePad: attrs["count_include_pad"]?.bool ?? true)
         case "linalg_inv", "inv": return try inv(x[0])
         case "linalg_solve", "solve": return try solve(x[0], x[1])
         case "linalg_det", "det": return det(x[0])

@@ -8,7 +8,10 @@ enum GoldenOps {
         let dims = attrs["dim"]?.ints
         let keep = attrs["keepdim"]?.bool ?? false
         let reduction = attrs["reduction"]?.string.flatMap(Reduction.init(rawValue:)) ?? .mean
-        func reduce(_ t: Tensor, all: (Tensor) -> Tensor, squeezing: (Tensor, [Int]) -> Tensor, along: (Tensor, [Int]) -> Tensor) -> Tensor {
+        func reduce(
+            _ t: Tensor, all: (Tensor) -> Tensor, squeezing: (Tensor, [Int]) -> Tensor,
+            along: (Tensor, [Int]) -> Tensor
+        ) -> Tensor {
             guard let dims else { return all(t) }
             return keep ? along(t, dims) : squeezing(t, dims)
         }
@@ -33,25 +36,39 @@ enum GoldenOps {
         case "abs": return x[0].abs()
         case "clamp": return x[0].clamp(min: attrs["min"]?.double, max: attrs["max"]?.double)
         case "sum", "sum_all", "sum_dim", "sum_dim_keepdim":
-            return reduce(x[0], all: { $0.sum() }, squeezing: { $0.sum(squeezingAxes: $1) }, along: { $0.sum(alongAxes: $1) })
+            return reduce(
+                x[0], all: { $0.sum() }, squeezing: { $0.sum(squeezingAxes: $1) },
+                along: { $0.sum(alongAxes: $1) })
         case "mean", "mean_all", "mean_dim", "mean_dim_keepdim":
-            return reduce(x[0], all: { $0.mean() }, squeezing: { $0.mean(squeezingAxes: $1) }, along: { $0.mean(alongAxes: $1) })
+            return reduce(
+                x[0], all: { $0.mean() }, squeezing: { $0.mean(squeezingAxes: $1) },
+                along: { $0.mean(alongAxes: $1) })
         case "prod", "prod_all", "prod_dim", "prod_dim_keepdim":
-            return reduce(x[0], all: { $0.prod() }, squeezing: { $0.prod(squeezingAxes: $1) }, along: { $0.prod(alongAxes: $1) })
+            return reduce(
+                x[0], all: { $0.prod() }, squeezing: { $0.prod(squeezingAxes: $1) },
+                along: { $0.prod(alongAxes: $1) })
         case "max", "max_all", "max_dim", "max_dim_keepdim", "amax":
-            return reduce(x[0], all: { $0.max() }, squeezing: { $0.max(squeezingAxes: $1) }, along: { $0.max(alongAxes: $1) })
+            return reduce(
+                x[0], all: { $0.max() }, squeezing: { $0.max(squeezingAxes: $1) },
+                along: { $0.max(alongAxes: $1) })
         case "min", "min_all", "min_dim", "min_dim_keepdim", "amin":
-            return reduce(x[0], all: { $0.min() }, squeezing: { $0.min(squeezingAxes: $1) }, along: { $0.min(alongAxes: $1) })
+            return reduce(
+                x[0], all: { $0.min() }, squeezing: { $0.min(squeezingAxes: $1) },
+                along: { $0.min(alongAxes: $1) })
         case "var", "var_dim", "std", "std_dim":
             let correction = attrs["correction"]?.int ?? ((attrs["unbiased"]?.bool ?? true) ? 1 : 0)
             let v: Tensor
             if let dims {
-                v = keep ? x[0].variance(alongAxes: dims, correction: correction) : x[0].variance(squeezingAxes: dims, correction: correction)
+                v =
+                    keep
+                    ? x[0].variance(alongAxes: dims, correction: correction)
+                    : x[0].variance(squeezingAxes: dims, correction: correction)
             } else {
                 v = x[0].variance(correction: correction)
             }
             return op.hasPrefix("std") ? v.sqrt() : v
-        case "matmul", "matmul_2d", "matmul_vec", "matmul_batched", "matmul_broadcast_batch", "mm", "bmm", "mv", "dot":
+        case "matmul", "matmul_2d", "matmul_vec", "matmul_batched", "matmul_broadcast_batch", "mm", "bmm",
+            "mv", "dot":
             return matmul(x[0], x[1])
         case "transpose": return x[0].transposed(attrs["dim0"]?.int ?? 0, attrs["dim1"]?.int ?? 1)
         case "permute": return x[0].permuted(attrs["dims"]?.ints ?? [])
@@ -71,9 +88,11 @@ enum GoldenOps {
         case "cross_entropy":
             return crossEntropy(x[0], Tensor(attrs["target"]?.ints ?? []), reduction: reduction)
         case "nll_loss":
-            return nllLoss(logSoftmax(x[0], axis: 1), Tensor(attrs["target"]?.ints ?? []), reduction: reduction)
+            return nllLoss(
+                logSoftmax(x[0], axis: 1), Tensor(attrs["target"]?.ints ?? []), reduction: reduction)
         case "mse_loss": return mseLoss(x[0], x[1], reduction: reduction)
-        case "binary_cross_entropy_with_logits": return binaryCrossEntropyWithLogits(x[0], x[1], reduction: reduction)
+        case "binary_cross_entropy_with_logits":
+            return binaryCrossEntropyWithLogits(x[0], x[1], reduction: reduction)
         case "linear": return linear(x[0], weight: x[1], bias: x.count > 2 ? x[2] : nil)
         default: return try GoldenOps.evaluateLayers(op, attrs, x)
         }

@@ -7,7 +7,8 @@ import XCTest
 final class TrainingTests: XCTestCase {
     static func dataPath(_ name: String) -> String {
         // Tests run from the package root; the data sets ship in Data/.
-        let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         return here.appendingPathComponent("Data/\(name)").path
     }
 
@@ -20,12 +21,14 @@ final class TrainingTests: XCTestCase {
         let model = Sequential(Linear(64, 64, generator: g), ReLU(), Linear(64, 10, generator: g))
         let opt = SGD(model.parameters(), lr: 0.1)
         let loader = DataLoader(
-            features: scaler.transform(train.features), targets: train.classLabels(), batchSize: 32, shuffle: true,
+            features: scaler.transform(train.features), targets: train.classLabels(), batchSize: 32,
+            shuffle: true,
             generator: Generator(seed: 2))
         var losses: [Double] = []
         for _ in 0..<20 { losses.append(try trainEpoch(model, loader, optimizer: opt, task: .classify)) }
         XCTAssertLessThan(losses.last!, losses.first! / 5)
-        let result = evaluate(model, features: scaler.transform(test.features), targets: test.classLabels(), task: .classify)
+        let result = evaluate(
+            model, features: scaler.transform(test.features), targets: test.classLabels(), task: .classify)
         print("digits MLP test accuracy", result.accuracy!)
         XCTAssertGreaterThanOrEqual(result.accuracy!, 0.95)
     }
@@ -45,10 +48,12 @@ final class ConvAndRegressionTrainingTests: XCTestCase {
             MaxPool2d(kernelSize: 2), Flatten(), Linear(16 * 2 * 2, 10, generator: g))
         let opt = SGD(model.parameters(), lr: 0.05, momentum: 0.9)
         let loader = DataLoader(
-            features: scaler.transform(train.features), targets: train.classLabels(), batchSize: 32, shuffle: true,
+            features: scaler.transform(train.features), targets: train.classLabels(), batchSize: 32,
+            shuffle: true,
             generator: Generator(seed: 8))
         for _ in 0..<8 { try trainEpoch(model, loader, optimizer: opt, task: .classify) }
-        let result = evaluate(model, features: scaler.transform(test.features), targets: test.classLabels(), task: .classify)
+        let result = evaluate(
+            model, features: scaler.transform(test.features), targets: test.classLabels(), task: .classify)
         print("digits CNN test accuracy", result.accuracy!)
         XCTAssertGreaterThanOrEqual(result.accuracy!, 0.97)
     }

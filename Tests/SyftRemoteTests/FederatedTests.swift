@@ -23,7 +23,9 @@ final class FederatedTests: XCTestCase {
             assertClose(try out.get(), expected, rtol: 1e-6)
             try model.get()
             XCTAssertEqual(model.parameters().map { $0.value.floats }, before)
-            assertSyftError(try model.get()) { if case .notAPointer = $0 { return true }; return false }
+            assertSyftError(try model.get()) {
+                if case .notAPointer = $0 { return true }; return false
+            }
         }
     }
 
@@ -39,7 +41,9 @@ final class FederatedTests: XCTestCase {
             try bob.synchronize()
             let messages = (bob as? VirtualWorker)?.messagesDelivered
             try model.get()
-            if let virtual = bob as? VirtualWorker { XCTAssertEqual(virtual.messagesDelivered, messages.map { $0 + 1 }) }
+            if let virtual = bob as? VirtualWorker {
+                XCTAssertEqual(virtual.messagesDelivered, messages.map { $0 + 1 })
+            }
             XCTAssertEqual(model.parameters().map { $0.value.floats }, before, "\(mode)")
             XCTAssertTrue(model.parameters().allSatisfy { $0.value.requiresGrad })
 
@@ -47,7 +51,9 @@ final class FederatedTests: XCTestCase {
             // come back all the same, and the failure is reported.
             try model.send(to: bob)
             try model(try Tensor.randn([2, 3]).send(to: bob)).backward(wait: false)
-            assertSyftError(try model.get()) { if case .computationFailed(let op, _) = $0 { return op == "backward" }; return false }
+            assertSyftError(try model.get()) {
+                if case .computationFailed(let op, _) = $0 { return op == "backward" }; return false
+            }
             XCTAssertFalse(model.parameters().contains { $0.value.isPointer })
             XCTAssertEqual(model.parameters().map { $0.value.floats }, before)
 
@@ -55,7 +61,9 @@ final class FederatedTests: XCTestCase {
             // parameters stay on bob, and the next get brings them.
             try model.send(to: bob)
             _ = model(try Tensor.randn([2, 5]).send(to: bob))
-            assertSyftError(try model.get()) { if case .invalidCommand = $0 { return true }; return false }
+            assertSyftError(try model.get()) {
+                if case .invalidCommand = $0 { return true }; return false
+            }
             XCTAssertTrue(model.parameters().allSatisfy { $0.value.isPointer })
             try model.get()
             XCTAssertEqual(model.parameters().map { $0.value.floats }, before)
@@ -87,7 +95,9 @@ final class FederatedTests: XCTestCase {
                 try remoteOpt.step()
             }
             try remote.get()
-            for (a, b) in zip(local.parameters(), remote.parameters()) { assertClose(b.value, a.value, rtol: 1e-5, atol: 1e-6) }
+            for (a, b) in zip(local.parameters(), remote.parameters()) {
+                assertClose(b.value, a.value, rtol: 1e-5, atol: 1e-6)
+            }
         }
     }
 
@@ -127,7 +137,9 @@ final class FederatedTests: XCTestCase {
                     return Sequential(Linear(5, 7, generator: g), ReLU(), Linear(7, 2, generator: g))
                 }
                 func adam(_ m: Module) -> Adam {
-                    decoupled ? AdamW(m.parameters(), lr: 0.05, weightDecay: 0.1) : Adam(m.parameters(), lr: 0.05, weightDecay: 0.1)
+                    decoupled
+                        ? AdamW(m.parameters(), lr: 0.05, weightDecay: 0.1)
+                        : Adam(m.parameters(), lr: 0.05, weightDecay: 0.1)
                 }
                 let (local, remote) = (make(), make())
                 let x = Tensor.randn([9, 5], generator: Generator(seed: 3))
@@ -167,8 +179,10 @@ final class FederatedTests: XCTestCase {
             let unusedBefore = localUnused.weight.floats
             let x = Tensor.randn([4, 3], generator: Generator(seed: 5))
             let y = Tensor.randn([4, 2], generator: Generator(seed: 6))
-            let localOpt = SGD(local.parameters() + localUnused.parameters(), lr: 0.1, momentum: 0.9, dampening: 0.3)
-            let movedOpt = SGD(moved.parameters() + movedUnused.parameters(), lr: 0.1, momentum: 0.9, dampening: 0.3)
+            let localOpt = SGD(
+                local.parameters() + localUnused.parameters(), lr: 0.1, momentum: 0.9, dampening: 0.3)
+            let movedOpt = SGD(
+                moved.parameters() + movedUnused.parameters(), lr: 0.1, momentum: 0.9, dampening: 0.3)
             func step(_ model: Linear, _ opt: SGD, _ x: Tensor, _ y: Tensor) throws {
                 opt.zeroGrad()
                 try mseLoss(model(x), y).backward()
@@ -205,7 +219,9 @@ final class FederatedTests: XCTestCase {
             let opt = SGD(model.parameters(), lr: 0.1)
             try model(try Tensor.ones([1, 2]).send(to: bob)).sum().backward()
             _ = try model.weight.get()
-            assertSyftError(try opt.step(), "[\(mode)]") { if case .alreadyFetched = $0 { return true }; return false }
+            assertSyftError(try opt.step(), "[\(mode)]") {
+                if case .alreadyFetched = $0 { return true }; return false
+            }
             XCTAssertEqual(try model.bias.get().floats, before, "[\(mode)]")
         }
     }
@@ -221,7 +237,9 @@ final class FederatedTests: XCTestCase {
             FederatedDataset(features: try x[20...].send(to: alice), targets: try y[20...].send(to: alice)),
         ]
         let model = Linear(2, 1, generator: Generator(seed: 4))
-        let losses = try trainFederated(model, on: datasets, task: .regress, epochs: 30, batchSize: 10) { SGD($0, lr: 0.1) }
+        let losses = try trainFederated(model, on: datasets, task: .regress, epochs: 30, batchSize: 10) {
+            SGD($0, lr: 0.1)
+        }
         XCTAssertLessThan(losses.last!, losses.first! / 50)
         XCTAssertTrue(model.weight.isLocal)
         assertClose(model.weight, [2, -1], rtol: 0.05, atol: 0.05)
@@ -242,7 +260,8 @@ final class FederatedTests: XCTestCase {
         let secure = VirtualWorker(id: "secure_worker", useWireCodec: true)
         let datasets = [
             FederatedDataset(features: try xs[..<half].send(to: bob), targets: try ys[..<half].send(to: bob)),
-            FederatedDataset(features: try xs[half...].send(to: alice), targets: try ys[half...].send(to: alice)),
+            FederatedDataset(
+                features: try xs[half...].send(to: alice), targets: try ys[half...].send(to: alice)),
         ]
         var seed: UInt64 = 20
         let makeModel = { () -> Sequential in
@@ -252,18 +271,21 @@ final class FederatedTests: XCTestCase {
         }
         let model = makeModel()
         try federatedAveraging(
-            model, on: datasets, aggregator: secure, task: .classify, rounds: 10, localEpochs: 2, batchSize: 32,
+            model, on: datasets, aggregator: secure, task: .classify, rounds: 10, localEpochs: 2,
+            batchSize: 32,
             makeModel: makeModel, makeOptimizer: { SGD($0, lr: 0.1) })
         XCTAssertTrue(model.parameters().allSatisfy { $0.value.isLocal })
         XCTAssertEqual(try objectCount(secure), 0)
         XCTAssertEqual(try objectCount(bob), 2)  // only its data is left
-        let result = evaluate(model, features: scaler.transform(test.features), targets: test.classLabels(), task: .classify)
+        let result = evaluate(
+            model, features: scaler.transform(test.features), targets: test.classLabels(), task: .classify)
         print("federated digits MLP test accuracy", result.accuracy!)
         XCTAssertGreaterThanOrEqual(result.accuracy!, 0.93)
     }
 }
 
 func dataPath(_ name: String) -> String {
-    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
         .appendingPathComponent("Data/\(name)").path
 }

@@ -72,14 +72,17 @@ final class PointerChainTests: XCTestCase {
             XCTAssertEqual(try objectCount(alice), 1)
             XCTAssertEqual(try chain.get().ints, [3, 1, 4])
             let single = try Tensor([1]).send(to: bob)
-            assertSyftError(try single.remoteGet()) { if case .invalidCommand(let op, _) = $0 { return op == "remote_get" }; return false }
+            assertSyftError(try single.remoteGet()) {
+                if case .invalidCommand(let op, _) = $0 { return op == "remote_get" }; return false
+            }
         }
     }
 
     func testTagsAndSearch() {
         forEachMode { _, worker in
             let bob = try worker("bob")
-            let digits = try Tensor.randn([4, 64]).send(to: bob, tags: ["#digits", "#train"], description: "handwritten digits")
+            let digits = try Tensor.randn([4, 64]).send(
+                to: bob, tags: ["#digits", "#train"], description: "handwritten digits")
             // The sender's pointers keep the objects alive (dropping one deletes its object).
             let labels = try Tensor([1, 2, 3, 0]).send(to: bob, tags: ["#labels", "#train"])
             let found = try bob.search("#digits")
@@ -104,7 +107,9 @@ final class PointerChainTests: XCTestCase {
         let found = try! bob.search("#private")
         XCTAssertEqual(found.count, 1)
         XCTAssertEqual(try (found[0] * 2).sum().get().item(), 12)
-        assertSyftError(try found[0].get()) { if case .permissionDenied = $0 { return true }; return false }
+        assertSyftError(try found[0].get()) {
+            if case .permissionDenied = $0 { return true }; return false
+        }
         XCTAssertEqual(bob.objects.count, 1)
     }
 }

@@ -24,7 +24,10 @@ final class PointerTests: XCTestCase {
     func testEveryDtypeAndShapeTravels() {
         forEachMode { _, worker in
             let bob = try worker("bob")
-            for t in [Tensor([1, 2, 3]), Tensor([true, false]), Tensor(2.5), Tensor.zeros([0, 3]), Tensor.arange(24).reshaped(to: [2, 3, 4]).transposed(0, 2)] {
+            for t in [
+                Tensor([1, 2, 3]), Tensor([true, false]), Tensor(2.5), Tensor.zeros([0, 3]),
+                Tensor.arange(24).reshaped(to: [2, 3, 4]).transposed(0, 2),
+            ] {
                 XCTAssertTrue(try t.send(to: bob).get().isEqual(to: t.contiguous()), "\(t.shape) \(t.dtype)")
             }
         }
@@ -61,8 +64,12 @@ final class PointerTests: XCTestCase {
             let p = try Tensor([1.0]).send(to: bob)
             let copy = p
             _ = try p.get()
-            assertSyftError(try copy.get()) { if case .alreadyFetched(_, "bob") = $0 { return true }; return false }
-            assertSyftError(try (copy + 1).get()) { if case .alreadyFetched = $0 { return true }; return false }
+            assertSyftError(try copy.get()) {
+                if case .alreadyFetched(_, "bob") = $0 { return true }; return false
+            }
+            assertSyftError(try (copy + 1).get()) {
+                if case .alreadyFetched = $0 { return true }; return false
+            }
         }
     }
 
@@ -72,7 +79,8 @@ final class PointerTests: XCTestCase {
         bob.clearObjects()
         assertSyftError(try p.get()) { e in
             guard case .objectNotFound(let id, let w) = e else { return false }
-            return id == p.idAtLocation && w == "bob" && e.description.contains("\(id)") && e.description.contains("bob")
+            return id == p.idAtLocation && w == "bob" && e.description.contains("\(id)")
+                && e.description.contains("bob")
         }
     }
 
@@ -92,7 +100,9 @@ final class PointerTests: XCTestCase {
             // run (nothing is lost), and a retry does.
             let c = a + b
             _ = c
-            assertSyftError(try a.get()) { if case .notCollocated = $0 { return true }; return false }
+            assertSyftError(try a.get()) {
+                if case .notCollocated = $0 { return true }; return false
+            }
             XCTAssertEqual(try a.get().ints, [1, 2])
         }
     }
@@ -127,12 +137,16 @@ final class PointerTests: XCTestCase {
                 guard case .notCollocated = e else { return false }
                 return e.description.contains("bob") && e.description.contains("me")
             }
-            assertSyftError(try (local * a).get()) { if case .notCollocated = $0 { return true }; return false }
+            assertSyftError(try (local * a).get()) {
+                if case .notCollocated = $0 { return true }; return false
+            }
         }
     }
 
     func testGetOnLocalTensor() {
-        assertSyftError(try Tensor([1]).get()) { if case .notAPointer = $0 { return true }; return false }
+        assertSyftError(try Tensor([1]).get()) {
+            if case .notAPointer = $0 { return true }; return false
+        }
     }
 
     func testShapeErrorIsReportedNotCrashing() {

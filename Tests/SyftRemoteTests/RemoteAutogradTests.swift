@@ -57,7 +57,9 @@ final class RemoteAutogradTests: XCTestCase {
             let bob = try worker("bob")
             let x = try Tensor([1.0, 2.0]).send(to: bob)
             assertSyftError(try (x * 2).sum().backward()) { e in
-                if case .computationFailed(let op, let reason) = e { return op == "backward" && reason.contains("does not require grad") }
+                if case .computationFailed(let op, let reason) = e {
+                    return op == "backward" && reason.contains("does not require grad")
+                }
                 return false
             }
             let w = try Tensor([1.0, 2.0], requiresGrad: true).send(to: bob)
@@ -91,7 +93,9 @@ final class RemoteAutogradTests: XCTestCase {
             try (w * 3).backward(wait: false)
             let after = w * 10
             assertSyftError(try after.get()) { e in
-                if case .computationFailed(let op, let reason) = e { return op == "backward" && reason.contains("scalar") }
+                if case .computationFailed(let op, let reason) = e {
+                    return op == "backward" && reason.contains("scalar")
+                }
                 return false
             }
             XCTAssertNil(w.grad)

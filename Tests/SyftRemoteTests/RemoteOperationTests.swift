@@ -19,7 +19,8 @@ final class RemoteOperationTests: XCTestCase {
         ("compare", { ($0[0] .<= $0[1]).to(.float32) }), ("sum", { $0[0].sum() }),
         ("sum axes", { $0[0].sum(squeezingAxes: 1) }), ("mean", { $0[0].mean(alongAxes: 0) }),
         ("prod", { $0[0].prod(squeezingAxes: 0) }), ("max", { $0[0].max(squeezingAxes: 1) }),
-        ("min", { $0[0].min() }), ("argmax", { $0[0].argmax(squeezingAxis: 1) }), ("argmin", { $0[0].argmin() }),
+        ("min", { $0[0].min() }), ("argmax", { $0[0].argmax(squeezingAxis: 1) }),
+        ("argmin", { $0[0].argmin() }),
         ("var", { $0[0].variance() }), ("std", { $0[0].std(squeezingAxes: [0]) }),
         ("matmul", { matmul($0[0], $0[1].transposed()) }), ("reshape", { $0[0].reshaped(to: [4, 3]) }),
         ("transpose", { $0[0].transposed() }), ("permute", { $0[0].permuted(1, 0) }),
@@ -84,7 +85,9 @@ final class RemoteOperationTests: XCTestCase {
             let bob = try worker("bob")
             var x = try Tensor([1, 2, 3]).send(to: bob)
             x += 1.5  // int64 += float: not allowed in place
-            assertSyftError(try bob.synchronize()) { if case .invalidCommand(let op, _) = $0 { return op == "add" }; return false }
+            assertSyftError(try bob.synchronize()) {
+                if case .invalidCommand(let op, _) = $0 { return op == "add" }; return false
+            }
             XCTAssertEqual(try x.get().ints, [1, 2, 3])
         }
     }
@@ -127,15 +130,23 @@ final class RemoteLayerOperationTests: XCTestCase {
         let m = Tensor.randn([3, 3], dtype: .float64, generator: g) + Tensor.eye(3, dtype: .float64) * 4
         forEachMode { mode, worker in
             let bob = try worker("bob")
-            let (xr, wr, br, mr) = (try x.send(to: bob), try w.send(to: bob), try b.send(to: bob), try m.send(to: bob))
+            let (xr, wr, br, mr) = (
+                try x.send(to: bob), try w.send(to: bob), try b.send(to: bob), try m.send(to: bob)
+            )
             let cases: [(String, Tensor, Tensor)] = [
-                ("conv2d", conv2d(xr, wr, bias: br, stride: 2, padding: 1), conv2d(x, w, bias: b, stride: 2, padding: 1)),
+                (
+                    "conv2d", conv2d(xr, wr, bias: br, stride: 2, padding: 1),
+                    conv2d(x, w, bias: b, stride: 2, padding: 1)
+                ),
                 ("max_pool2d", maxPool2d(xr, kernelSize: 2), maxPool2d(x, kernelSize: 2)),
                 (
                     "im2col", unfold(xr, kernelSize: [2, 3], stride: 2, padding: 1, dilation: [1, 2]),
                     unfold(x, kernelSize: [2, 3], stride: 2, padding: 1, dilation: [1, 2])
                 ),
-                ("avg_pool2d", avgPool2d(xr, kernelSize: 3, stride: 1, padding: 1), avgPool2d(x, kernelSize: 3, stride: 1, padding: 1)),
+                (
+                    "avg_pool2d", avgPool2d(xr, kernelSize: 3, stride: 1, padding: 1),
+                    avgPool2d(x, kernelSize: 3, stride: 1, padding: 1)
+                ),
                 ("inv", try inv(mr), try inv(m)), ("det", det(mr), det(m)),
                 ("svd", try svd(mr).S, try svd(m).S),
             ]
@@ -147,7 +158,9 @@ final class RemoteLayerOperationTests: XCTestCase {
             let singular = try Tensor([[1.0, 2], [2, 4]], dtype: .float64).send(to: bob)
             let bad = try inv(singular)
             assertSyftError(try bad.get()) { e in
-                if case .computationFailed(let op, let reason) = e { return op == "linalg_inv" && reason.contains("singular") }
+                if case .computationFailed(let op, let reason) = e {
+                    return op == "linalg_inv" && reason.contains("singular")
+                }
                 return false
             }
         }

@@ -38,7 +38,8 @@ func objectCount(_ worker: any Worker) throws -> Int { try worker.objectInfos().
 
 /// Asserts that `body` throws a `SyftError` satisfying `check`.
 func assertSyftError<T>(
-    _ body: @autoclosure () throws -> T, _ message: String = "", file: StaticString = #filePath, line: UInt = #line,
+    _ body: @autoclosure () throws -> T, _ message: String = "", file: StaticString = #filePath,
+    line: UInt = #line,
     _ check: (SyftError) -> Bool
 ) {
     do {

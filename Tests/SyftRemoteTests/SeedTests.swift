@@ -19,10 +19,15 @@ final class SeedTests: XCTestCase {
             // 4
             let xPtr = try x.send(to: bob)
             XCTAssertEqual(xPtr.description, "[PointerTensor | me:\(xPtr.id!) -> bob:\(xPtr.idAtLocation!)]")
-            XCTAssertTrue(xPtr.description.range(of: #"^\[PointerTensor \| me:\d+ -> bob:\d+\]$"#, options: .regularExpression) != nil)
+            XCTAssertTrue(
+                xPtr.description.range(
+                    of: #"^\[PointerTensor \| me:\d+ -> bob:\d+\]$"#, options: .regularExpression) != nil)
             // 5
             let yPtr = try Tensor([1, 1, 1, 1, 1]).send(to: bob)
-            XCTAssertEqual(bob.objects.description, "{\(xPtr.idAtLocation!): tensor([1, 2, 3, 4, 5]), \(yPtr.idAtLocation!): tensor([1, 1, 1, 1, 1])}")
+            XCTAssertEqual(
+                bob.objects.description,
+                "{\(xPtr.idAtLocation!): tensor([1, 2, 3, 4, 5]), \(yPtr.idAtLocation!): tensor([1, 1, 1, 1, 1])}"
+            )
             // 6
             let z = xPtr + xPtr
             XCTAssertTrue(z.isPointer)
@@ -66,7 +71,8 @@ final class SeedTests: XCTestCase {
         for expected in [
             "tensor([1, 2, 3, 4, 5])", "tensor([ 2,  4,  6,  8, 10])", "<VirtualWorker id:bob #objects:0>",
             "[PointerTensor | me:", "<VirtualWorker id:bob #objects:3>", "<VirtualWorker id:me #objects:0>",
-            "tensor([2, 3, 4, 5, 6])", "tensor([1., 2., 3., 4., 5.], requires_grad=True)", "tensor([1., 1., 1., 1., 1.])",
+            "tensor([2, 3, 4, 5, 6])", "tensor([1., 2., 3., 4., 5.], requires_grad=True)",
+            "tensor([1., 1., 1., 1., 1.])",
         ] {
             XCTAssertTrue(text.contains(expected), "the walk-through lacks \(expected)")
         }

@@ -1,7 +1,8 @@
 import Foundation
 import SyftCore
-@testable import SyftRemote
 import XCTest
+
+@testable import SyftRemote
 
 /// The wire codec round-trips every message, and decoding never trusts its input: random and mutated
 /// messages get error replies and the worker stays correct.
@@ -9,10 +10,19 @@ final class WireCodecTests: XCTestCase {
     func testRequestsRoundTrip() throws {
         let t = Tensor([[1.5, 2], [3, 4]], dtype: .float64)
         let requests: [Request] = [
-            .object(id: 7, value: .tensor(TensorPayload(tensor: t, requiresGrad: true, grad: t * 2)), tags: ["#a"], description: "d"),
-            .command(op: .sum(axes: [0, 1], keepDims: true), operands: [.object(7), .value(Tensor(wrapping: 2.5))], results: [9], inPlace: false, gradEnabled: true),
-            .command(op: .clamp(min: nil, max: 0.5), operands: [.object(7)], results: [10], inPlace: false, gradEnabled: false),
-            .command(op: .slice([SliceRange(start: 0, end: 2, step: 2)]), operands: [.object(7)], results: [11], inPlace: false, gradEnabled: true),
+            .object(
+                id: 7, value: .tensor(TensorPayload(tensor: t, requiresGrad: true, grad: t * 2)),
+                tags: ["#a"], description: "d"),
+            .command(
+                op: .sum(axes: [0, 1], keepDims: true),
+                operands: [.object(7), .value(Tensor(wrapping: 2.5))], results: [9], inPlace: false,
+                gradEnabled: true),
+            .command(
+                op: .clamp(min: nil, max: 0.5), operands: [.object(7)], results: [10], inPlace: false,
+                gradEnabled: false),
+            .command(
+                op: .slice([SliceRange(start: 0, end: 2, step: 2)]), operands: [.object(7)], results: [11],
+                inPlace: false, gradEnabled: true),
             .get(id: 7), .delete(ids: [1, 2]), .backward(id: 9, gradient: nil, retainGraph: true, wait: true),
             .gradients(ids: [7], results: [12]), .search(query: ["#a"]), .synchronize, .remoteGet(id: 3),
         ]
@@ -22,12 +32,16 @@ final class WireCodecTests: XCTestCase {
         XCTAssertTrue(p.tensor.isEqual(to: t))
         XCTAssertTrue(p.requiresGrad)
         XCTAssertTrue(p.grad!.isEqual(to: t * 2))
-        guard case .command(let op, let operands, [9], false, true) = decoded[1] else { return XCTFail("command") }
+        guard case .command(let op, let operands, [9], false, true) = decoded[1] else {
+            return XCTFail("command")
+        }
         XCTAssertEqual(op, .sum(axes: [0, 1], keepDims: true))
         guard case .value(let scalar) = operands[1] else { return XCTFail("operand") }
         XCTAssertEqual(scalar.item(), 2.5)
         guard case .command(.clamp(nil, 0.5), _, _, _, _) = decoded[2] else { return XCTFail("clamp") }
-        guard case .command(.slice([SliceRange(start: 0, end: 2, step: 2)]), _, _, _, _) = decoded[3] else { return XCTFail("slice") }
+        guard case .command(.slice([SliceRange(start: 0, end: 2, step: 2)]), _, _, _, _) = decoded[3] else {
+            return XCTFail("slice")
+        }
     }
 
     func testMalformedMessagesAreErrors() {
@@ -42,34 +56,125 @@ final class WireCodecTests: XCTestCase {
             }
         }
         XCTAssertNotNil(decodeError(.with { $0.command = .with { $0.op = "os.system" } }))
-        XCTAssertNotNil(decodeError(.with { $0.command = .with { $0.op = "sum"; $0.attrs = ["dim": .with { $0.string = "x" }] } }))
-        XCTAssertNotNil(decodeError(.with { $0.object = .with { $0.tensor = .with { $0.shape = [3]; $0.dtype = .float32; $0.data = Data(count: 5) } } }))
-        XCTAssertNotNil(decodeError(.with { $0.object = .with { $0.tensor = .with { $0.shape = [-1]; $0.dtype = .float32 } } }))
-        XCTAssertNotNil(decodeError(.with { $0.object = .with { $0.tensor = .with { $0.shape = [1 << 39, 1 << 39]; $0.dtype = .float32 } } }))
-        XCTAssertNotNil(decodeError(.with { $0.object = .with { $0.tensor = .with { $0.shape = [1 << 20]; $0.dtype = .float64 } } }))
-        XCTAssertNotNil(decodeError(.with { $0.object = .with { $0.tensor = .with { $0.shape = [1]; $0.dtype = .unspecified } } }))
+        XCTAssertNotNil(
+            decodeError(
+                .with {
+                    $0.command = .with {
+                        $0.op = "sum"; $0.attrs = ["dim": .with { $0.string = "x" }]
+                    }
+                }))
+        XCTAssertNotNil(
+            decodeError(
+                .with {
+                    $0.object = .with {
+                        $0.tensor = .with {
+                            $0.shape = [3]; $0.dtype = .float32; $0.data = Data(count: 5)
+                        }
+                    }
+                }))
+        XCTAssertNotNil(
+            decodeError(
+                .with {
+                    $0.object = .with {
+                        $0.tensor = .with {
+                            $0.shape = [-1]; $0.dtype = .float32
+                        }
+                    }
+                }))
+        XCTAssertNotNil(
+            decodeError(
+                .with {
+                    $0.object = .with {
+                        $0.tensor = .with {
+                            $0.shape = [1 << 39, 1 << 39]; $0.dtype = .float32
+                        }
+                    }
+                }))
+        XCTAssertNotNil(
+            decodeError(
+                .with {
+                    $0.object = .with {
+                        $0.tensor = .with {
+                            $0.shape = [1 << 20]; $0.dtype = .float64
+                        }
+                    }
+                }))
+        XCTAssertNotNil(
+            decodeError(
+                .with {
+                    $0.object = .with {
+                        $0.tensor = .with {
+                            $0.shape = [1]; $0.dtype = .unspecified
+                        }
+                    }
+                }))
         XCTAssertNotNil(decodeError(.init()))
         XCTAssertNotNil(decodeError(.with { $0.update = .with { $0.rule = "rmsprop_step" } }))
-        XCTAssertNotNil(decodeError(.with { $0.update = .with { $0.rule = "sgd_step"; $0.attrs = ["lr": .with { $0.float = 0.1 }] } }))
+        XCTAssertNotNil(
+            decodeError(
+                .with {
+                    $0.update = .with {
+                        $0.rule = "sgd_step"; $0.attrs = ["lr": .with { $0.float = 0.1 }]
+                    }
+                }))
         XCTAssertThrowsError(try WireCodec.decodeRequests([0xFF, 0xFF, 0xFF], limits: limits))
     }
 
     /// Random and mutated messages for a bounded time: every one gets an answer (an error or a result),
     /// the worker never stops, and what a well-behaved client stored stays correct.
     func testFuzzedMessagesLeaveTheWorkerCorrect() throws {
-        let runtime = WorkerRuntime(id: "fuzz", limits: WorkerLimits(maxTensorBytes: 1 << 20, memoryBudget: 1 << 26, maxMessageBytes: 1 << 22)) { p throws(SyftError) in throw .unknownWorker(id: p.location) }
+        let runtime = WorkerRuntime(
+            id: "fuzz",
+            limits: WorkerLimits(maxTensorBytes: 1 << 20, memoryBudget: 1 << 26, maxMessageBytes: 1 << 22)
+        ) { p throws(SyftError) in throw .unknownWorker(id: p.location) }
         let good = Tensor([1.0, 2.0, 3.0], requiresGrad: true)
         let goodID: ObjectID = 42
-        _ = runtime.handle([.object(id: goodID, value: .tensor(TensorPayload(tensor: good, requiresGrad: true)), tags: ["#good"], description: "")], client: "honest")
+        _ = runtime.handle(
+            [
+                .object(
+                    id: goodID, value: .tensor(TensorPayload(tensor: good, requiresGrad: true)),
+                    tags: ["#good"], description: "")
+            ], client: "honest")
         let seeds: [[Request]] = [
-            [.object(id: 5, value: .tensor(TensorPayload(tensor: Tensor([[1.0, 2], [3, 4]]), requiresGrad: false)), tags: [], description: "")],
-            [.command(op: .matmul, operands: [.object(5), .object(5)], results: [6], inPlace: false, gradEnabled: true)],
-            [.command(op: .sum(axes: [0], keepDims: false), operands: [.object(5)], results: [7], inPlace: false, gradEnabled: true)],
-            [.command(op: .slice([SliceRange(start: 0, end: 1), SliceRange(start: 0, end: 2, step: 1)]), operands: [.object(5)], results: [8], inPlace: false, gradEnabled: true)],
-            [.command(op: .reshape([4]), operands: [.object(5)], results: [9], inPlace: true, gradEnabled: true)],
-            [.command(op: .linalgInv, operands: [.object(5)], results: [10], inPlace: false, gradEnabled: true)],
-            [.command(op: .gather(axis: 1), operands: [.object(5), .value(Tensor([[5], [0]]))], results: [11], inPlace: false, gradEnabled: true)],
-            [.backward(id: 6, gradient: .value(Tensor([[1.0, 1], [1, 1]])), retainGraph: false, wait: true), .get(id: 6)],
+            [
+                .object(
+                    id: 5,
+                    value: .tensor(TensorPayload(tensor: Tensor([[1.0, 2], [3, 4]]), requiresGrad: false)),
+                    tags: [], description: "")
+            ],
+            [
+                .command(
+                    op: .matmul, operands: [.object(5), .object(5)], results: [6], inPlace: false,
+                    gradEnabled: true)
+            ],
+            [
+                .command(
+                    op: .sum(axes: [0], keepDims: false), operands: [.object(5)], results: [7],
+                    inPlace: false, gradEnabled: true)
+            ],
+            [
+                .command(
+                    op: .slice([SliceRange(start: 0, end: 1), SliceRange(start: 0, end: 2, step: 1)]),
+                    operands: [.object(5)], results: [8], inPlace: false, gradEnabled: true)
+            ],
+            [
+                .command(
+                    op: .reshape([4]), operands: [.object(5)], results: [9], inPlace: true, gradEnabled: true)
+            ],
+            [
+                .command(
+                    op: .linalgInv, operands: [.object(5)], results: [10], inPlace: false, gradEnabled: true)
+            ],
+            [
+                .command(
+                    op: .gather(axis: 1), operands: [.object(5), .value(Tensor([[5], [0]]))], results: [11],
+                    inPlace: false, gradEnabled: true)
+            ],
+            [
+                .backward(
+                    id: 6, gradient: .value(Tensor([[1.0, 1], [1, 1]])), retainGraph: false, wait: true),
+                .get(id: 6),
+            ],
         ]
         var rng = SystemRandomNumberGenerator()
         let deadline = Date().addingTimeInterval(2.0)
@@ -77,10 +182,19 @@ final class WireCodecTests: XCTestCase {
         while Date() < deadline {
             var bytes = WireCodec.encode(seeds.randomElement(using: &rng)!)
             switch Int.random(in: 0..<4, using: &rng) {
-            case 0: bytes = (0..<Int.random(in: 0..<64, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
-            case 1: for _ in 0..<Int.random(in: 1...4, using: &rng) where !bytes.isEmpty { bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng) }
+            case 0:
+                bytes = (0..<Int.random(in: 0..<64, using: &rng)).map { _ in
+                    UInt8.random(in: 0...255, using: &rng)
+                }
+            case 1:
+                for _ in 0..<Int.random(in: 1...4, using: &rng) where !bytes.isEmpty {
+                    bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(
+                        in: 0...255, using: &rng)
+                }
             case 2: if !bytes.isEmpty { bytes.removeLast(Int.random(in: 0..<bytes.count, using: &rng)) }
-            default: bytes.insert(UInt8.random(in: 0...255, using: &rng), at: Int.random(in: 0...bytes.count, using: &rng))
+            default:
+                bytes.insert(
+                    UInt8.random(in: 0...255, using: &rng), at: Int.random(in: 0...bytes.count, using: &rng))
             }
             if let requests = try? WireCodec.decodeRequests(bytes, limits: runtime.limits) {
                 _ = runtime.handle(requests, client: "fuzzer")
@@ -90,10 +204,13 @@ final class WireCodecTests: XCTestCase {
         XCTAssertGreaterThan(messages, 100)
         // The honest client's object is intact and usable.
         let result = newObjectID()
-        let replies = runtime.handle([
-            .command(op: .mul, operands: [.object(goodID), .value(Tensor(wrapping: 2.0))], results: [result], inPlace: false, gradEnabled: true),
-            .get(id: result),
-        ], client: "honest")
+        let replies = runtime.handle(
+            [
+                .command(
+                    op: .mul, operands: [.object(goodID), .value(Tensor(wrapping: 2.0))], results: [result],
+                    inPlace: false, gradEnabled: true),
+                .get(id: result),
+            ], client: "honest")
         guard case .object(.tensor(let p))? = replies.last else { return XCTFail("no result: \(replies)") }
         XCTAssertEqual(p.tensor.floats, [2, 4, 6])
     }

@@ -1,8 +1,9 @@
 import Foundation
 import SwiftProtobuf
 import SyftCore
-@testable import SyftRemote
 import XCTest
+
+@testable import SyftRemote
 
 /// The hand-written codec and the code protoc generates from Protos/syft/v1 agree, both ways, on every
 /// message (Note [A hand-written protobuf codec]).
@@ -11,35 +12,77 @@ final class WireConformanceTests: XCTestCase {
 
     var requests: [Request] {
         [
-            .object(id: 7, value: .tensor(TensorPayload(tensor: t, requiresGrad: true, grad: t * 2)), tags: ["#a", ""], description: "d"),
-            .object(id: 8, value: .tensor(TensorPayload(tensor: Tensor([true, false]), requiresGrad: false)), tags: [], description: ""),
-            .object(id: 9, value: .pointer(PointerPayload(location: "bob", idAtLocation: 3, meta: TensorMeta(shape: [2, 0], dtype: .int64), requiresGrad: false)), tags: [], description: ""),
-            .command(op: .sum(axes: [0, 1], keepDims: true), operands: [.object(7), .value(Tensor(wrapping: -2.5))], results: [9], inPlace: false, gradEnabled: true),
-            .command(op: .clamp(min: nil, max: 0.5), operands: [.object(7)], results: [10], inPlace: true, gradEnabled: false),
-            .command(op: .cast(.int64), operands: [.object(0)], results: [1 << 52], inPlace: false, gradEnabled: true),
-            .command(op: .argmax(axis: nil, keepDims: false), operands: [.object(7)], results: [11], inPlace: false, gradEnabled: true),
-            .command(op: .slice([SliceRange(start: 0, end: 2, step: 2), SliceRange(start: 1, end: 1)]), operands: [.object(7)], results: [12], inPlace: false, gradEnabled: true),
-            .command(op: .reshape([-1, 0]), operands: [.object(7)], results: [13], inPlace: false, gradEnabled: true),
-            .command(op: .bernoulli(p: 0), operands: [.object(7)], results: [14], inPlace: false, gradEnabled: true),
-            .command(op: .linalgSvd, operands: [.object(7)], results: [15, 16, 17], inPlace: false, gradEnabled: true),
-            .get(id: 7), .delete(ids: [1, 2, 1 << 50]), .backward(id: 9, gradient: .value(t), retainGraph: true, wait: true),
-            .backward(id: 9, gradient: nil, retainGraph: false, wait: true), .backward(id: 9, gradient: nil, retainGraph: true, wait: false),
+            .object(
+                id: 7, value: .tensor(TensorPayload(tensor: t, requiresGrad: true, grad: t * 2)),
+                tags: ["#a", ""], description: "d"),
+            .object(
+                id: 8, value: .tensor(TensorPayload(tensor: Tensor([true, false]), requiresGrad: false)),
+                tags: [], description: ""),
+            .object(
+                id: 9,
+                value: .pointer(
+                    PointerPayload(
+                        location: "bob", idAtLocation: 3, meta: TensorMeta(shape: [2, 0], dtype: .int64),
+                        requiresGrad: false)), tags: [], description: ""),
+            .command(
+                op: .sum(axes: [0, 1], keepDims: true),
+                operands: [.object(7), .value(Tensor(wrapping: -2.5))], results: [9], inPlace: false,
+                gradEnabled: true),
+            .command(
+                op: .clamp(min: nil, max: 0.5), operands: [.object(7)], results: [10], inPlace: true,
+                gradEnabled: false),
+            .command(
+                op: .cast(.int64), operands: [.object(0)], results: [1 << 52], inPlace: false,
+                gradEnabled: true),
+            .command(
+                op: .argmax(axis: nil, keepDims: false), operands: [.object(7)], results: [11],
+                inPlace: false, gradEnabled: true),
+            .command(
+                op: .slice([SliceRange(start: 0, end: 2, step: 2), SliceRange(start: 1, end: 1)]),
+                operands: [.object(7)], results: [12], inPlace: false, gradEnabled: true),
+            .command(
+                op: .reshape([-1, 0]), operands: [.object(7)], results: [13], inPlace: false,
+                gradEnabled: true),
+            .command(
+                op: .bernoulli(p: 0), operands: [.object(7)], results: [14], inPlace: false, gradEnabled: true
+            ),
+            .command(
+                op: .linalgSvd, operands: [.object(7)], results: [15, 16, 17], inPlace: false,
+                gradEnabled: true),
+            .get(id: 7), .delete(ids: [1, 2, 1 << 50]),
+            .backward(id: 9, gradient: .value(t), retainGraph: true, wait: true),
+            .backward(id: 9, gradient: nil, retainGraph: false, wait: true),
+            .backward(id: 9, gradient: nil, retainGraph: true, wait: false),
             .gradients(ids: [7, 8], results: [12, 13]),
             .setRequiresGrad(id: 4, flag: true), .zeroGrad(ids: [4]), .detach(id: 4, result: 5),
             .search(query: ["#a", "#b"]), .listObjects, .synchronize, .remoteGet(id: 3),
-            .update(rule: .adam(lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decoupled: true), params: [4, 5], state: [20, 21, 22, 23, 24, 25]),
-            .update(rule: .sgd(lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false), params: [4], state: []),
+            .update(
+                rule: .adam(
+                    lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decoupled: true),
+                params: [4, 5], state: [20, 21, 22, 23, 24, 25]),
+            .update(
+                rule: .sgd(lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false), params: [4],
+                state: []),
         ]
     }
 
     var replies: [Reply] {
         [
             .ok, .object(.tensor(TensorPayload(tensor: t, requiresGrad: true, grad: t))),
-            .object(.pointer(PointerPayload(location: "alice", idAtLocation: 1, meta: TensorMeta(shape: [3], dtype: .float32), requiresGrad: true))),
+            .object(
+                .pointer(
+                    PointerPayload(
+                        location: "alice", idAtLocation: 1, meta: TensorMeta(shape: [3], dtype: .float32),
+                        requiresGrad: true))),
             .present([true, false, true]),
-            .objects([ObjectInfo(id: 3, meta: TensorMeta(shape: [4, 64], dtype: .float32), requiresGrad: false, pointsTo: "bob", tags: ["#digits"], description: "x")]),
+            .objects([
+                ObjectInfo(
+                    id: 3, meta: TensorMeta(shape: [4, 64], dtype: .float32), requiresGrad: false,
+                    pointsTo: "bob", tags: ["#digits"], description: "x")
+            ]),
             .failure(sequence: 3, error: .objectNotFound(id: 12, worker: "bob")),
-            .failure(sequence: 0, error: .invalidCommand(op: "add", reason: "shapes [3] and [2] do not broadcast")),
+            .failure(
+                sequence: 0, error: .invalidCommand(op: "add", reason: "shapes [3] and [2] do not broadcast")),
         ]
     }
 
@@ -69,7 +112,8 @@ final class WireConformanceTests: XCTestCase {
         XCTAssertEqual(backwards.map(\.pipelined), [false, false, true])
         XCTAssertEqual(backwards.map(\.retainGraph), [true, false, true])
         // Back through SwiftProtobuf's encoder into ours: the same requests.
-        let again = try WireCodec.decodeRequests(try generated.serializedBytes() as [UInt8], limits: .unlimited)
+        let again = try WireCodec.decodeRequests(
+            try generated.serializedBytes() as [UInt8], limits: .unlimited)
         XCTAssertEqual(WireCodec.encode(again), ours)
     }
 
@@ -82,7 +126,8 @@ final class WireConformanceTests: XCTestCase {
         XCTAssertEqual(generated.replies[4].objects.objects[0].pointsTo, "bob")
         XCTAssertEqual(generated.replies[5].failure.code, 1)
         XCTAssertEqual(generated.replies[5].failure.id, 12)
-        let again = try WireCodec.decodeReplies(try generated.serializedBytes() as [UInt8], limits: .unlimited)
+        let again = try WireCodec.decodeReplies(
+            try generated.serializedBytes() as [UInt8], limits: .unlimited)
         XCTAssertEqual(WireCodec.encode(again), ours)
         guard case .failure(3, .objectNotFound(12, "bob")) = again[5] else { return XCTFail("error reply") }
     }
@@ -99,12 +144,19 @@ final class WireConformanceTests: XCTestCase {
         // An unknown field (number 99, varint) at the end of the batch.
         bytes += [0x98, 0x06, 0x05]
         let decoded = try WireCodec.decodeRequests(bytes, limits: .unlimited)
-        guard case .command(.add, let operands, [3], false, false)? = decoded.first, operands.count == 2 else {
+        guard case .command(.add, let operands, [3], false, false)? = decoded.first, operands.count == 2
+        else {
             return XCTFail("\(decoded)")
         }
         // Unpacked repeated results (field 4 as separate varints).
-        let unpacked: [UInt8] = [0x0A, 0x0B, 0x12, 0x09, 0x0A, 0x03, 0x61, 0x64, 0x64, 0x20, 0x05, 0x20, 0x06]
-        guard case .command(.add, let none, [5, 6], _, _)? = try WireCodec.decodeRequests(unpacked, limits: .unlimited).first, none.isEmpty else {
+        let unpacked: [UInt8] = [
+            0x0A, 0x0B, 0x12, 0x09, 0x0A, 0x03, 0x61, 0x64, 0x64, 0x20, 0x05, 0x20, 0x06,
+        ]
+        guard
+            case .command(.add, let none, [5, 6], _, _)? = try WireCodec.decodeRequests(
+                unpacked, limits: .unlimited
+            ).first, none.isEmpty
+        else {
             return XCTFail("unpacked results")
         }
     }

@@ -31,7 +31,9 @@ public func assertClose(
         if a.isNaN && e.isNaN { continue }
         if a == e { continue }
         if !(Swift.abs(a - e) <= atol + rtol * Swift.abs(e)) {
-            XCTFail("element \(i): \(a) vs expected \(e) (rtol \(rtol), atol \(atol)) \(message)", file: file, line: line)
+            XCTFail(
+                "element \(i): \(a) vs expected \(e) (rtol \(rtol), atol \(atol)) \(message)", file: file,
+                line: line)
             return
         }
     }

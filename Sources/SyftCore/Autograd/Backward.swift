@@ -189,10 +189,12 @@ public enum AutogradError: Error, Equatable, CustomStringConvertible {
         case .doesNotRequireGrad(let s):
             return "backward: the tensor of shape \(shapeString(s)) does not require grad and has no grad_fn"
         case .nonScalarNeedsGradient(let s):
-            return "backward: grad can be implicitly created only for scalar outputs, got shape \(shapeString(s)); "
+            return
+                "backward: grad can be implicitly created only for scalar outputs, got shape \(shapeString(s)); "
                 + "pass gradient:"
         case .gradientShapeMismatch(let g, let t):
-            return "backward: gradient of shape \(shapeString(g)) does not match the tensor's shape \(shapeString(t))"
+            return
+                "backward: gradient of shape \(shapeString(g)) does not match the tensor's shape \(shapeString(t))"
         case .gradientNotLocal:
             return "backward: the gradient of a local tensor must be local"
         case .graphFreed(let op):
@@ -216,7 +218,8 @@ private func runBackward(from root: AutogradMeta, seed: Tensor, retainGraph: Boo
     rootNode.visit.store(walk, ordering: .relaxed)
     while let node = stack.popLast() {
         nodes.append(node)
-        for case .node(let next, _)? in node.edges where next.visit.exchange(walk, ordering: .relaxed) != walk {
+        for case .node(let next, _)? in node.edges where next.visit.exchange(walk, ordering: .relaxed) != walk
+        {
             stack.append(next)
         }
     }
@@ -237,7 +240,8 @@ private func runBackward(from root: AutogradMeta, seed: Tensor, retainGraph: Boo
             if let g, let meta = node.retainedMeta(output: i) { meta.accumulate(g) }
         }
         let inputs = node.savedInputs
-        let inputGrads = node.op.vjp(grads: outGrads, inputs: inputs, outputs: node.savedOutputs, needs: node.needs)
+        let inputGrads = node.op.vjp(
+            grads: outGrads, inputs: inputs, outputs: node.savedOutputs, needs: node.needs)
         precondition(
             inputGrads.count == node.edges.count,
             "backward: the derivative of \(node.op.name) returned \(inputGrads.count) gradients for "

@@ -67,7 +67,8 @@ public func gradcheck(
                 let numeric = (plus[j] - minus[j]) / (2 * eps)
                 let a = analytic[i][k * outCount + j]
                 if !(Swift.abs(a - numeric) <= atol + rtol * Swift.abs(numeric)) {
-                    throw GradcheckError(inputIndex: i, outputIndex: j, elementIndex: k, analytic: a, numeric: numeric)
+                    throw GradcheckError(
+                        inputIndex: i, outputIndex: j, elementIndex: k, analytic: a, numeric: numeric)
                 }
             }
         }

@@ -37,7 +37,9 @@ extension BLASScalar {
         let work = m * n * k
         let parts = work >= parallelGEMMWork ? Swift.min(kernelThreadCount, Swift.max(m, n) / 64) : 1
         guard parts > 1 else {
-            gemm(transA: transA, transB: transB, m: m, n: n, k: k, a, lda: lda, b, ldb: ldb, beta: 0, c, ldc: ldc)
+            gemm(
+                transA: transA, transB: transB, m: m, n: n, k: k, a, lda: lda, b, ldb: ldb, beta: 0, c,
+                ldc: ldc)
             return
         }
         let ptrs = UncheckedSendable((a, b, c))
@@ -155,7 +157,8 @@ func matmulKernel(_ a0: Tensor, _ b0: Tensor, outShape: [Int]) -> Tensor {
     let bBatchStrides = broadcastStrides(
         shape: Array(b.shape.dropLast(2)), strides: Array(b.strides.dropLast(2)), to: batch)
     return gemmBatch(
-        a, b, batch: batchCount, aBatchStrides: aBatchStrides, bBatchStrides: bBatchStrides, batchShape: batch,
+        a, b, batch: batchCount, aBatchStrides: aBatchStrides, bBatchStrides: bBatchStrides,
+        batchShape: batch,
         m: m, n: n, k: k, out: out)
 }
 

@@ -11,7 +11,7 @@ enum OperandAccess<T> {
 
 extension Tensor {
     /// The element as `T` when the tensor has one element (any dtype, converted).
-    
+
     func singleElement<T: TensorElement>(as _: T.Type) -> T {
         let p = localStorage.pointer
         switch dtype {
@@ -27,7 +27,6 @@ extension Tensor {
         }
     }
 
-    
     func access<T: TensorElement>(_: T.Type, for shape: [Int]) -> OperandAccess<T> {
         if count == 1 { return .scalar(singleElement(as: T.self)) }
         if isFlat(shape) && dtype == T.dtype { return .flat(elementPointer(T.self)) }
@@ -40,7 +39,8 @@ func unaryKernel<F: UnaryFunctor>(_ x: Tensor, _ f: F, grain: Int = Grain.cheap)
     typealias T = F.A
     typealias U = F.R
     let x = x.dtype == T.dtype ? x : x.converted(to: T.dtype)
-    let out = x.isContiguous
+    let out =
+        x.isContiguous
         ? Tensor(uninitializedShape: x.shape, dtype: U.dtype, strides: x.strides)
         : Tensor(uninitializedShape: x.shape, dtype: U.dtype)
     let n = out.count
@@ -72,12 +72,17 @@ func unaryKernel<F: UnaryFunctor>(_ x: Tensor, _ f: F, grain: Int = Grain.cheap)
 }
 
 /// `out[i] = f(a[i], b[i])` over the broadcast shape `shape`; both operands are read as `F.A`.
-func binaryKernel<F: BinaryFunctor>(_ a: Tensor, _ b: Tensor, shape: [Int], _ f: F, grain: Int = Grain.cheap) -> Tensor {
+func binaryKernel<F: BinaryFunctor>(
+    _ a: Tensor, _ b: Tensor, shape: [Int], _ f: F, grain: Int = Grain.cheap
+) -> Tensor {
     typealias T = F.A
     typealias U = F.R
-    let out = a.isFlat(shape)
+    let out =
+        a.isFlat(shape)
         ? Tensor(uninitializedShape: shape, dtype: U.dtype, strides: a.strides)
-        : (b.isFlat(shape) ? Tensor(uninitializedShape: shape, dtype: U.dtype, strides: b.strides) : Tensor(uninitializedShape: shape, dtype: U.dtype))
+        : (b.isFlat(shape)
+            ? Tensor(uninitializedShape: shape, dtype: U.dtype, strides: b.strides)
+            : Tensor(uninitializedShape: shape, dtype: U.dtype))
     let n = out.count
     if n == 0 { return out }
     let dst = UncheckedSendable(out.elementPointer(U.self))
@@ -144,7 +149,9 @@ func binaryKernel<F: BinaryFunctor>(_ a: Tensor, _ b: Tensor, shape: [Int], _ f:
 }
 
 /// `out[i] = cond[i] ? a[i] : b[i]` over the broadcast shape, operands read as `T`.
-func whereKernel<T: TensorElement>(_ cond: Tensor, _ a: Tensor, _ b: Tensor, shape: [Int], _: T.Type) -> Tensor {
+func whereKernel<T: TensorElement>(
+    _ cond: Tensor, _ a: Tensor, _ b: Tensor, shape: [Int], _: T.Type
+) -> Tensor {
     let out = Tensor(uninitializedShape: shape, dtype: T.dtype)
     let n = out.count
     if n == 0 { return out }

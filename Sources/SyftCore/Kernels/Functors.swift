@@ -90,7 +90,8 @@ protocol FloatElement: ArithmeticElement, BinaryFloatingPoint {
     static func sine(_ x: Self) -> Self
     static func cosine(_ x: Self) -> Self
     /// `y[i] = f(x[i])` over a contiguous buffer with the vectorized kernel (VectorMath.swift).
-    static func vectorApply(_ f: VectorMath.Function, _ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, _ n: Int)
+    static func vectorApply(
+        _ f: VectorMath.Function, _ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, _ n: Int)
 }
 extension Float: FloatElement {
     @inline(__always) static func sine(_ x: Float) -> Float { sinf(x) }
@@ -172,10 +173,14 @@ struct PowF<T: ArithmeticElement>: BinaryFunctor {
     @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { T.power(a, b) }
 }
 struct MaximumF<T: ArithmeticElement>: BinaryFunctor {
-    @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { a.isNaNValue ? a : (b.isNaNValue ? b : (a < b ? b : a)) }
+    @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T {
+        a.isNaNValue ? a : (b.isNaNValue ? b : (a < b ? b : a))
+    }
 }
 struct MinimumF<T: ArithmeticElement>: BinaryFunctor {
-    @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { a.isNaNValue ? a : (b.isNaNValue ? b : (b < a ? b : a)) }
+    @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T {
+        a.isNaNValue ? a : (b.isNaNValue ? b : (b < a ? b : a))
+    }
 }
 struct OrF: BinaryFunctor {
     @inline(__always) func callAsFunction(_ a: Bool, _ b: Bool) -> Bool { a || b }

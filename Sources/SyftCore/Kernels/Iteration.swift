@@ -8,7 +8,6 @@ struct StridedLayout {
     /// Strides per operand, per axis.
     var strides: [[Int]]
 
-    
     init(shape: [Int], strides: [[Int]]) {
         var s: [Int] = []
         var st: [[Int]] = Array(repeating: [], count: strides.count)
@@ -35,7 +34,7 @@ struct StridedLayout {
     /// `start` is the flat index of the run's first element, `n` its length, and `offsets[k]` the element
     /// offset of operand `k` at the run's start (added to `base[k]`). Within a run operand `k` advances by
     /// `strides[k].last!`.
-    
+
     func forEachRun(
         in range: Range<Int>, base: [Int], _ body: (Int, Int, UnsafeMutableBufferPointer<Int>) -> Void
     ) {
@@ -79,19 +78,19 @@ struct StridedLayout {
 
 extension Tensor {
     /// A pointer to the first element of a local tensor (its offset applied), typed as `T`.
-    
+
     func elementPointer<T>(_: T.Type) -> UnsafeMutablePointer<T> {
         localStorage.pointer.assumingMemoryBound(to: T.self) + offset
     }
 
     /// Whether the tensor is local, contiguous, and has exactly `shape`.
-    
+
     func isFlat(_ shape: [Int]) -> Bool {
         self.shape == shape && SyftCore.isContiguous(shape: self.shape, strides: strides)
     }
 
     /// The strides that read this tensor broadcast to `target`.
-    
+
     func strides(broadcastTo target: [Int]) -> [Int] {
         broadcastStrides(shape: shape, strides: strides, to: target)
     }

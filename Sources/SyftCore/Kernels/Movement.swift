@@ -49,7 +49,9 @@ extension Tensor {
 /// Strides viewing data of `shape`/`strides` as `newShape`, or nil when that needs a copy.
 private func viewStrides(from shape: [Int], _ strides: [Int], to newShape: [Int]) -> [Int]? {
     let count = shapeCount(shape)
-    if count == 0 || SyftCore.isContiguous(shape: shape, strides: strides) { return contiguousStrides(newShape) }
+    if count == 0 || SyftCore.isContiguous(shape: shape, strides: strides) {
+        return contiguousStrides(newShape)
+    }
     var newStrides = [Int](repeating: 0, count: newShape.count)
     var viewD = newShape.count - 1
     var chunkBase = strides.last ?? 1
@@ -91,7 +93,8 @@ func writeElements(from src: Tensor, into dst: Tensor) {
     let n = dst.count
     if n == 0 { return }
     if dst.isContiguous {
-        copyElements(from: src, into: dst.localStorage.pointer + dst.offset * dst.dtype.byteSize, shape: dst.shape)
+        copyElements(
+            from: src, into: dst.localStorage.pointer + dst.offset * dst.dtype.byteSize, shape: dst.shape)
         return
     }
     let layout = StridedLayout(shape: dst.shape, strides: [src.strides(broadcastTo: dst.shape), dst.strides])

@@ -46,7 +46,8 @@ func parallelChunks(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
 ///
 /// - Precondition: `1 <= blocks <= max(count, 1)`.
 func parallelBlocks(_ count: Int, blocks: Int, _ body: (_ block: Int, _ range: Range<Int>) -> Void) {
-    precondition(blocks >= 1 && blocks <= Swift.max(count, 1), "parallelBlocks: \(blocks) blocks for \(count) items")
+    precondition(
+        blocks >= 1 && blocks <= Swift.max(count, 1), "parallelBlocks: \(blocks) blocks for \(count) items")
     if blocks == 1 {
         body(0, 0..<count)
         return

@@ -10,7 +10,8 @@ enum ReduceKind: Sendable { case sum, prod, max, min }
 func reduceKernel(_ x: Tensor, axes: [Int], keepDims: Bool, kind: ReduceKind, outDType: DType) -> Tensor {
     if x.rank == 0 { return x.converted(to: outDType) }
     let keptShape = x.shape.enumerated().map { axes.contains($0.offset) ? 1 : $0.element }
-    let finalShape = keepDims ? keptShape : x.shape.enumerated().filter { !axes.contains($0.offset) }.map(\.element)
+    let finalShape =
+        keepDims ? keptShape : x.shape.enumerated().filter { !axes.contains($0.offset) }.map(\.element)
     let src = x.converted(to: outDType)
     let kept = x.shape.indices.filter { !axes.contains($0) }
     let reduceCount = axes.reduce(1) { $0 * x.shape[$1] }
@@ -183,7 +184,9 @@ func blockedSum(_ p: UnsafePointer<Float>, _ n: Int) -> Double {
 }
 
 /// Each output element reduces one contiguous row of `rowLength` elements of `rows`.
-func innerReduce<T: Reducible>(_ rows: Tensor, _: T.Type, rowLength: Int, into out: Tensor, _ kind: ReduceKind) {
+func innerReduce<T: Reducible>(
+    _ rows: Tensor, _: T.Type, rowLength: Int, into out: Tensor, _ kind: ReduceKind
+) {
     let outCount = out.count
     let src = UncheckedSendable(rows.elementPointer(T.self))
     let dst = UncheckedSendable(out.elementPointer(T.self))
@@ -215,7 +218,9 @@ func innerReduce<T: Reducible>(_ rows: Tensor, _: T.Type, rowLength: Int, into o
 }
 
 /// The output (of `out.count` elements) accumulates `rows` contiguous rows of `src`.
-func outerReduce<T: Reducible>(_ src: Tensor, _: T.Type, rows: Int, into out: inout Tensor, _ kind: ReduceKind) {
+func outerReduce<T: Reducible>(
+    _ src: Tensor, _: T.Type, rows: Int, into out: inout Tensor, _ kind: ReduceKind
+) {
     let width = out.count
     let s = UncheckedSendable(src.elementPointer(T.self))
     let d = UncheckedSendable(out.elementPointer(T.self))

@@ -8,7 +8,6 @@ internal import CSyftMath
 enum VectorMath {
     enum Function: Sendable { case exp, log, tanh, sigmoid }
 
-    
     static func apply(_ f: Function, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
         switch f {
         case .exp: syft_exp_f32(x, y, n)
@@ -18,8 +17,8 @@ enum VectorMath {
         }
     }
 
-    
-    static func apply(_ f: Function, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) {
+    static func apply(_ f: Function, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int)
+    {
         switch f {
         case .exp: syft_exp_f64(x, y, n)
         case .log: syft_log_f64(x, y, n)
@@ -30,13 +29,17 @@ enum VectorMath {
 }
 
 extension Float {
-    static func vectorApply(_ f: VectorMath.Function, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    static func vectorApply(
+        _ f: VectorMath.Function, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int
+    ) {
         VectorMath.apply(f, x, y, n)
     }
 }
 
 extension Double {
-    static func vectorApply(_ f: VectorMath.Function, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) {
+    static func vectorApply(
+        _ f: VectorMath.Function, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int
+    ) {
         VectorMath.apply(f, x, y, n)
     }
 }

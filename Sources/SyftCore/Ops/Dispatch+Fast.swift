@@ -8,14 +8,21 @@ extension Op {
     /// The binary elementwise op on two local contiguous operands of one shape and dtype, or on a local
     /// contiguous tensor and a wrapped number of its category; nil when the fast path does not apply.
     func fastBinary(_ a: Tensor, _ b: Tensor) -> Tensor? {
-        guard a.autograd == nil, b.autograd == nil, case .local = a.storage, case .local = b.storage else { return nil }
+        guard a.autograd == nil, b.autograd == nil, case .local = a.storage, case .local = b.storage else {
+            return nil
+        }
         let sameShape = a.dtype == b.dtype && a.shape == b.shape
         // One element read everywhere: a wrapped number of a's category, or a same-dtype tensor broadcast
         // from one element (all strides 0, as the gradient of a sum).
         let broadcastB = sameShape && b.strides.allSatisfy { $0 == 0 }
-        let scalarB = broadcastB || (b.isWrappedNumber && !a.isWrappedNumber && a.rank > 0
-            && (b.dtype == a.dtype || (a.dtype == .float32 && b.dtype != .bool) || (a.dtype == .float64 && b.dtype != .bool)))
-        guard sameShape || scalarB, a.isContiguous, sameShape && !broadcastB ? b.isContiguous : true else { return nil }
+        let scalarB =
+            broadcastB
+            || (b.isWrappedNumber && !a.isWrappedNumber && a.rank > 0
+                && (b.dtype == a.dtype || (a.dtype == .float32 && b.dtype != .bool)
+                    || (a.dtype == .float64 && b.dtype != .bool)))
+        guard sameShape || scalarB, a.isContiguous, sameShape && !broadcastB ? b.isContiguous : true else {
+            return nil
+        }
         switch a.dtype {
         case .float32: return fastFloat(Float.self, a, b, scalarB)
         case .float64: return fastFloat(Double.self, a, b, scalarB)
@@ -36,7 +43,8 @@ extension Op {
     }
 
     @inline(__always)
-    private func fastRun<F: BinaryFunctor>(_ a: Tensor, _ b: Tensor, _ scalarB: Bool, _ f: F) -> Tensor where F.A == F.R {
+    private func fastRun<F: BinaryFunctor>(_ a: Tensor, _ b: Tensor, _ scalarB: Bool, _ f: F) -> Tensor
+    where F.A == F.R {
         let n = a.count
         if n >= Grain.cheap { return binaryKernel(a, b, shape: a.shape, f) }
         let storage = Storage.allocate(byteCount: n * MemoryLayout<F.R>.stride)

@@ -20,7 +20,9 @@ func dispatch(_ op: Op, _ inputs: [Tensor]) -> [Tensor] {
 /// Runs `op` on `inputs` as `dispatch` does, but hands a kernel's error on data (a singular matrix, see
 /// Note [Linear-algebra errors]) back to the caller instead of stopping. Shape and dtype errors still
 /// stop: they are programmer errors, and a worker checks a command with `inferOutputs` before running it.
-package func tryDispatch(_ op: Op, _ inputs: [Tensor], outputs known: [TensorMeta]? = nil) throws(LinalgError) -> [Tensor] {
+package func tryDispatch(
+    _ op: Op, _ inputs: [Tensor], outputs known: [TensorMeta]? = nil
+) throws(LinalgError) -> [Tensor] {
     for t in inputs {
         if case .remote(let handle) = t.storage { return handle.execute(op, inputs) }
     }
@@ -144,14 +146,17 @@ extension Tensor {
         }
         if out.shape != shape {
             return OpError(
-                op: op.name, "output with shape \(shapeString(shape)) doesn't match the broadcast shape "
+                op: op.name,
+                "output with shape \(shapeString(shape)) doesn't match the broadcast shape "
                     + "\(shapeString(out.shape))")
         }
         if out.dtype != dtype && !(out.dtype.rank <= dtype.rank || dtype.isFloatingPoint) {
-            return OpError(op: op.name, "result type \(out.dtype.rawValue) can't be cast to \(dtype.rawValue) in place")
+            return OpError(
+                op: op.name, "result type \(out.dtype.rawValue) can't be cast to \(dtype.rawValue) in place")
         }
         if isLocal, let meta = autograd, meta.isLeaf, GradientMode.isEnabled {
-            return OpError(op: op.name, "a leaf tensor that requires grad is being used in an in-place operation")
+            return OpError(
+                op: op.name, "a leaf tensor that requires grad is being used in an in-place operation")
         }
         return nil
     }

@@ -39,7 +39,9 @@ extension Op {
         case .add, .sub, .mul, .maximum, .minimum:
             let (shape, dtype) = try binaryResult(inputs)
             if self == .sub && (inputs[0].dtype == .bool || inputs[1].dtype == .bool) {
-                throw OpError(op: name, "subtraction with a bool tensor is not supported; use logical operations or .to(.int64)")
+                throw OpError(
+                    op: name,
+                    "subtraction with a bool tensor is not supported; use logical operations or .to(.int64)")
             }
             return [TensorMeta(shape: shape, dtype: dtype)]
         case .div:
@@ -71,7 +73,8 @@ extension Op {
         case .max(let axes, let keep), .min(let axes, let keep):
             let shape = try reducedShape(x.shape, axes: axes, keepDims: keep)
             for a in axes where !x.shape.isEmpty && x.shape[a] == 0 {
-                throw OpError(op: name, "cannot reduce over an empty axis \(a) of shape \(shapeString(x.shape))")
+                throw OpError(
+                    op: name, "cannot reduce over an empty axis \(a) of shape \(shapeString(x.shape))")
             }
             return [TensorMeta(shape: shape, dtype: x.dtype)]
         case .argmax(let axis, let keep), .argmin(let axis, let keep):
@@ -79,7 +82,8 @@ extension Op {
             if let axis {
                 let shape = try reducedShape(x.shape, axes: [axis], keepDims: keep)
                 if !x.shape.isEmpty && x.shape[axis] == 0 {
-                    throw OpError(op: name, "cannot reduce over an empty axis of shape \(shapeString(x.shape))")
+                    throw OpError(
+                        op: name, "cannot reduce over an empty axis of shape \(shapeString(x.shape))")
                 }
                 return [TensorMeta(shape: shape, dtype: .int64)]
             }
@@ -88,24 +92,28 @@ extension Op {
         case .reshape(let shape):
             if shape.contains(where: { $0 < 0 }) || checkedCount(shape) != x.count {
                 throw OpError(
-                    op: name, "shape \(shapeString(shape)) is invalid for input of size \(x.count) "
+                    op: name,
+                    "shape \(shapeString(shape)) is invalid for input of size \(x.count) "
                         + "(shape \(shapeString(x.shape)))")
             }
             return [TensorMeta(shape: shape, dtype: x.dtype)]
         case .permute(let dims):
             if dims.count != x.shape.count || Set(dims) != Set(0..<x.shape.count) {
                 throw OpError(
-                    op: name, "dims \(shapeString(dims)) are not a permutation of the axes of shape "
+                    op: name,
+                    "dims \(shapeString(dims)) are not a permutation of the axes of shape "
                         + "\(shapeString(x.shape))")
             }
             return [TensorMeta(shape: dims.map { x.shape[$0] }, dtype: x.dtype)]
         case .expand(let shape):
             if shape.count < x.shape.count || shape.contains(where: { $0 < 0 }) {
-                throw OpError(op: name, "cannot expand shape \(shapeString(x.shape)) to \(shapeString(shape))")
+                throw OpError(
+                    op: name, "cannot expand shape \(shapeString(x.shape)) to \(shapeString(shape))")
             }
             let lead = shape.count - x.shape.count
             for (i, d) in x.shape.enumerated() where d != 1 && d != shape[lead + i] {
-                throw OpError(op: name, "cannot expand shape \(shapeString(x.shape)) to \(shapeString(shape))")
+                throw OpError(
+                    op: name, "cannot expand shape \(shapeString(x.shape)) to \(shapeString(shape))")
             }
             return [TensorMeta(shape: shape, dtype: x.dtype)]
         case .slice(let ranges):
@@ -115,7 +123,8 @@ extension Op {
             let value = inputs[1]
             if broadcastShapes(region, value.shape) != region {
                 throw OpError(
-                    op: name, "value of shape \(shapeString(value.shape)) does not fit the region "
+                    op: name,
+                    "value of shape \(shapeString(value.shape)) does not fit the region "
                         + "\(shapeString(region)) of shape \(shapeString(x.shape))")
             }
             return [TensorMeta(shape: x.shape, dtype: x.dtype)]
@@ -139,15 +148,19 @@ extension Op {
             return [TensorMeta(shape: x.shape, dtype: x.dtype)]
         case .gather(let axis):
             let index = inputs[1]
-            if index.dtype != .int64 { throw OpError(op: name, "index must be int64, got \(index.dtype.rawValue)") }
+            if index.dtype != .int64 {
+                throw OpError(op: name, "index must be int64, got \(index.dtype.rawValue)")
+            }
             if index.shape.count != x.shape.count || axis < 0 || axis >= Swift.max(x.shape.count, 1) {
                 throw OpError(
-                    op: name, "index of shape \(shapeString(index.shape)) and axis \(axis) do not fit input of shape "
+                    op: name,
+                    "index of shape \(shapeString(index.shape)) and axis \(axis) do not fit input of shape "
                         + "\(shapeString(x.shape))")
             }
             for d in x.shape.indices where d != axis && index.shape[d] > x.shape[d] {
                 throw OpError(
-                    op: name, "index of shape \(shapeString(index.shape)) is larger than input of shape "
+                    op: name,
+                    "index of shape \(shapeString(index.shape)) is larger than input of shape "
                         + "\(shapeString(x.shape)) outside axis \(axis)")
             }
             return [TensorMeta(shape: index.shape, dtype: x.dtype)]
@@ -175,11 +188,14 @@ extension Op {
         case .linalgLstsq:
             return [try lstsqResult(x, inputs[1])]
         case .conv2d(let stride, let padding, let dilation, let groups):
-            return [try conv2dResult(inputs, stride: stride, padding: padding, dilation: dilation, groups: groups)]
+            return [
+                try conv2dResult(inputs, stride: stride, padding: padding, dilation: dilation, groups: groups)
+            ]
         case .maxPool2d(let kernel, let stride, let padding, let dilation, let ceilMode):
             return [
                 try pool2dResult(
-                    x, kernel: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
+                    x, kernel: kernel, stride: stride, padding: padding, dilation: dilation,
+                    ceilMode: ceilMode)
             ]
         case .avgPool2d(let kernel, let stride, let padding, let ceilMode, _):
             return [
@@ -196,7 +212,8 @@ extension Op {
     private func binaryResult(_ inputs: [TensorMeta]) throws(OpError) -> ([Int], DType) {
         guard let shape = broadcastShapes(inputs[0].shape, inputs[1].shape) else {
             throw OpError(
-                op: name, "shapes \(shapeString(inputs[0].shape)) and \(shapeString(inputs[1].shape)) "
+                op: name,
+                "shapes \(shapeString(inputs[0].shape)) and \(shapeString(inputs[1].shape)) "
                     + "do not broadcast")
         }
         return (shape, resultType(inputs))
@@ -249,37 +266,44 @@ extension Op {
                 || t.shape.indices.contains(where: { $0 != axis && t.shape[$0] != first.shape[$0] })
             {
                 throw OpError(
-                    op: name, "shapes \(inputs.map { shapeString($0.shape) }.joined(separator: ", ")) "
+                    op: name,
+                    "shapes \(inputs.map { shapeString($0.shape) }.joined(separator: ", ")) "
                         + "differ outside axis \(axis)")
             }
             shape[axis] += t.shape[axis]
         }
-        return TensorMeta(shape: shape, dtype: resultType(inputs.map { TensorMeta(shape: [1], dtype: $0.dtype) }))
+        return TensorMeta(
+            shape: shape, dtype: resultType(inputs.map { TensorMeta(shape: [1], dtype: $0.dtype) }))
     }
 
     private func matmulResult(_ a: TensorMeta, _ b: TensorMeta) throws(OpError) -> TensorMeta {
         if a.dtype != b.dtype {
             throw OpError(
-                op: name, "expected both operands to have the same dtype, got \(a.dtype.rawValue) and "
+                op: name,
+                "expected both operands to have the same dtype, got \(a.dtype.rawValue) and "
                     + "\(b.dtype.rawValue)")
         }
         if a.dtype == .bool { throw OpError(op: name, "not supported for bool tensors") }
         if a.shape.isEmpty || b.shape.isEmpty {
-            throw OpError(op: name, "both arguments need at least 1 dimension, got shapes "
-                + "\(shapeString(a.shape)) and \(shapeString(b.shape))")
+            throw OpError(
+                op: name,
+                "both arguments need at least 1 dimension, got shapes "
+                    + "\(shapeString(a.shape)) and \(shapeString(b.shape))")
         }
         let ak = a.shape[a.shape.count - 1]
         let bk = b.shape.count == 1 ? b.shape[0] : b.shape[b.shape.count - 2]
         if ak != bk {
             throw OpError(
-                op: name, "shapes \(shapeString(a.shape)) and \(shapeString(b.shape)) cannot be multiplied "
+                op: name,
+                "shapes \(shapeString(a.shape)) and \(shapeString(b.shape)) cannot be multiplied "
                     + "(\(ak) != \(bk))")
         }
         let aBatch = a.shape.count > 2 ? Array(a.shape.dropLast(2)) : []
         let bBatch = b.shape.count > 2 ? Array(b.shape.dropLast(2)) : []
         guard let batch = broadcastShapes(aBatch, bBatch) else {
             throw OpError(
-                op: name, "batch dimensions of \(shapeString(a.shape)) and \(shapeString(b.shape)) "
+                op: name,
+                "batch dimensions of \(shapeString(a.shape)) and \(shapeString(b.shape)) "
                     + "do not broadcast")
         }
         var shape = batch

@@ -124,11 +124,13 @@ extension Op {
             return [conv2dKernel(x, inputs[1], inputs.count == 3 ? inputs[2] : nil, g, outShape: out.shape)]
         case .maxPool2d(let kernel, let stride, let padding, let dilation, let ceilMode):
             let g = Pool2dGeometry(
-                x: x.shape, kernel: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
+                x: x.shape, kernel: kernel, stride: stride, padding: padding, dilation: dilation,
+                ceilMode: ceilMode)
             return [maxPool2dKernel(x, g, outShape: out.shape)]
         case .avgPool2d(let kernel, let stride, let padding, let ceilMode, let countIncludePad):
             let g = Pool2dGeometry(
-                x: x.shape, kernel: kernel, stride: stride, padding: padding, dilation: [1, 1], ceilMode: ceilMode)
+                x: x.shape, kernel: kernel, stride: stride, padding: padding, dilation: [1, 1],
+                ceilMode: ceilMode)
             return [avgPool2dKernel(x, g, countIncludePad: countIncludePad, outShape: out.shape)]
         case .unfold(let kernel, let stride, let padding, let dilation):
             let g = Conv2dGeometry(
@@ -143,7 +145,8 @@ extension Op {
 private func clampKernel(_ x: Tensor, _ lo: Double?, _ hi: Double?) -> Tensor {
     switch x.dtype {
     case .float32:
-        return unaryKernel(x, ClampF<Float>(lo: lo.map { Float($0) } ?? -.infinity, hi: hi.map { Float($0) } ?? .infinity))
+        return unaryKernel(
+            x, ClampF<Float>(lo: lo.map { Float($0) } ?? -.infinity, hi: hi.map { Float($0) } ?? .infinity))
     case .float64:
         return unaryKernel(x, ClampF<Double>(lo: lo ?? -.infinity, hi: hi ?? .infinity))
     case .int64:
@@ -171,7 +174,9 @@ private func arithmeticKernel(_ op: Op, _ a: Tensor, _ b: Tensor, _ out: TensorM
     case .float32: return arithmetic(Float.self) ?? binaryKernel(a, b, shape: s, DivF<Float>())
     case .float64: return arithmetic(Double.self) ?? binaryKernel(a, b, shape: s, DivF<Double>())
     case .int64:
-        guard let r = arithmetic(Int64.self) else { preconditionFailure("\(op.name): not an integer operation") }
+        guard let r = arithmetic(Int64.self) else {
+            preconditionFailure("\(op.name): not an integer operation")
+        }
         return r
     case .bool:
         switch op {

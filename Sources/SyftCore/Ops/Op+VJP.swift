@@ -133,7 +133,8 @@ extension Op {
         case .maxPool2d(let kernel, let stride, let padding, let dilation, let ceilMode):
             return [
                 maxPool2dBackward(
-                    g, x, kernel: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
+                    g, x, kernel: kernel, stride: stride, padding: padding, dilation: dilation,
+                    ceilMode: ceilMode)
             ]
         case .avgPool2d(let kernel, let stride, let padding, let ceilMode, let countIncludePad):
             return [
@@ -142,7 +143,9 @@ extension Op {
                     countIncludePad: countIncludePad)
             ]
         case .unfold(let kernel, let stride, let padding, let dilation):
-            return [unfoldBackward(g, x, kernel: kernel, stride: stride, padding: padding, dilation: dilation)]
+            return [
+                unfoldBackward(g, x, kernel: kernel, stride: stride, padding: padding, dilation: dilation)
+            ]
         }
     }
 }
@@ -219,8 +222,14 @@ private func matmulBackward(_ g: Tensor, _ a: Tensor, _ b: Tensor, needs: [Bool]
         // A gradient in its input's layout: for a transposed matrix (the weight of a linear layer,
         // `x · Wᵀ`), compute (gᵀ·a)ᵀ, so the weight's gradient comes out contiguous, not as a transpose
         // that would have to be copied.
-        let ga = needs[0] ? (isTransposedMatrix(a) ? matmul(b, g.matrixTransposed()).matrixTransposed() : matmul(g, b.matrixTransposed())) : nil
-        let gb = needs[1] ? (isTransposedMatrix(b) ? matmul(g.matrixTransposed(), a).matrixTransposed() : matmul(a.matrixTransposed(), g)) : nil
+        let ga =
+            needs[0]
+            ? (isTransposedMatrix(a)
+                ? matmul(b, g.matrixTransposed()).matrixTransposed() : matmul(g, b.matrixTransposed())) : nil
+        let gb =
+            needs[1]
+            ? (isTransposedMatrix(b)
+                ? matmul(g.matrixTransposed(), a).matrixTransposed() : matmul(a.matrixTransposed(), g)) : nil
         return [ga, gb]
     }
 }

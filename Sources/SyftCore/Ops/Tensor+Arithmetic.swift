@@ -43,16 +43,24 @@ extension Tensor {
 
     /// Adds in place; the tensor keeps its identity (the same remote object for a pointer).
     public static func += (lhs: inout Tensor, rhs: Tensor) { lhs.applyInPlace(.add, [rhs]) }
-    public static func += <S: TensorScalar>(lhs: inout Tensor, rhs: S) { lhs.applyInPlace(.add, [Tensor(wrapping: rhs)]) }
+    public static func += <S: TensorScalar>(lhs: inout Tensor, rhs: S) {
+        lhs.applyInPlace(.add, [Tensor(wrapping: rhs)])
+    }
     /// Subtracts in place.
     public static func -= (lhs: inout Tensor, rhs: Tensor) { lhs.applyInPlace(.sub, [rhs]) }
-    public static func -= <S: TensorScalar>(lhs: inout Tensor, rhs: S) { lhs.applyInPlace(.sub, [Tensor(wrapping: rhs)]) }
+    public static func -= <S: TensorScalar>(lhs: inout Tensor, rhs: S) {
+        lhs.applyInPlace(.sub, [Tensor(wrapping: rhs)])
+    }
     /// Multiplies in place.
     public static func *= (lhs: inout Tensor, rhs: Tensor) { lhs.applyInPlace(.mul, [rhs]) }
-    public static func *= <S: TensorScalar>(lhs: inout Tensor, rhs: S) { lhs.applyInPlace(.mul, [Tensor(wrapping: rhs)]) }
+    public static func *= <S: TensorScalar>(lhs: inout Tensor, rhs: S) {
+        lhs.applyInPlace(.mul, [Tensor(wrapping: rhs)])
+    }
     /// Divides in place.
     public static func /= (lhs: inout Tensor, rhs: Tensor) { lhs.applyInPlace(.div, [rhs]) }
-    public static func /= <S: TensorScalar>(lhs: inout Tensor, rhs: S) { lhs.applyInPlace(.div, [Tensor(wrapping: rhs)]) }
+    public static func /= <S: TensorScalar>(lhs: inout Tensor, rhs: S) {
+        lhs.applyInPlace(.div, [Tensor(wrapping: rhs)])
+    }
 
     // MARK: Methods
 
@@ -77,9 +85,13 @@ extension Tensor {
     /// Elementwise power.
     public func pow(_ exponent: Tensor) -> Tensor { dispatch1(.pow, self, exponent) }
     /// Elementwise power by a number: `x.pow(2)`.
-    public func pow<S: TensorScalar>(_ exponent: S) -> Tensor { dispatch1(.pow, self, Tensor(wrapping: exponent)) }
+    public func pow<S: TensorScalar>(_ exponent: S) -> Tensor {
+        dispatch1(.pow, self, Tensor(wrapping: exponent))
+    }
     /// Clamps each element to `[min, max]` (either may be omitted).
-    public func clamp(min: Double? = nil, max: Double? = nil) -> Tensor { dispatch1(.clamp(min: min, max: max), self) }
+    public func clamp(min: Double? = nil, max: Double? = nil) -> Tensor {
+        dispatch1(.clamp(min: min, max: max), self)
+    }
 
     /// The tensor converted to `dtype` (differentiable between floating-point dtypes).
     ///
@@ -131,7 +143,9 @@ public func sigmoid(_ x: Tensor) -> Tensor { x.sigmoid() }
 /// Elementwise `max(x, 0)` (`torch.relu`).
 public func relu(_ x: Tensor) -> Tensor { x.relu() }
 /// Clamps each element to `[min, max]` (`torch.clamp`).
-public func clamp(_ x: Tensor, min: Double? = nil, max: Double? = nil) -> Tensor { x.clamp(min: min, max: max) }
+public func clamp(_ x: Tensor, min: Double? = nil, max: Double? = nil) -> Tensor {
+    x.clamp(min: min, max: max)
+}
 /// Elementwise maximum with broadcasting; NaN wins (`torch.maximum`).
 public func maximum(_ a: Tensor, _ b: Tensor) -> Tensor { dispatch1(.maximum, a, b) }
 /// Elementwise minimum with broadcasting; NaN wins (`torch.minimum`).
@@ -142,7 +156,9 @@ public func minimum(_ a: Tensor, _ b: Tensor) -> Tensor { dispatch1(.minimum, a,
 /// ```swift
 /// `where`(x .> 0, x, Tensor(0.0))
 /// ```
-public func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor { dispatch1(.where, condition, a, b) }
+public func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
+    dispatch1(.where, condition, a, b)
+}
 /// `where` with a number for the elements where the condition is false.
 public func `where`<S: TensorScalar>(_ condition: Tensor, _ a: Tensor, _ b: S) -> Tensor {
     dispatch1(.where, condition, a, Tensor(wrapping: b))

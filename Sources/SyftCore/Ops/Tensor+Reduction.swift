@@ -10,11 +10,13 @@ extension Tensor {
         let normalized = axes.map { a -> Int in
             guard let n = normalizeAxis(a, rank: rank) else {
                 preconditionFailure(
-                    "\(op): axis \(a) is out of range for a tensor of shape \(shapeString(shape)) (rank \(rank))")
+                    "\(op): axis \(a) is out of range for a tensor of shape \(shapeString(shape)) (rank \(rank))"
+                )
             }
             return rank == 0 ? 0 : n
         }
-        precondition(Set(normalized).count == normalized.count, "\(op): repeated axis in \(shapeString(axes))")
+        precondition(
+            Set(normalized).count == normalized.count, "\(op): repeated axis in \(shapeString(axes))")
         return normalized.sorted()
     }
 
@@ -47,10 +49,14 @@ extension Tensor {
     /// - Precondition: a floating-point dtype (as PyTorch).
     public func mean() -> Tensor { mean(axes: allAxes, keepDims: false) }
     /// The mean over `axes`, which are removed.
-    public func mean(squeezingAxes axes: [Int]) -> Tensor { mean(axes: reductionAxes(axes, op: "mean"), keepDims: false) }
+    public func mean(squeezingAxes axes: [Int]) -> Tensor {
+        mean(axes: reductionAxes(axes, op: "mean"), keepDims: false)
+    }
     public func mean(squeezingAxes axes: Int...) -> Tensor { mean(squeezingAxes: axes) }
     /// The mean over `axes`, which are kept with size 1.
-    public func mean(alongAxes axes: [Int]) -> Tensor { mean(axes: reductionAxes(axes, op: "mean"), keepDims: true) }
+    public func mean(alongAxes axes: [Int]) -> Tensor {
+        mean(axes: reductionAxes(axes, op: "mean"), keepDims: true)
+    }
     public func mean(alongAxes axes: Int...) -> Tensor { mean(alongAxes: axes) }
 
     private func mean(axes: [Int], keepDims: Bool) -> Tensor {
@@ -134,7 +140,9 @@ extension Tensor {
     ///
     /// `correction` is subtracted from the element count in the denominator (1: sample variance,
     /// 0: population variance).
-    public func variance(correction: Int = 1) -> Tensor { variance(axes: allAxes, keepDims: false, correction: correction) }
+    public func variance(correction: Int = 1) -> Tensor {
+        variance(axes: allAxes, keepDims: false, correction: correction)
+    }
     /// The variance over `axes`, which are removed.
     public func variance(squeezingAxes axes: [Int], correction: Int = 1) -> Tensor {
         variance(axes: reductionAxes(axes, op: "var"), keepDims: false, correction: correction)
@@ -169,7 +177,8 @@ extension Tensor {
     public func sumToShape(_ target: [Int]) -> Tensor {
         if shape == target { return self }
         let lead = rank - target.count
-        precondition(lead >= 0, "sumToShape: cannot sum shape \(shapeString(shape)) to \(shapeString(target))")
+        precondition(
+            lead >= 0, "sumToShape: cannot sum shape \(shapeString(shape)) to \(shapeString(target))")
         var axes = Array(0..<lead)
         for (i, d) in target.enumerated() where d == 1 && shape[lead + i] != 1 { axes.append(lead + i) }
         var r = axes.isEmpty ? self : dispatch1(.sum(axes: axes, keepDims: true), self)

@@ -10,7 +10,8 @@ extension Tensor {
     public func reshaped(to newShape: [Int]) -> Tensor {
         var target = newShape
         let unknown = newShape.indices.filter { newShape[$0] == -1 }
-        precondition(unknown.count <= 1, "reshape: only one dimension can be inferred in \(shapeString(newShape))")
+        precondition(
+            unknown.count <= 1, "reshape: only one dimension can be inferred in \(shapeString(newShape))")
         if let u = unknown.first {
             let known = newShape.enumerated().filter { $0.offset != u }.reduce(1) { $0 * $1.element }
             precondition(
@@ -39,7 +40,8 @@ extension Tensor {
 
     /// A matrix transposed (`x.t()`: rank 2 swaps its axes; rank 0 and 1 are returned as they are).
     public func transposed() -> Tensor {
-        precondition(rank <= 2, "t: expects a tensor with at most 2 dimensions, got shape \(shapeString(shape))")
+        precondition(
+            rank <= 2, "t: expects a tensor with at most 2 dimensions, got shape \(shapeString(shape))")
         return rank < 2 ? self : transposed(0, 1)
     }
 
@@ -79,7 +81,8 @@ extension Tensor {
     /// A size-1 axis inserted at `axis` (`torch.unsqueeze`); `axis` may be negative (from the end).
     public func unsqueezed(at axis: Int) -> Tensor {
         let a = axis < 0 ? axis + rank + 1 : axis
-        precondition(a >= 0 && a <= rank, "unsqueeze: axis \(axis) out of range for shape \(shapeString(shape))")
+        precondition(
+            a >= 0 && a <= rank, "unsqueeze: axis \(axis) out of range for shape \(shapeString(shape))")
         var s = shape
         s.insert(1, at: a)
         return reshaped(to: s)
@@ -88,7 +91,8 @@ extension Tensor {
     /// The tensor broadcast to `shape` without copying (`torch.expand`); -1 keeps a dimension.
     public func expanded(to shape: [Int]) -> Tensor {
         let lead = shape.count - rank
-        precondition(lead >= 0, "expand: cannot expand shape \(shapeString(self.shape)) to \(shapeString(shape))")
+        precondition(
+            lead >= 0, "expand: cannot expand shape \(shapeString(self.shape)) to \(shapeString(shape))")
         let target = shape.enumerated().map { i, d in d == -1 && i >= lead ? self.shape[i - lead] : d }
         if target == self.shape { return self }
         return dispatch1(.expand(target), self)
@@ -104,7 +108,8 @@ extension Tensor {
         precondition(size > 0, "split: size must be positive")
         let a = normalizedAxis(axis, op: "split")
         if shape[a] == 0 { return [self] }  // one empty piece, as PyTorch
-        return split(sizes: stride(from: 0, to: shape[a], by: size).map { Swift.min(size, shape[a] - $0) }, axis: a)
+        return split(
+            sizes: stride(from: 0, to: shape[a], by: size).map { Swift.min(size, shape[a] - $0) }, axis: a)
     }
 
     /// Pieces of the given sizes along `axis` (`torch.split` with a list).
@@ -112,7 +117,8 @@ extension Tensor {
         let a = normalizedAxis(axis, op: "split")
         precondition(
             sizes.reduce(0, +) == shape[a] && sizes.allSatisfy { $0 >= 0 },
-            "split: sizes \(shapeString(sizes)) do not add up to \(shape[a]) (axis \(a) of shape \(shapeString(shape)))")
+            "split: sizes \(shapeString(sizes)) do not add up to \(shape[a]) (axis \(a) of shape \(shapeString(shape)))"
+        )
         var start = 0
         return sizes.map { n in
             var ranges = shape.map { SliceRange(start: 0, end: $0) }
@@ -157,9 +163,11 @@ public func stack(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
     let shape = tensors[0].shape
     precondition(
         tensors.allSatisfy { $0.shape == shape },
-        "stack: expects each tensor to be equal size, got \(tensors.map { shapeString($0.shape) }.joined(separator: ", "))")
+        "stack: expects each tensor to be equal size, got \(tensors.map { shapeString($0.shape) }.joined(separator: ", "))"
+    )
     let a = axis < 0 ? axis + shape.count + 1 : axis
-    precondition(a >= 0 && a <= shape.count, "stack: axis \(axis) out of range for shape \(shapeString(shape))")
+    precondition(
+        a >= 0 && a <= shape.count, "stack: axis \(axis) out of range for shape \(shapeString(shape))")
     return cat(tensors.map { $0.unsqueezed(at: a) }, axis: a)
 }
 

@@ -71,7 +71,9 @@ public func manualSeed(_ seed: UInt64) { Generator.default.reseed(seed) }
 
 extension Tensor {
     /// Uniform random values in `[0, 1)` (`torch.rand`).
-    public static func rand(_ shape: [Int], dtype: DType = .defaultFloat, generator: Generator? = nil) -> Tensor {
+    public static func rand(
+        _ shape: [Int], dtype: DType = .defaultFloat, generator: Generator? = nil
+    ) -> Tensor {
         precondition(dtype.isFloatingPoint, "rand: needs a floating-point dtype, got \(dtype.rawValue)")
         var values = [Double](repeating: 0, count: shapeCount(shape))
         (generator ?? .default).fill(values.count) { i, next in values[i] = unitDouble(next()) }
@@ -83,7 +85,9 @@ extension Tensor {
     }
 
     /// Standard normal random values (`torch.randn`), by the Box–Muller transform.
-    public static func randn(_ shape: [Int], dtype: DType = .defaultFloat, generator: Generator? = nil) -> Tensor {
+    public static func randn(
+        _ shape: [Int], dtype: DType = .defaultFloat, generator: Generator? = nil
+    ) -> Tensor {
         precondition(dtype.isFloatingPoint, "randn: needs a floating-point dtype, got \(dtype.rawValue)")
         let n = shapeCount(shape)
         var values = [Double](repeating: 0, count: n)
@@ -122,7 +126,9 @@ public func randn(_ shape: [Int], dtype: DType = .defaultFloat, generator: Gener
     Tensor.randn(shape, dtype: dtype, generator: generator)
 }
 /// Random integers in `low..<high` (`torch.randint`).
-public func randint(_ low: Int, _ high: Int, _ shape: [Int], dtype: DType = .int64, generator: Generator? = nil)
+public func randint(
+    _ low: Int, _ high: Int, _ shape: [Int], dtype: DType = .int64, generator: Generator? = nil
+)
     -> Tensor
 {
     Tensor.randint(low, high, shape, dtype: dtype, generator: generator)

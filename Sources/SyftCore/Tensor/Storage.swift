@@ -107,7 +107,9 @@ private func releaseLarge(_ p: UnsafeMutableRawPointer, byteCount: Int) {
     let rounded = roundedSize(byteCount)
     let address = UInt(bitPattern: p)
     let kept = largeBufferCache.withLock { cache -> Bool in
-        guard cache.buffers.count < LargeBufferCache.maxBuffers, cache.bytes + rounded <= LargeBufferCache.maxBytes else {
+        guard cache.buffers.count < LargeBufferCache.maxBuffers,
+            cache.bytes + rounded <= LargeBufferCache.maxBytes
+        else {
             return false
         }
         cache.buffers.append((address, rounded))

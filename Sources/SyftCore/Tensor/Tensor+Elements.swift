@@ -75,7 +75,9 @@ extension Tensor {
     /// - Precondition: `bytes.count` is the element count times the dtype's size.
     public init(shape: [Int], dtype: DType, bytes: UnsafeRawBufferPointer) {
         let n = shapeCount(shape)
-        precondition(bytes.count == n * dtype.byteSize, "Tensor(bytes:): \(bytes.count) bytes for shape \(shapeString(shape)) of \(dtype.rawValue)")
+        precondition(
+            bytes.count == n * dtype.byteSize,
+            "Tensor(bytes:): \(bytes.count) bytes for shape \(shapeString(shape)) of \(dtype.rawValue)")
         self.init(uninitializedShape: shape, dtype: dtype)
         if n > 0 { localStorage.pointer.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
         if dtype == .bool {
@@ -91,6 +93,8 @@ extension Tensor {
         precondition(isLocal, "withUnsafeBytes: the tensor is remote; use get() to bring its data here")
         let c = contiguous()
         let start = c.localStorage.pointer + c.offset * dtype.byteSize
-        return try withExtendedLifetime(c) { try body(UnsafeRawBufferPointer(start: start, count: c.count * dtype.byteSize)) }
+        return try withExtendedLifetime(c) {
+            try body(UnsafeRawBufferPointer(start: start, count: c.count * dtype.byteSize))
+        }
     }
 }

@@ -26,7 +26,9 @@ extension Range<Int>: TensorIndexConvertible {
     public var tensorIndex: TensorIndex { .range(start: lowerBound, end: upperBound, step: 1) }
 }
 extension ClosedRange<Int>: TensorIndexConvertible {
-    public var tensorIndex: TensorIndex { .range(start: lowerBound, end: upperBound == -1 ? nil : upperBound + 1, step: 1) }
+    public var tensorIndex: TensorIndex {
+        .range(start: lowerBound, end: upperBound == -1 ? nil : upperBound + 1, step: 1)
+    }
 }
 extension PartialRangeFrom<Int>: TensorIndexConvertible {
     public var tensorIndex: TensorIndex { .range(start: lowerBound, end: nil, step: 1) }
@@ -35,7 +37,9 @@ extension PartialRangeUpTo<Int>: TensorIndexConvertible {
     public var tensorIndex: TensorIndex { .range(start: nil, end: upperBound, step: 1) }
 }
 extension PartialRangeThrough<Int>: TensorIndexConvertible {
-    public var tensorIndex: TensorIndex { .range(start: nil, end: upperBound == -1 ? nil : upperBound + 1, step: 1) }
+    public var tensorIndex: TensorIndex {
+        .range(start: nil, end: upperBound == -1 ? nil : upperBound + 1, step: 1)
+    }
 }
 extension StrideTo<Int>: TensorIndexConvertible {
     /// `stride(from: 0, to: 10, by: 2)` is PyTorch's `0:10:2`.
@@ -69,7 +73,9 @@ extension Tensor {
         get {
             let plan = indexPlan(indices)
             var t = self
-            if plan.ranges != shape.map({ SliceRange(start: 0, end: $0) }) { t = dispatch1(.slice(plan.ranges), t) }
+            if plan.ranges != shape.map({ SliceRange(start: 0, end: $0) }) {
+                t = dispatch1(.slice(plan.ranges), t)
+            }
             if plan.resultShape != t.shape { t = t.reshaped(to: plan.resultShape) }
             return t
         }
@@ -99,9 +105,13 @@ extension Tensor {
     }
 
     private func indexPlan(_ indices: [TensorIndex]) -> IndexPlan {
-        let named = indices.filter { if case .index = $0 { return true }; if case .range = $0 { return true }; return false }.count
-        precondition(named <= rank, "index: too many indices (\(named)) for a tensor of shape \(shapeString(shape))")
-        precondition(indices.filter { $0 == .ellipsis }.count <= 1, "index: an index can only have one ellipsis")
+        let named = indices.filter {
+            if case .index = $0 { return true }; if case .range = $0 { return true }; return false
+        }.count
+        precondition(
+            named <= rank, "index: too many indices (\(named)) for a tensor of shape \(shapeString(shape))")
+        precondition(
+            indices.filter { $0 == .ellipsis }.count <= 1, "index: an index can only have one ellipsis")
         var expanded: [TensorIndex] = []
         for i in indices {
             if i == .ellipsis {

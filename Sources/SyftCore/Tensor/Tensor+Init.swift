@@ -102,7 +102,8 @@ extension Tensor {
     public init<S: TensorData>(
         shape: [Int], scalars: [S], dtype: DType? = nil, requiresGrad: Bool = false
     ) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shapeString(shape))")
+        precondition(
+            shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shapeString(shape))")
         precondition(
             scalars.count == shapeCount(shape),
             "Tensor: \(scalars.count) scalars given for shape \(shapeString(shape)) "
@@ -175,7 +176,8 @@ extension Tensor {
         switch dtype {
         case .float32: p.assumingMemoryBound(to: Float.self).update(repeating: Float(value), count: n)
         case .float64: p.assumingMemoryBound(to: Double.self).update(repeating: value, count: n)
-        case .int64: p.assumingMemoryBound(to: Int64.self).update(repeating: Int64(converting: value), count: n)
+        case .int64:
+            p.assumingMemoryBound(to: Int64.self).update(repeating: Int64(converting: value), count: n)
         case .bool: p.assumingMemoryBound(to: Bool.self).update(repeating: value != 0, count: n)
         }
         return t
@@ -191,7 +193,9 @@ extension Tensor {
     }
 
     /// A tensor of `shape` filled with ones.
-    public static func ones(_ shape: [Int], dtype: DType = .defaultFloat) -> Tensor { full(shape, 1, dtype: dtype) }
+    public static func ones(_ shape: [Int], dtype: DType = .defaultFloat) -> Tensor {
+        full(shape, 1, dtype: dtype)
+    }
 
     /// Zeros with the shape and dtype of `other` (local).
     public static func zeros(like other: Tensor) -> Tensor { zeros(other.shape, dtype: other.dtype) }
@@ -214,7 +218,9 @@ extension Tensor {
     /// Tensor.arange(5)         // tensor([0, 1, 2, 3, 4])
     /// Tensor.arange(1, 10, 3)  // tensor([1, 4, 7])
     /// ```
-    public static func arange(_ start: Int, _ end: Int? = nil, _ step: Int = 1, dtype: DType = .int64) -> Tensor {
+    public static func arange(
+        _ start: Int, _ end: Int? = nil, _ step: Int = 1, dtype: DType = .int64
+    ) -> Tensor {
         let (lo, hi) = end.map { (start, $0) } ?? (0, start)
         precondition(step != 0, "arange: step must be nonzero")
         let n = Swift.max(0, (hi - lo + step - (step > 0 ? 1 : -1)) / step)
@@ -226,12 +232,15 @@ extension Tensor {
     /// Element `i` is `start + i * step` computed in double with one rounding (a fused multiply-add),
     /// then converted to `dtype`: PyTorch's scalar loop. (For long float64 ranges PyTorch computes groups
     /// of SIMD lanes from a shared base, which can differ from this in the last bit.)
-    public static func arange(_ start: Double, _ end: Double, _ step: Double = 1, dtype: DType = .defaultFloat)
+    public static func arange(
+        _ start: Double, _ end: Double, _ step: Double = 1, dtype: DType = .defaultFloat
+    )
         -> Tensor
     {
         precondition(step != 0 && step.isFinite, "arange: step must be finite and nonzero")
         let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
-        return Tensor(shape: [n], scalars: (0..<n).map { start.addingProduct(step, Double($0)) }, dtype: dtype)
+        return Tensor(
+            shape: [n], scalars: (0..<n).map { start.addingProduct(step, Double($0)) }, dtype: dtype)
     }
 
     /// `steps` evenly spaced values from `start` to `end`, both included.
@@ -242,7 +251,9 @@ extension Tensor {
     /// ```swift
     /// Tensor.linspace(0, 1, 5)   // tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
     /// ```
-    public static func linspace(_ start: Double, _ end: Double, _ steps: Int, dtype: DType = .defaultFloat)
+    public static func linspace(
+        _ start: Double, _ end: Double, _ steps: Int, dtype: DType = .defaultFloat
+    )
         -> Tensor
     {
         precondition(steps >= 0, "linspace: number of steps must be non-negative")
@@ -271,7 +282,9 @@ extension Tensor {
 // MARK: - Free functions, as PyTorch names them
 
 /// A tensor of `shape` filled with zeros (`torch.zeros`).
-public func zeros(_ shape: [Int], dtype: DType = .defaultFloat) -> Tensor { Tensor.zeros(shape, dtype: dtype) }
+public func zeros(_ shape: [Int], dtype: DType = .defaultFloat) -> Tensor {
+    Tensor.zeros(shape, dtype: dtype)
+}
 /// A tensor of `shape` filled with ones (`torch.ones`).
 public func ones(_ shape: [Int], dtype: DType = .defaultFloat) -> Tensor { Tensor.ones(shape, dtype: dtype) }
 /// A tensor of `shape` filled with `value` (`torch.full`).
@@ -287,7 +300,8 @@ public func arange(_ start: Int, _ end: Int? = nil, _ step: Int = 1, dtype: DTyp
     Tensor.arange(start, end, step, dtype: dtype)
 }
 /// Floating-point values from `start` below `end` by `step` (`torch.arange`).
-public func arange(_ start: Double, _ end: Double, _ step: Double = 1, dtype: DType = .defaultFloat) -> Tensor {
+public func arange(_ start: Double, _ end: Double, _ step: Double = 1, dtype: DType = .defaultFloat) -> Tensor
+{
     Tensor.arange(start, end, step, dtype: dtype)
 }
 /// Evenly spaced values (`torch.linspace`).

@@ -30,7 +30,6 @@ public struct Tensor: Sendable {
     /// Autograd state; nil when the tensor does not require grad.
     internal var autograd: AutogradMeta?
 
-    
     internal init(
         storage: Storage, shape: [Int], strides: [Int], offset: Int = 0, dtype: DType,
         isWrappedNumber: Bool = false
@@ -56,7 +55,7 @@ public struct Tensor: Sendable {
     }
 
     /// A new contiguous, uninitialized local tensor.
-    
+
     internal init(uninitializedShape shape: [Int], dtype: DType) {
         self.init(uninitializedShape: shape, dtype: dtype, strides: contiguousStrides(shape))
     }
@@ -64,7 +63,9 @@ public struct Tensor: Sendable {
     /// A new uninitialized local tensor with the given (contiguous) strides, to share an input's strides
     /// array instead of allocating one.
     internal init(uninitializedShape shape: [Int], dtype: DType, strides: [Int]) {
-        self.init(storage: Storage.allocate(count: shapeCount(shape), dtype: dtype), shape: shape, strides: strides, dtype: dtype)
+        self.init(
+            storage: Storage.allocate(count: shapeCount(shape), dtype: dtype), shape: shape, strides: strides,
+            dtype: dtype)
     }
 
     // MARK: - Metadata

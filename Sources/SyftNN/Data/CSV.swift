@@ -50,7 +50,9 @@ public struct TabularData: Sendable {
     public var count: Int { targetValues.count }
 
     /// Whether every target value is a whole number (a classification target).
-    public var targetIsIntegral: Bool { targetValues.allSatisfy { $0 == $0.rounded() && Swift.abs($0) < 1e15 } }
+    public var targetIsIntegral: Bool {
+        targetValues.allSatisfy { $0 == $0.rounded() && Swift.abs($0) < 1e15 }
+    }
 
     /// The number of classes of an integral target (largest label + 1).
     public var classCount: Int { Int(targetValues.max() ?? -1) + 1 }
@@ -101,7 +103,9 @@ public struct TabularData: Sendable {
 
     /// A table from values already in memory.
     public init(features: Tensor, targetValues: [Double], featureNames: [String], targetName: String) {
-        precondition(features.rank == 2 && features.shape[0] == targetValues.count, "TabularData: \(features.shape) features for \(targetValues.count) targets")
+        precondition(
+            features.rank == 2 && features.shape[0] == targetValues.count,
+            "TabularData: \(features.shape) features for \(targetValues.count) targets")
         self.features = features
         self.targetValues = targetValues
         self.featureNames = featureNames
@@ -112,7 +116,9 @@ public struct TabularData: Sendable {
     public func classLabels() -> Tensor { Tensor(shape: [count], scalars: targetValues.map { Int64($0) }) }
 
     /// The target as a float32 column [rows, 1] for regression.
-    public func regressionTargets() -> Tensor { Tensor(shape: [count, 1], scalars: targetValues, dtype: .float32) }
+    public func regressionTargets() -> Tensor {
+        Tensor(shape: [count, 1], scalars: targetValues, dtype: .float32)
+    }
 
     /// The rows at `indices`, in that order.
     public func rows(_ indices: [Int]) -> TabularData {
@@ -123,12 +129,15 @@ public struct TabularData: Sendable {
         for i in indices { selected.append(contentsOf: all[(i * width)..<((i + 1) * width)]) }
         return TabularData(
             features: Tensor(shape: [indices.count, width], scalars: selected, dtype: .float32),
-            targetValues: indices.map { targetValues[$0] }, featureNames: featureNames, targetName: targetName)
+            targetValues: indices.map { targetValues[$0] }, featureNames: featureNames, targetName: targetName
+        )
     }
 
     /// A shuffled split into a training and a test part; `testFraction` of the rows (rounded) go to test.
     public func split(testFraction: Double, seed: UInt64) -> (train: TabularData, test: TabularData) {
-        precondition(testFraction >= 0 && testFraction < 1, "split: testFraction must be in [0, 1), got \(testFraction)")
+        precondition(
+            testFraction >= 0 && testFraction < 1,
+            "split: testFraction must be in [0, 1), got \(testFraction)")
         let order = permutation(count, generator: Generator(seed: seed))
         let testCount = Int((Double(count) * testFraction).rounded())
         return (rows(Array(order[testCount...])), rows(Array(order[..<testCount])))

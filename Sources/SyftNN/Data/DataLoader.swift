@@ -76,7 +76,8 @@ public struct DataLoader: Sequence {
 
 /// The rows of `x` at `indices` along axis 0 (a copy; `torch.index_select(x, 0, indices)`).
 public func selectRows(_ x: Tensor, _ indices: [Int]) -> Tensor {
-    let index = Tensor(shape: [indices.count] + Array(repeating: 1, count: Swift.max(x.rank - 1, 0)), scalars: indices)
+    let index = Tensor(
+        shape: [indices.count] + Array(repeating: 1, count: Swift.max(x.rank - 1, 0)), scalars: indices)
     if x.rank == 1 { return gather(x, axis: 0, index: Tensor(indices)) }
     return gather(x, axis: 0, index: index.expanded(to: [indices.count] + Array(x.shape.dropFirst())))
 }

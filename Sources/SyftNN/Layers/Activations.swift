@@ -73,8 +73,11 @@ public final class Flatten: Module, Layer {
         let r = input.rank
         let s = startAxis < 0 ? startAxis + r : startAxis
         let e = endAxis < 0 ? endAxis + r : endAxis
-        precondition(s >= 0 && e < r && s <= e, "Flatten: axes \(startAxis)...\(endAxis) out of range for shape \(input.shape)")
-        let shape = Array(input.shape[..<s]) + [input.shape[s...e].reduce(1, *)] + Array(input.shape[(e + 1)...])
+        precondition(
+            s >= 0 && e < r && s <= e,
+            "Flatten: axes \(startAxis)...\(endAxis) out of range for shape \(input.shape)")
+        let shape =
+            Array(input.shape[..<s]) + [input.shape[s...e].reduce(1, *)] + Array(input.shape[(e + 1)...])
         return input.reshaped(to: shape)
     }
     public override var extraDescription: String { "start_dim=\(startAxis), end_dim=\(endAxis)" }

@@ -41,13 +41,21 @@ public final class Conv2d: Module, Layer {
         self.hasBias = bias
         let fanIn = inChannels / groups * k[0] * k[1]
         let bound = 1 / Double(fanIn).squareRoot()
-        _weight = Parameter(wrappedValue: uniform([outChannels, inChannels / groups, k[0], k[1]], bound: bound, dtype: dtype, generator: generator))
-        _bias = Parameter(wrappedValue: bias ? uniform([outChannels], bound: bound, dtype: dtype, generator: generator) : Tensor.zeros([0], dtype: dtype))
+        _weight = Parameter(
+            wrappedValue: uniform(
+                [outChannels, inChannels / groups, k[0], k[1]], bound: bound, dtype: dtype,
+                generator: generator))
+        _bias = Parameter(
+            wrappedValue: bias
+                ? uniform([outChannels], bound: bound, dtype: dtype, generator: generator)
+                : Tensor.zeros([0], dtype: dtype))
         super.init()
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        conv2d(input, weight, bias: hasBias ? bias : nil, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        conv2d(
+            input, weight, bias: hasBias ? bias : nil, stride: stride, padding: padding, dilation: dilation,
+            groups: groups)
     }
 
     public override func members() -> [(String, Any)] {
@@ -74,7 +82,9 @@ public final class MaxPool2d: Module, Layer {
     public func callAsFunction(_ input: Tensor) -> Tensor {
         maxPool2d(input, kernelSize: kernelSize, stride: stride, padding: padding)
     }
-    public override var extraDescription: String { "kernel_size=\(kernelSize), stride=\(stride), padding=\(padding)" }
+    public override var extraDescription: String {
+        "kernel_size=\(kernelSize), stride=\(stride), padding=\(padding)"
+    }
 }
 
 /// 2-D average pooling (`nn.AvgPool2d`); the stride defaults to the kernel size.
@@ -91,7 +101,9 @@ public final class AvgPool2d: Module, Layer {
     public func callAsFunction(_ input: Tensor) -> Tensor {
         avgPool2d(input, kernelSize: kernelSize, stride: stride, padding: padding)
     }
-    public override var extraDescription: String { "kernel_size=\(kernelSize), stride=\(stride), padding=\(padding)" }
+    public override var extraDescription: String {
+        "kernel_size=\(kernelSize), stride=\(stride), padding=\(padding)"
+    }
 }
 
 /// Reshapes axis 1 into `shape` (`nn.Unflatten(1, shape)`): rows of 64 pixels to [1, 8, 8] images.

@@ -16,14 +16,24 @@ public final class Linear: Module, Layer {
 
     /// A layer from `inFeatures` to `outFeatures`, initialized from `generator` (the default generator
     /// when nil).
-    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, dtype: DType = .float32, generator: Generator? = nil) {
-        precondition(inFeatures > 0 && outFeatures > 0, "Linear: sizes must be positive, got \(inFeatures) and \(outFeatures)")
+    public init(
+        _ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, dtype: DType = .float32,
+        generator: Generator? = nil
+    ) {
+        precondition(
+            inFeatures > 0 && outFeatures > 0,
+            "Linear: sizes must be positive, got \(inFeatures) and \(outFeatures)")
         let bound = 1 / Double(inFeatures).squareRoot()
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
         self.hasBias = bias
-        _weight = Parameter(wrappedValue: uniform([outFeatures, inFeatures], bound: bound, dtype: dtype, generator: generator))
-        _bias = Parameter(wrappedValue: bias ? uniform([outFeatures], bound: bound, dtype: dtype, generator: generator) : Tensor.zeros([0], dtype: dtype))
+        _weight = Parameter(
+            wrappedValue: uniform(
+                [outFeatures, inFeatures], bound: bound, dtype: dtype, generator: generator))
+        _bias = Parameter(
+            wrappedValue: bias
+                ? uniform([outFeatures], bound: bound, dtype: dtype, generator: generator)
+                : Tensor.zeros([0], dtype: dtype))
         super.init()
     }
 
@@ -49,5 +59,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
 
 /// Values uniform in `[-bound, bound)`.
 func uniform(_ shape: [Int], bound: Double, dtype: DType, generator: Generator?) -> Tensor {
-    withoutGradient { (Tensor.rand(shape, dtype: .float64, generator: generator) * (2 * bound) - bound).to(dtype) }
+    withoutGradient {
+        (Tensor.rand(shape, dtype: .float64, generator: generator) * (2 * bound) - bound).to(dtype)
+    }
 }

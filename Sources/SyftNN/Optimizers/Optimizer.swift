@@ -35,7 +35,9 @@ public final class SGD: Optimizer {
         weightDecay: Double = 0, nesterov: Bool = false
     ) {
         precondition(lr >= 0, "SGD: invalid learning rate \(lr)")
-        precondition(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov momentum requires a momentum and zero dampening")
+        precondition(
+            !nesterov || (momentum > 0 && dampening == 0),
+            "SGD: Nesterov momentum requires a momentum and zero dampening")
         self.parameters = parameters
         self.lr = lr
         self.momentum = momentum
@@ -49,7 +51,9 @@ public final class SGD: Optimizer {
     public func step() throws {
         try state.step(
             parameters,
-            .sgd(lr: lr, momentum: momentum, dampening: dampening, weightDecay: weightDecay, nesterov: nesterov))
+            .sgd(
+                lr: lr, momentum: momentum, dampening: dampening, weightDecay: weightDecay, nesterov: nesterov
+            ))
     }
 }
 
@@ -66,7 +70,8 @@ public class Adam: Optimizer {
     private var state = OptimizerState()
 
     public init(
-        _ parameters: [Parameter], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
+        _ parameters: [Parameter], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+        eps: Double = 1e-8,
         weightDecay: Double = 0
     ) {
         self.parameters = parameters
@@ -78,7 +83,10 @@ public class Adam: Optimizer {
         self.decoupled = false
     }
 
-    init(_ parameters: [Parameter], lr: Double, betas: (Double, Double), eps: Double, weightDecay: Double, decoupled: Bool) {
+    init(
+        _ parameters: [Parameter], lr: Double, betas: (Double, Double), eps: Double, weightDecay: Double,
+        decoupled: Bool
+    ) {
         self.parameters = parameters
         self.lr = lr
         self.beta1 = betas.0
@@ -93,14 +101,16 @@ public class Adam: Optimizer {
     public func step() throws {
         try state.step(
             parameters,
-            .adam(lr: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay, decoupled: decoupled))
+            .adam(
+                lr: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay, decoupled: decoupled))
     }
 }
 
 /// Adam with decoupled weight decay (`torch.optim.AdamW`; default weight decay 0.01).
 public final class AdamW: Adam {
     public override init(
-        _ parameters: [Parameter], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
+        _ parameters: [Parameter], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+        eps: Double = 1e-8,
         weightDecay: Double = 0.01
     ) {
         super.init(parameters, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, decoupled: true)

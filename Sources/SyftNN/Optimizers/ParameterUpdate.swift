@@ -36,7 +36,8 @@ public enum ParameterUpdate: Sendable, Equatable {
     /// the parameter's `state` (nil entries before its first step; updated).
     /// - Precondition: `grad` has `param`'s shape; `state` has ``stateCount`` entries.
     public func apply(to param: inout Tensor, grad: Tensor, state: inout [Tensor?]) {
-        precondition(state.count == stateCount, "ParameterUpdate: \(state.count) state tensors for \(stateCount)")
+        precondition(
+            state.count == stateCount, "ParameterUpdate: \(state.count) state tensors for \(stateCount)")
         withoutGradient {
             var g = grad
             switch self {
@@ -90,7 +91,9 @@ extension Optimizer {
         var groups: [ObjectIdentifier: (updater: any RemoteParameterUpdating, params: [Tensor])] = [:]
         var order: [ObjectIdentifier] = []
         for p in parameters {
-            guard let updater = p.value.remoteHandle as? any RemoteParameterUpdating, let place = p.value.remoteHandle?.placement else {
+            guard let updater = p.value.remoteHandle as? any RemoteParameterUpdating,
+                let place = p.value.remoteHandle?.placement
+            else {
                 p.value.zeroGrad()
                 continue
             }
@@ -133,7 +136,9 @@ struct OptimizerState {
             var s = states[key] ?? none
             // The parameter came back from a worker: its state comes with it.
             for (k, t) in s.enumerated() {
-                if let t, let handle = t.remoteHandle as? any RemoteParameterUpdating { s[k] = try handle.fetchState(t) }
+                if let t, let handle = t.remoteHandle as? any RemoteParameterUpdating {
+                    s[k] = try handle.fetchState(t)
+                }
             }
             update.apply(to: &p.value, grad: g, state: &s)
             states[key] = s
@@ -141,7 +146,8 @@ struct OptimizerState {
         for key in order {
             let (updater, params) = groups[key]!
             let next = try updater.applyUpdate(
-                update, parameters: params.map(\.value), state: params.map { states[ObjectIdentifier($0)] ?? none })
+                update, parameters: params.map(\.value),
+                state: params.map { states[ObjectIdentifier($0)] ?? none })
             for (p, s) in zip(params, next) { states[ObjectIdentifier(p)] = s }
         }
     }

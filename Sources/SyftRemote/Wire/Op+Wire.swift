@@ -30,8 +30,10 @@ extension Op {
         case .neg, .abs, .exp, .log, .sqrt, .sin, .cos, .tanh, .sigmoid, .relu: return [:]
         case .clamp(let lo, let hi): return ["min": .optionalFloat(lo), "max": .optionalFloat(hi)]
         case .cast(let dtype): return ["dtype": .string(dtype.rawValue)]
-        case .add, .sub, .mul, .div, .pow, .maximum, .minimum, .eq, .ne, .lt, .le, .gt, .ge, .where, .matmul: return [:]
-        case .sum(let axes, let keep), .prod(let axes, let keep), .max(let axes, let keep), .min(let axes, let keep):
+        case .add, .sub, .mul, .div, .pow, .maximum, .minimum, .eq, .ne, .lt, .le, .gt, .ge, .where, .matmul:
+            return [:]
+        case .sum(let axes, let keep), .prod(let axes, let keep), .max(let axes, let keep),
+            .min(let axes, let keep):
             return ["dim": .ints(axes), "keepdim": .bool(keep)]
         case .argmax(let axis, let keep), .argmin(let axis, let keep):
             return ["dim": axis.map { .int($0) } ?? .none, "keepdim": .bool(keep)]
@@ -39,13 +41,19 @@ extension Op {
         case .permute(let dims): return ["dims": .ints(dims)]
         case .expand(let shape): return ["shape": .ints(shape)]
         case .slice(let ranges), .sliceScatter(let ranges):
-            return ["starts": .ints(ranges.map(\.start)), "ends": .ints(ranges.map(\.end)), "steps": .ints(ranges.map(\.step))]
+            return [
+                "starts": .ints(ranges.map(\.start)), "ends": .ints(ranges.map(\.end)),
+                "steps": .ints(ranges.map(\.step)),
+            ]
         case .cat(let axis): return ["dim": .int(axis)]
         case .softmax(let axis), .logSoftmax(let axis): return ["dim": .int(axis)]
         case .bernoulli(let p): return ["p": .float(p)]
         case .gather(let axis): return ["dim": .int(axis)]
         case .conv2d(let stride, let padding, let dilation, let groups):
-            return ["stride": .ints(stride), "padding": .ints(padding), "dilation": .ints(dilation), "groups": .int(groups)]
+            return [
+                "stride": .ints(stride), "padding": .ints(padding), "dilation": .ints(dilation),
+                "groups": .int(groups),
+            ]
         case .maxPool2d(let kernel, let stride, let padding, let dilation, let ceilMode):
             return [
                 "kernel_size": .ints(kernel), "stride": .ints(stride), "padding": .ints(padding),
@@ -84,7 +92,9 @@ extension Op {
         case "clamp": self = .clamp(min: try a.optionalFloat("min"), max: try a.optionalFloat("max"))
         case "to":
             let s = try a.string("dtype")
-            guard let d = DType(rawValue: s) else { throw .invalidMessage(reason: "to: unknown dtype '\(s)'") }
+            guard let d = DType(rawValue: s) else {
+                throw .invalidMessage(reason: "to: unknown dtype '\(s)'")
+            }
             self = .cast(d)
         case "add": self = .add
         case "sub": self = .sub
@@ -119,19 +129,23 @@ extension Op {
         case "gather": self = .gather(axis: try a.int("dim"))
         case "conv2d":
             self = .conv2d(
-                stride: try a.ints("stride"), padding: try a.ints("padding"), dilation: try a.ints("dilation"),
+                stride: try a.ints("stride"), padding: try a.ints("padding"),
+                dilation: try a.ints("dilation"),
                 groups: try a.int("groups"))
         case "max_pool2d":
             self = .maxPool2d(
-                kernel: try a.ints("kernel_size"), stride: try a.ints("stride"), padding: try a.ints("padding"),
+                kernel: try a.ints("kernel_size"), stride: try a.ints("stride"),
+                padding: try a.ints("padding"),
                 dilation: try a.ints("dilation"), ceilMode: try a.bool("ceil_mode"))
         case "avg_pool2d":
             self = .avgPool2d(
-                kernel: try a.ints("kernel_size"), stride: try a.ints("stride"), padding: try a.ints("padding"),
+                kernel: try a.ints("kernel_size"), stride: try a.ints("stride"),
+                padding: try a.ints("padding"),
                 ceilMode: try a.bool("ceil_mode"), countIncludePad: try a.bool("count_include_pad"))
         case "im2col":
             self = .unfold(
-                kernel: try a.ints("kernel_size"), stride: try a.ints("stride"), padding: try a.ints("padding"),
+                kernel: try a.ints("kernel_size"), stride: try a.ints("stride"),
+                padding: try a.ints("padding"),
                 dilation: try a.ints("dilation"))
         case "linalg_inv": self = .linalgInv
         case "linalg_solve": self = .linalgSolve
@@ -161,7 +175,9 @@ struct AttrReader {
     }
 
     func int(_ key: String) throws(SyftError) -> Int {
-        guard case .int(let i) = try value(key), Swift.abs(i) < (1 << 40) else { throw wrong(key, "an integer of sane size") }
+        guard case .int(let i) = try value(key), Swift.abs(i) < (1 << 40) else {
+            throw wrong(key, "an integer of sane size")
+        }
         return i
     }
     func optionalInt(_ key: String) throws(SyftError) -> Int? {
@@ -215,7 +231,8 @@ extension ParameterUpdate {
             ]
         case .adam(let lr, let beta1, let beta2, let eps, let weightDecay, let decoupled):
             return [
-                ("beta1", .float(beta1)), ("beta2", .float(beta2)), ("decoupled", .bool(decoupled)), ("eps", .float(eps)),
+                ("beta1", .float(beta1)), ("beta2", .float(beta2)), ("decoupled", .bool(decoupled)),
+                ("eps", .float(eps)),
                 ("lr", .float(lr)), ("weight_decay", .float(weightDecay)),
             ]
         }
@@ -231,7 +248,8 @@ extension ParameterUpdate {
                 weightDecay: try a.float("weight_decay"), nesterov: try a.bool("nesterov"))
         case "adam_step":
             self = .adam(
-                lr: try a.float("lr"), beta1: try a.float("beta1"), beta2: try a.float("beta2"), eps: try a.float("eps"),
+                lr: try a.float("lr"), beta1: try a.float("beta1"), beta2: try a.float("beta2"),
+                eps: try a.float("eps"),
                 weightDecay: try a.float("weight_decay"), decoupled: try a.bool("decoupled"))
         default: throw .invalidMessage(reason: "unknown optimizer rule '\(name.prefix(64))'")
         }

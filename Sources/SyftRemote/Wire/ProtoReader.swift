@@ -40,9 +40,13 @@ struct ProtoReader {
     mutating func field() throws(SyftError) -> (Int, WireType)? {
         guard !isAtEnd else { return nil }
         let key = try varint()
-        guard let type = WireType(rawValue: key & 7) else { throw .invalidMessage(reason: "unsupported wire type \(key & 7)") }
+        guard let type = WireType(rawValue: key & 7) else {
+            throw .invalidMessage(reason: "unsupported wire type \(key & 7)")
+        }
         let number = key >> 3
-        guard number > 0, number < 1 << 29 else { throw .invalidMessage(reason: "invalid field number \(number)") }
+        guard number > 0, number < 1 << 29 else {
+            throw .invalidMessage(reason: "invalid field number \(number)")
+        }
         return (Int(number), type)
     }
 
@@ -104,7 +108,9 @@ struct ProtoReader {
     }
 
     /// Appends a repeated varint field's values, packed or not.
-    mutating func repeatedVarint(_ type: WireType, into out: inout [UInt64], limit: Int = 1 << 24) throws(SyftError) {
+    mutating func repeatedVarint(
+        _ type: WireType, into out: inout [UInt64], limit: Int = 1 << 24
+    ) throws(SyftError) {
         if type == .varint {
             out.append(try varint())
         } else {
@@ -112,7 +118,9 @@ struct ProtoReader {
             var inner = try nested(depth: 0)
             while !inner.isAtEnd { out.append(try inner.varint()) }
         }
-        guard out.count <= limit else { throw .invalidMessage(reason: "a repeated field with more than \(limit) values") }
+        guard out.count <= limit else {
+            throw .invalidMessage(reason: "a repeated field with more than \(limit) values")
+        }
     }
 
     /// Skips a field of `type`.
@@ -130,6 +138,9 @@ struct ProtoReader {
     }
 
     func expect(_ type: WireType, _ wanted: WireType) throws(SyftError) {
-        guard type == wanted else { throw .invalidMessage(reason: "a field has wire type \(type.rawValue), expected \(wanted.rawValue)") }
+        guard type == wanted else {
+            throw .invalidMessage(
+                reason: "a field has wire type \(type.rawValue), expected \(wanted.rawValue)")
+        }
     }
 }

@@ -63,7 +63,9 @@ struct ProtoWriter {
         varint(UInt64(count))
         let start = bytes.count
         bytes.append(contentsOf: repeatElement(0, count: count))
-        bytes.withUnsafeMutableBytes { write(UnsafeMutableRawBufferPointer(rebasing: $0[start..<(start + count)])) }
+        bytes.withUnsafeMutableBytes {
+            write(UnsafeMutableRawBufferPointer(rebasing: $0[start..<(start + count)]))
+        }
     }
 
     /// A packed repeated varint field.

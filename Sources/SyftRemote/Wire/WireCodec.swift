@@ -25,7 +25,9 @@ public enum WireCodec {
     /// - Throws: `SyftError.invalidMessage` (or `.resourceExhausted`) naming what is wrong.
     public static func decodeRequests(_ bytes: [UInt8], limits: WorkerLimits) throws(SyftError) -> [Request] {
         guard bytes.count <= limits.maxMessageBytes else {
-            throw .resourceExhausted(worker: "", reason: "a message of \(bytes.count) bytes exceeds the limit of \(limits.maxMessageBytes)")
+            throw .resourceExhausted(
+                worker: "",
+                reason: "a message of \(bytes.count) bytes exceeds the limit of \(limits.maxMessageBytes)")
         }
         let result = bytes.withUnsafeBytes { raw in
             Result { () throws(SyftError) in try decodeRequests(raw, limits: limits) }
@@ -35,7 +37,9 @@ public enum WireCodec {
 
     /// The requests of a `RequestBatch` in a byte buffer; chunked tensors are allocated in `chunks`, to be
     /// filled before the requests run.
-    public static func decodeRequests(_ raw: UnsafeRawBufferPointer, limits: WorkerLimits) throws(SyftError) -> [Request] {
+    public static func decodeRequests(
+        _ raw: UnsafeRawBufferPointer, limits: WorkerLimits
+    ) throws(SyftError) -> [Request] {
         try decodeRequests(raw, limits: limits, chunks: nil)
     }
 
@@ -43,7 +47,9 @@ public enum WireCodec {
         _ raw: UnsafeRawBufferPointer, limits: WorkerLimits, chunks: ChunkedTensorSink?
     ) throws(SyftError) -> [Request] {
         guard raw.count <= limits.maxMessageBytes else {
-            throw .resourceExhausted(worker: "", reason: "a message of \(raw.count) bytes exceeds the limit of \(limits.maxMessageBytes)")
+            throw .resourceExhausted(
+                worker: "",
+                reason: "a message of \(raw.count) bytes exceeds the limit of \(limits.maxMessageBytes)")
         }
         let decoder = WireDecoder(limits: limits, chunks: chunks)
         var r = ProtoReader(raw)
@@ -75,12 +81,16 @@ public enum WireCodec {
 
     /// The replies of a `ReplyBatch`.
     public static func decodeReplies(_ bytes: [UInt8], limits: WorkerLimits) throws(SyftError) -> [Reply] {
-        let result = bytes.withUnsafeBytes { raw in Result { () throws(SyftError) in try decodeReplies(raw, limits: limits) } }
+        let result = bytes.withUnsafeBytes { raw in
+            Result { () throws(SyftError) in try decodeReplies(raw, limits: limits) }
+        }
         return try result.get()
     }
 
     /// The replies of a `ReplyBatch` in a byte buffer.
-    public static func decodeReplies(_ raw: UnsafeRawBufferPointer, limits: WorkerLimits) throws(SyftError) -> [Reply] {
+    public static func decodeReplies(
+        _ raw: UnsafeRawBufferPointer, limits: WorkerLimits
+    ) throws(SyftError) -> [Reply] {
         try decodeReplies(raw, limits: limits, chunks: nil)
     }
 

@@ -38,22 +38,34 @@ struct WireDecoder {
         }
         let s = try Self.shape(shape)
         let dt = try Self.dtype(dtype)
-        guard let count = checkedCount(s) else { throw .invalidMessage(reason: "tensor shape \(s) has too many elements") }
+        guard let count = checkedCount(s) else {
+            throw .invalidMessage(reason: "tensor shape \(s) has too many elements")
+        }
         let byteCount = count * dt.byteSize
         guard byteCount <= limits.maxTensorBytes else {
-            throw .resourceExhausted(worker: "", reason: "a tensor of \(byteCount) bytes exceeds the limit of \(limits.maxTensorBytes) bytes")
+            throw .resourceExhausted(
+                worker: "",
+                reason: "a tensor of \(byteCount) bytes exceeds the limit of \(limits.maxTensorBytes) bytes")
         }
-        if requiresGrad && !dt.isFloatingPoint { throw .invalidMessage(reason: "a \(dt.rawValue) tensor cannot require grad") }
+        if requiresGrad && !dt.isFloatingPoint {
+            throw .invalidMessage(reason: "a \(dt.rawValue) tensor cannot require grad")
+        }
         // The tensor first, then its gradient: chunked data follows in that order.
         var t: Tensor
         if chunked {
-            guard let chunks else { throw .invalidMessage(reason: "chunked tensor data where no chunks can follow") }
-            guard data == nil || data!.isEmpty else { throw .invalidMessage(reason: "a chunked tensor also carries data") }
+            guard let chunks else {
+                throw .invalidMessage(reason: "chunked tensor data where no chunks can follow")
+            }
+            guard data == nil || data!.isEmpty else {
+                throw .invalidMessage(reason: "a chunked tensor also carries data")
+            }
             t = try chunks.allocate(shape: s, dtype: dt)
         } else {
             let raw = data ?? UnsafeRawBufferPointer(start: nil, count: 0)
             guard raw.count == byteCount else {
-                throw .invalidMessage(reason: "tensor data has \(raw.count) bytes; shape \(s) of \(dt.rawValue) needs \(byteCount)")
+                throw .invalidMessage(
+                    reason:
+                        "tensor data has \(raw.count) bytes; shape \(s) of \(dt.rawValue) needs \(byteCount)")
             }
             t = Tensor(shape: s, dtype: dt, bytes: raw)
         }
@@ -67,7 +79,9 @@ struct WireDecoder {
             grad = payload.tensor
         }
         if wrapped {
-            guard s.isEmpty else { throw .invalidMessage(reason: "a wrapped number must be 0-d, got shape \(s)") }
+            guard s.isEmpty else {
+                throw .invalidMessage(reason: "a wrapped number must be 0-d, got shape \(s)")
+            }
             t = t.asWrappedNumber()
         }
         return TensorPayload(tensor: t, requiresGrad: requiresGrad, grad: grad)
@@ -95,7 +109,8 @@ struct WireDecoder {
             }
         }
         return PointerPayload(
-            location: location, idAtLocation: id, meta: TensorMeta(shape: try Self.shape(shape), dtype: try Self.dtype(dtype)),
+            location: location, idAtLocation: id,
+            meta: TensorMeta(shape: try Self.shape(shape), dtype: try Self.dtype(dtype)),
             requiresGrad: requiresGrad, address: address)
     }
 
@@ -115,11 +130,14 @@ struct WireDecoder {
             default: try r.skip(type)
             }
         }
-        guard !host.isEmpty, port > 0, port < 65536 else { throw .invalidMessage(reason: "invalid worker address \(host):\(port)") }
+        guard !host.isEmpty, port > 0, port < 65536 else {
+            throw .invalidMessage(reason: "invalid worker address \(host):\(port)")
+        }
         return WorkerAddress(host: host, port: Int(port), usesTLS: tls, token: token, clientID: client)
     }
 
-    func objectMessage(_ r: inout ProtoReader) throws(SyftError) -> (ObjectID, ObjectValue, [String], String) {
+    func objectMessage(_ r: inout ProtoReader) throws(SyftError) -> (ObjectID, ObjectValue, [String], String)
+    {
         var id: ObjectID = 0
         var value: ObjectValue?
         var tags: [String] = []
@@ -142,7 +160,9 @@ struct WireDecoder {
             default: try r.skip(type)
             }
         }
-        guard let value else { throw .invalidMessage(reason: "object \(id) carries neither a tensor nor a pointer") }
+        guard let value else {
+            throw .invalidMessage(reason: "object \(id) carries neither a tensor nor a pointer")
+        }
         return (id, value, tags, description)
     }
 
@@ -158,7 +178,9 @@ struct WireDecoder {
             default: try r.skip(type)
             }
         }
-        guard let result else { throw .invalidMessage(reason: "an operand with neither an object id nor a value") }
+        guard let result else {
+            throw .invalidMessage(reason: "an operand with neither an object id nor a value")
+        }
         return result
     }
 
@@ -184,7 +206,11 @@ struct WireDecoder {
                         var list = try v.nested(depth: 4)
                         var raw: [UInt64] = []
                         while let (lf, lt) = try list.field() {
-                            if lf == 1 { try list.repeatedVarint(lt, into: &raw, limit: 64) } else { try list.skip(lt) }
+                            if lf == 1 {
+                                try list.repeatedVarint(lt, into: &raw, limit: 64)
+                            } else {
+                                try list.skip(lt)
+                            }
                         }
                         value = .ints(raw.map { Int(truncatingIfNeeded: Int64(bitPattern: $0)) })
                     case 6: value = try v.bool(t) ? AttrValue.none : value
@@ -271,7 +297,9 @@ struct WireDecoder {
                 var query: [String] = []
                 while let (f, t) = try m.field() {
                     if f == 1 { query.append(try m.string()) } else { try m.skip(t) }
-                    guard query.count <= 64 else { throw .invalidMessage(reason: "a search with more than 64 terms") }
+                    guard query.count <= 64 else {
+                        throw .invalidMessage(reason: "a search with more than 64 terms")
+                    }
                 }
                 result = .search(query: query)
             case 11: result = .listObjects
@@ -299,7 +327,9 @@ struct WireDecoder {
                 try m.expect(t, .lengthDelimited)
                 var o = try m.nested(depth: 2)
                 operands.append(try operand(&o))
-                guard operands.count <= 4096 else { throw .invalidMessage(reason: "\(name.prefix(64)): too many operands") }
+                guard operands.count <= 4096 else {
+                    throw .invalidMessage(reason: "\(name.prefix(64)): too many operands")
+                }
             case 4: try m.repeatedVarint(t, into: &results, limit: 16)
             case 5: inPlace = try m.bool(t)
             case 6: gradEnabled = try m.bool(t)
@@ -307,7 +337,8 @@ struct WireDecoder {
             }
         }
         let op = try Op(wireName: name, attrs: attrs)
-        return .command(op: op, operands: operands, results: results, inPlace: inPlace, gradEnabled: gradEnabled)
+        return .command(
+            op: op, operands: operands, results: results, inPlace: inPlace, gradEnabled: gradEnabled)
     }
 
     func update(_ m: inout ProtoReader) throws(SyftError) -> Request {
@@ -328,12 +359,16 @@ struct WireDecoder {
     }
 
     /// One entry of an operation's or an optimizer rule's attribute map, at most 32 of them.
-    private func attribute(_ m: inout ProtoReader, _ t: WireType, into attrs: inout WireAttrs, of name: String) throws(SyftError) {
+    private func attribute(
+        _ m: inout ProtoReader, _ t: WireType, into attrs: inout WireAttrs, of name: String
+    ) throws(SyftError) {
         try m.expect(t, .lengthDelimited)
         var e = try m.nested(depth: 2)
         let (k, v) = try attributeEntry(&e)
         attrs[k] = v
-        guard attrs.count <= 32 else { throw .invalidMessage(reason: "\(name.prefix(64)): too many attributes") }
+        guard attrs.count <= 32 else {
+            throw .invalidMessage(reason: "\(name.prefix(64)): too many attributes")
+        }
     }
 
     func singleID(_ m: inout ProtoReader) throws(SyftError) -> ObjectID {
@@ -359,7 +394,9 @@ struct WireDecoder {
         out.reserveCapacity(s.count)
         for d in s {
             let v = Int64(bitPattern: d)
-            guard v >= 0, v < (1 << 40) else { throw .invalidMessage(reason: "invalid dimension \(v) in a shape") }
+            guard v >= 0, v < (1 << 40) else {
+                throw .invalidMessage(reason: "invalid dimension \(v) in a shape")
+            }
             out.append(Int(v))
         }
         return out
@@ -444,7 +481,8 @@ extension WireDecoder {
             }
         }
         return ObjectInfo(
-            id: id, meta: TensorMeta(shape: try Self.shape(shape), dtype: try Self.dtype(dtype)), requiresGrad: requiresGrad,
+            id: id, meta: TensorMeta(shape: try Self.shape(shape), dtype: try Self.dtype(dtype)),
+            requiresGrad: requiresGrad,
             pointsTo: pointsTo.isEmpty ? nil : pointsTo, tags: tags, description: description)
     }
 
@@ -464,7 +502,9 @@ extension WireDecoder {
             default: try m.skip(t)
             }
         }
-        return .failure(sequence: Int(clamping: sequence), error: syftError(code: code, message: message, fields: fields, id: id))
+        return .failure(
+            sequence: Int(clamping: sequence),
+            error: syftError(code: code, message: message, fields: fields, id: id))
     }
 
     /// The typed error an error reply carries (an unknown code keeps its message).

@@ -49,7 +49,9 @@ extension ProtoWriter {
         }
     }
 
-    mutating func objectMessage(_ field: Int, id: ObjectID, value: ObjectValue, tags: [String], description: String) {
+    mutating func objectMessage(
+        _ field: Int, id: ObjectID, value: ObjectValue, tags: [String], description: String
+    ) {
         message(field) { w in
             w.uint64(1, id)
             switch value {
