@@ -84,27 +84,41 @@ public protocol RemoteParameterUpdating: AnyObject {
     func zeroGrad(_ parameters: [Tensor])
 }
 
+/// The parameters held here, and those on workers grouped by worker (in the order first seen), with the
+/// handle that sends a worker its group's message.
+func partitionByWorker(
+    _ parameters: [Parameter]
+) -> (
+    local: [Parameter], remote: [(updater: any RemoteParameterUpdating, params: [Parameter])]
+) {
+    var local: [Parameter] = []
+    var remote: [(updater: any RemoteParameterUpdating, params: [Parameter])] = []
+    var index: [ObjectIdentifier: Int] = [:]
+    for p in parameters {
+        guard let updater = p.value.remoteHandle as? any RemoteParameterUpdating,
+            let place = p.value.remoteHandle?.placement
+        else {
+            local.append(p)
+            continue
+        }
+        let key = ObjectIdentifier(place)
+        if let i = index[key] {
+            remote[i].params.append(p)
+        } else {
+            index[key] = remote.count
+            remote.append((updater, [p]))
+        }
+    }
+    return (local, remote)
+}
+
 extension Optimizer {
     /// Clears every parameter's gradient (sets it to nil, as PyTorch's `zero_grad()`); remote parameters
     /// in one message per worker.
     public func zeroGrad() {
-        var groups: [ObjectIdentifier: (updater: any RemoteParameterUpdating, params: [Tensor])] = [:]
-        var order: [ObjectIdentifier] = []
-        for p in parameters {
-            guard let updater = p.value.remoteHandle as? any RemoteParameterUpdating,
-                let place = p.value.remoteHandle?.placement
-            else {
-                p.value.zeroGrad()
-                continue
-            }
-            let key = ObjectIdentifier(place)
-            if groups[key] == nil {
-                groups[key] = (updater, [])
-                order.append(key)
-            }
-            groups[key]!.params.append(p.value)
-        }
-        for key in order { groups[key]!.updater.zeroGrad(groups[key]!.params) }
+        let (local, remote) = partitionByWorker(parameters)
+        for p in local { p.value.zeroGrad() }
+        for (updater, params) in remote { updater.zeroGrad(params.map(\.value)) }
     }
 }
 
@@ -116,21 +130,9 @@ struct OptimizerState {
 
     /// Applies `update` to every parameter: local ones here, remote ones in one message per worker.
     mutating func step(_ parameters: [Parameter], _ update: ParameterUpdate) throws {
-        var groups: [ObjectIdentifier: (updater: any RemoteParameterUpdating, params: [Parameter])] = [:]
-        var order: [ObjectIdentifier] = []
         let none = [Tensor?](repeating: nil, count: update.stateCount)
-        for p in parameters {
-            if let updater = p.value.remoteHandle as? any RemoteParameterUpdating,
-                let place = p.value.remoteHandle?.placement
-            {
-                let key = ObjectIdentifier(place)
-                if groups[key] == nil {
-                    groups[key] = (updater, [])
-                    order.append(key)
-                }
-                groups[key]!.params.append(p)
-                continue
-            }
+        let (local, remote) = partitionByWorker(parameters)
+        for p in local {
             guard let g = p.value.grad else { continue }
             let key = ObjectIdentifier(p)
             var s = states[key] ?? none
@@ -143,8 +145,7 @@ struct OptimizerState {
             update.apply(to: &p.value, grad: g, state: &s)
             states[key] = s
         }
-        for key in order {
-            let (updater, params) = groups[key]!
+        for (updater, params) in remote {
             let next = try updater.applyUpdate(
                 update, parameters: params.map(\.value),
                 state: params.map { states[ObjectIdentifier($0)] ?? none })
