@@ -46,6 +46,9 @@ final class PeerWorkers: Sendable {
         return worker
     }
 
+    /// Whether this worker holds no connection to another worker (nothing can wait on a peer).
+    var isEmpty: Bool { peers.withLock { $0.values.allSatisfy { $0.worker == nil } } }
+
     /// Sends what was queued for the peers; when `waiting`, also waits until they ran everything sent so
     /// far. A failure there is kept for the next call that waits on that peer.
     func settle(waiting: Bool) {

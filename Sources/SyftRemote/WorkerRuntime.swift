@@ -114,34 +114,51 @@ public final class WorkerRuntime: Sendable {
     ///     client (several connections of one client each have their own).
     public func handle(_ requests: [Request], client: ClientID = "me", session: String? = nil) -> [Reply] {
         let session = session ?? client
+        var result = state.withLock { store in run(requests, client: client, session: session, &store) }
+        result.released.removeAll()  // freed after the lock, so pointer deinits can reach other workers
+        return result.replies
+    }
+
+    /// Runs `requests` as ``handle(_:client:session:)`` does, but only when no other batch is running:
+    /// nil, having done nothing, when the store is busy. For callers that must not wait for the lock
+    /// (Note [Answering on the stream's task], SyftGRPC).
+    public func handleIfIdle(_ requests: [Request], client: ClientID, session: String) -> [Reply]? {
+        guard
+            var result = state.withLockIfAvailable({ store in
+                run(requests, client: client, session: session, &store)
+            })
+        else { return nil }
+        result.released.removeAll()
+        return result.replies
+    }
+
+    /// Runs a batch against the store (its lock held): the replies, and the objects it removed.
+    private func run(
+        _ requests: [Request], client: ClientID, session: String, _ store: inout ObjectStore
+    ) -> (replies: [Reply], released: [StoredObject]) {
         var replies: [Reply] = []
-        var released: [StoredObject] = []  // freed after the lock, so pointer deinits can reach other workers
-        state.withLock { store in
-            var executor = Executor(runtime: self, client: client)
-            var failed = failedSessions.withLock { $0.contains(session) }
-            for (i, request) in requests.enumerated() {
-                if failed {
-                    // Note [After a failure]: as in eager execution, nothing after a failed command runs
-                    // (deletes excepted) until the client is told, at its next waiting request, which is
-                    // skipped too: the client reports the failure instead of its result, and loses nothing.
-                    if case .delete = request {
-                        _ = try? executor.run(request, &store)
-                    } else if request.isWaiting {
-                        failed = false
-                    }
-                    continue
+        var executor = Executor(runtime: self, client: client)
+        var failed = failedSessions.withLock { $0.contains(session) }
+        for (i, request) in requests.enumerated() {
+            if failed {
+                // Note [After a failure]: as in eager execution, nothing after a failed command runs
+                // (deletes excepted) until the client is told, at its next waiting request, which is
+                // skipped too: the client reports the failure instead of its result, and loses nothing.
+                if case .delete = request {
+                    _ = try? executor.run(request, &store)
+                } else if request.isWaiting {
+                    failed = false
                 }
-                do throws(SyftError) {
-                    if let reply = try executor.run(request, &store) { replies.append(reply) }
-                } catch {
-                    replies.append(.failure(sequence: i, error: error))
-                    if !request.isWaiting { failed = true }
-                }
+                continue
             }
-            failedSessions.withLock { if failed { $0.insert(session) } else { $0.remove(session) } }
-            released = executor.released
+            do throws(SyftError) {
+                if let reply = try executor.run(request, &store) { replies.append(reply) }
+            } catch {
+                replies.append(.failure(sequence: i, error: error))
+                if !request.isWaiting { failed = true }
+            }
         }
-        released.removeAll()
-        return replies
+        failedSessions.withLock { if failed { $0.insert(session) } else { $0.remove(session) } }
+        return (replies, executor.released)
     }
 }
