@@ -156,6 +156,7 @@ extension PointerHandle {
         _ operands: [Tensor], op: Op, at location: any Worker, allowLocal: Bool = false
     ) throws(SyftError) -> [Operand] {
         var out: [Operand] = []
+        out.reserveCapacity(operands.count)
         for t in operands {
             if let h = t.remoteHandle {
                 guard let p = h as? PointerHandle else {

@@ -316,6 +316,7 @@ struct WireDecoder {
         var name = ""
         var attrs: WireAttrs = [:]
         var operands: [Operand] = []
+        operands.reserveCapacity(2)  // most operations take one or two
         var results: [UInt64] = []
         var inPlace = false
         var gradEnabled = false
