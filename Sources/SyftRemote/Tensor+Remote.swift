@@ -141,34 +141,31 @@ extension Tensor {
     }
 }
 
-/// A received object as a tensor here: data with its gradient, or a pointer owned by `owner`.
 /// Gets several pointers with one round trip per worker (what `model.get()` and federated averaging use):
 /// each tensor's value or its failure, in order, and the first failure of commands queued before them
 /// (reported only after the values are kept, so nothing fetched is lost).
 func fetchAll(_ tensors: [Tensor]) -> (results: [Result<Tensor, SyftError>], earlier: SyftError?) {
     var results = [Result<Tensor, SyftError>](
         repeating: .failure(.notAPointer(operation: "get")), count: tensors.count)
-    var groups:
-        [ObjectIdentifier: (worker: any Worker, items: [(index: Int, handle: PointerHandle, id: ObjectID)])] =
-            [:]
-    var order: [ObjectIdentifier] = []
+    // Where each pointer's object is (nil for a tensor that is not a usable pointer, its failure kept).
+    var targets: [(handle: PointerHandle, worker: any Worker, id: ObjectID)?] = []
     for (i, t) in tensors.enumerated() {
-        guard let handle = t.remoteHandle as? PointerHandle else { continue }
+        guard let handle = t.remoteHandle as? PointerHandle else {
+            targets.append(nil)
+            continue
+        }
         do {
             let (location, id) = try handle.target(for: "get")
-            let key = ObjectIdentifier(location)
-            if groups[key] == nil {
-                groups[key] = (location, [])
-                order.append(key)
-            }
-            groups[key]!.items.append((i, handle, id))
+            targets.append((handle, location, id))
         } catch {
             results[i] = .failure(error)
+            targets.append(nil)
         }
     }
     var earlier: SyftError?
-    for key in order {
-        let (worker, items) = groups[key]!
+    for group in groupPositions(targets, by: { $0.map { ObjectIdentifier($0.worker) } }) {
+        let worker = targets[group[0]]!.worker
+        let items = group.map { (index: $0, handle: targets[$0]!.handle, id: targets[$0]!.id) }
         do {
             let (replies, failure) = try worker.channel.callEach(items.map { .get(id: $0.id) })
             earlier = earlier ?? failure
@@ -191,6 +188,7 @@ func fetchAll(_ tensors: [Tensor]) -> (results: [Result<Tensor, SyftError>], ear
     return (results, earlier)
 }
 
+/// A received object as a tensor here: data with its gradient, or a pointer owned by `owner`.
 func materialize(_ value: ObjectValue, owner: String) throws(SyftError) -> Tensor {
     switch value {
     case .tensor(let payload):

@@ -3,6 +3,17 @@ import XCTest
 import _TestSupport
 
 final class SmokeTests: XCTestCase {
+    /// Grouping by place keeps the order of first appearance and leaves out what has no place.
+    func testGroupPositions() {
+        final class Place {}
+        let (a, b) = (Place(), Place())
+        let places: [Place?] = [b, nil, a, b, a, nil, b]
+        XCTAssertEqual(
+            groupPositions(places, by: { $0.map { ObjectIdentifier($0) } }), [[0, 3, 6], [2, 4]])
+        XCTAssertEqual(groupPositions([Place?](), by: { $0.map { ObjectIdentifier($0) } }), [])
+        XCTAssertEqual(groupPositions([nil, nil] as [Place?], by: { $0.map { ObjectIdentifier($0) } }), [])
+    }
+
     func testSeed() {
         let x = Tensor([1, 2, 3, 4, 5])
         XCTAssertEqual(x.description, "tensor([1, 2, 3, 4, 5])")

@@ -153,25 +153,10 @@ extension Tensor {
 /// let grads = try gradients(of: model.parameters().map(\.value))
 /// ```
 public func gradients(of tensors: [Tensor]) throws -> [Tensor?] {
-    var out = [Tensor?](repeating: nil, count: tensors.count)
-    var groups: [ObjectIdentifier: (handle: any RemoteTensorHandle, indices: [Int])] = [:]
-    var order: [ObjectIdentifier] = []
-    for (i, t) in tensors.enumerated() {
-        guard case .remote(let h) = t.storage else {
-            out[i] = t.grad
-            continue
-        }
-        let key = ObjectIdentifier(h.placement)
-        if groups[key] == nil {
-            groups[key] = (h, [])
-            order.append(key)
-        }
-        groups[key]!.indices.append(i)
-    }
-    for key in order {
-        let (handle, indices) = groups[key]!
-        let grads = try handle.gradients(of: indices.map { tensors[$0] })
-        for (i, g) in zip(indices, grads) { out[i] = g }
+    var out = tensors.map { $0.isLocal ? $0.grad : nil }
+    for group in groupPositions(tensors, by: { $0.remoteHandle.map { ObjectIdentifier($0.placement) } }) {
+        let grads = try tensors[group[0]].remoteHandle!.gradients(of: group.map { tensors[$0] })
+        for (i, g) in zip(group, grads) { out[i] = g }
     }
     return out
 }

@@ -39,3 +39,24 @@ public protocol RemoteTensorHandle: AnyObject, Sendable, CustomStringConvertible
     /// Detaches the remote object from its graph; returns the new remote tensor.
     func detached(_ tensor: Tensor) -> Tensor
 }
+
+/// The positions of `items` grouped by `key` (items without a key left out), the groups in the order
+/// their first items appear: how work on remote tensors becomes one message per worker.
+///
+/// ```swift
+/// groupPositions(["a", "b", "a"], by: { ObjectIdentifier(placeOf[$0]) })   // [[0, 2], [1]]
+/// ```
+package func groupPositions<T>(_ items: [T], by key: (T) -> ObjectIdentifier?) -> [[Int]] {
+    var groups: [[Int]] = []
+    var slot: [ObjectIdentifier: Int] = [:]
+    for (i, item) in items.enumerated() {
+        guard let k = key(item) else { continue }
+        if let s = slot[k] {
+            groups[s].append(i)
+        } else {
+            slot[k] = groups.count
+            groups.append([i])
+        }
+    }
+    return groups
+}

@@ -91,23 +91,17 @@ func partitionByWorker(
 ) -> (
     local: [Parameter], remote: [(updater: any RemoteParameterUpdating, params: [Parameter])]
 ) {
-    var local: [Parameter] = []
-    var remote: [(updater: any RemoteParameterUpdating, params: [Parameter])] = []
-    var index: [ObjectIdentifier: Int] = [:]
-    for p in parameters {
-        guard let updater = p.value.remoteHandle as? any RemoteParameterUpdating,
-            let place = p.value.remoteHandle?.placement
-        else {
-            local.append(p)
-            continue
-        }
-        let key = ObjectIdentifier(place)
-        if let i = index[key] {
-            remote[i].params.append(p)
-        } else {
-            index[key] = remote.count
-            remote.append((updater, [p]))
-        }
+    func worker(_ p: Parameter) -> ObjectIdentifier? {
+        guard p.value.remoteHandle is any RemoteParameterUpdating, let place = p.value.remoteHandle?.placement
+        else { return nil }
+        return ObjectIdentifier(place)
+    }
+    let local = parameters.filter { worker($0) == nil }
+    let remote = groupPositions(parameters, by: worker).map { group in
+        (
+            updater: parameters[group[0]].value.remoteHandle as! any RemoteParameterUpdating,
+            params: group.map { parameters[$0] }
+        )
     }
     return (local, remote)
 }
