@@ -44,7 +44,7 @@ public final class AutogradMeta: Sendable {
                 s.grad = g.isContiguous ? g : g.contiguous()
                 return
             }
-            withoutGradient { current += g }
+            if !current.updateInPlace(.add, g) { withoutGradient { current += g } }
             s.grad = current
         }
     }

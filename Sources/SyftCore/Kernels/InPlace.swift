@@ -23,7 +23,12 @@ extension Tensor {
     mutating func updateInPlace(_ op: Op, _ other: Tensor) -> Bool {
         guard other.isLocal, dtype.isFloatingPoint, isContiguous, count >= 1 else { return false }
         let sameShape = other.shape == shape && other.dtype == dtype && other.isContiguous
-        let scalar = other.count == 1 && other.rank == 0 && other.dtype != .bool
+        // One element read everywhere: a 0-d number, or one element expanded to this shape (the gradient
+        // of a sum, which a leaf's gradient slot accumulates every step).
+        let scalar =
+            other.dtype != .bool
+            && ((other.count == 1 && other.rank == 0)
+                || (other.shape == shape && other.strides.allSatisfy { $0 == 0 }))
         guard sameShape || scalar else { return false }
         switch op {
         case .add, .sub, .mul, .div: break

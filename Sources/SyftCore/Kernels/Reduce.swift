@@ -9,6 +9,18 @@ enum ReduceKind: Sendable { case sum, prod, max, min }
 
 func reduceKernel(_ x: Tensor, axes: [Int], keepDims: Bool, kind: ReduceKind, outDType: DType) -> Tensor {
     if x.rank == 0 { return x.converted(to: outDType) }
+    if axes.count == x.rank, x.dtype == outDType, x.isContiguous, x.count > 0 {
+        // Every axis of a flat buffer (`x.sum()`): one row, without the axis bookkeeping below.
+        let out = Tensor(
+            uninitializedShape: keepDims ? [Int](repeating: 1, count: x.rank) : [], dtype: outDType)
+        switch outDType {
+        case .float32: innerReduce(x, Float.self, rowLength: x.count, into: out, kind)
+        case .float64: innerReduce(x, Double.self, rowLength: x.count, into: out, kind)
+        case .int64: innerReduce(x, Int64.self, rowLength: x.count, into: out, kind)
+        case .bool: innerReduce(x, Bool.self, rowLength: x.count, into: out, kind)
+        }
+        return out
+    }
     let keptShape = x.shape.enumerated().map { axes.contains($0.offset) ? 1 : $0.element }
     let finalShape =
         keepDims ? keptShape : x.shape.enumerated().filter { !axes.contains($0.offset) }.map(\.element)

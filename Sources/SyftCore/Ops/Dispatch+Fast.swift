@@ -1,14 +1,15 @@
 // Note [The elementwise fast path]
-// The common case of an elementwise operation (local operands, no autograd, the same dtype, one
-// contiguous shape or a tensor and a wrapped number) runs here without building operand arrays or
-// calling the shape rule: its shape rule is trivially "the input's shape and dtype", and the kernel is
-// the same functor loop the general path uses. Everything else falls through to `dispatch`.
+// The common case of an elementwise operation (local operands, the same dtype, one contiguous shape or a
+// tensor and a wrapped number) runs here without building operand arrays or calling the shape rule: its
+// shape rule is trivially "the input's shape and dtype", and the kernel is the same functor loop the
+// general path uses. When an operand requires grad, the node is recorded as on the general path.
+// Everything else falls through to `dispatch`.
 
 extension Op {
     /// The binary elementwise op on two local contiguous operands of one shape and dtype, or on a local
     /// contiguous tensor and a wrapped number of its category; nil when the fast path does not apply.
     func fastBinary(_ a: Tensor, _ b: Tensor) -> Tensor? {
-        guard a.autograd == nil, b.autograd == nil, case .local = a.storage, case .local = b.storage else {
+        guard case .local = a.storage, case .local = b.storage else {
             return nil
         }
         let sameShape = a.dtype == b.dtype && a.shape == b.shape
@@ -63,7 +64,12 @@ extension Op {
     }
 }
 
-/// Runs a binary elementwise operation: the fast path when it applies, else the one dispatch point.
+/// Runs a binary elementwise operation: the fast path when it applies (recording its node when an operand
+/// requires grad), else the one dispatch point.
 func dispatchBinary(_ op: Op, _ a: Tensor, _ b: Tensor) -> Tensor {
-    op.fastBinary(a, b) ?? dispatch(op, [a, b])[0]
+    guard let fast = op.fastBinary(a, b) else { return dispatch(op, [a, b])[0] }
+    guard a.autograd != nil || b.autograd != nil, GradientMode.isEnabled else { return fast }
+    var outputs = [fast]
+    record(op, inputs: [a, b], outputs: &outputs)
+    return outputs[0]
 }

@@ -26,7 +26,13 @@ package func tryDispatch(
     for t in inputs {
         if case .remote(let handle) = t.storage { return handle.execute(op, inputs) }
     }
-    if inputs.count == 2, let fast = op.fastBinary(inputs[0], inputs[1]) { return [fast] }
+    if inputs.count == 2, let fast = op.fastBinary(inputs[0], inputs[1]) {
+        var outputs = [fast]
+        if (inputs[0].autograd != nil || inputs[1].autograd != nil) && GradientMode.isEnabled {
+            record(op, inputs: inputs, outputs: &outputs)
+        }
+        return outputs
+    }
     let metas: [TensorMeta]
     if let known {
         metas = known
@@ -48,15 +54,26 @@ package func tryDispatch(
 func dispatch1(_ op: Op, _ inputs: Tensor...) -> Tensor { dispatch(op, inputs)[0] }
 
 /// Records the autograd node of `op` and marks the floating-point outputs as requiring grad.
-private func record(_ op: Op, inputs: [Tensor], outputs: inout [Tensor]) {
+///
+/// Runs for every recorded operation, so it builds its arrays once, at their final size.
+func record(_ op: Op, inputs: [Tensor], outputs: inout [Tensor]) {
     guard op.isDifferentiable, outputs.contains(where: { $0.dtype.isFloatingPoint }) else { return }
-    let edges: [GradNode.Edge?] = inputs.map { t in
-        guard let meta = t.autograd else { return nil }
-        if let fn = meta.gradFn { return .node(fn, outputIndex: meta.outputIndex) }
-        return .leaf(meta)
+    var edges: [GradNode.Edge?] = []
+    var saved: [Tensor] = []
+    edges.reserveCapacity(inputs.count)
+    saved.reserveCapacity(inputs.count)
+    for t in inputs {
+        if let meta = t.autograd {
+            edges.append(meta.gradFn.map { .node($0, outputIndex: meta.outputIndex) } ?? .leaf(meta))
+        } else {
+            edges.append(nil)
+        }
+        saved.append(t.detached())
     }
-    let node = GradNode(
-        op: op, edges: edges, inputs: inputs.map { $0.detached() }, outputs: outputs.map { $0.detached() })
+    var savedOutputs: [Tensor] = []
+    savedOutputs.reserveCapacity(outputs.count)
+    for t in outputs { savedOutputs.append(t.detached()) }
+    let node = GradNode(op: op, edges: edges, inputs: saved, outputs: savedOutputs)
     for i in outputs.indices where outputs[i].dtype.isFloatingPoint {
         outputs[i].autograd = AutogradMeta(gradFn: node, outputIndex: i)
     }

@@ -227,10 +227,17 @@ extension Op {
         for a in axes where a < 0 || a >= shape.count {
             throw OpError(op: name, "axis \(a) is out of range for shape \(shapeString(shape))")
         }
-        if Set(axes).count != axes.count { throw OpError(op: name, "repeated axis in \(shapeString(axes))") }
+        // Axes are few: a mask of the reduced ones finds repeats without hashing.
+        var reduced = [Bool](repeating: false, count: shape.count)
+        for a in axes {
+            if reduced[a] { throw OpError(op: name, "repeated axis in \(shapeString(axes))") }
+            reduced[a] = true
+        }
+        if axes.count == shape.count { return keepDims ? [Int](repeating: 1, count: shape.count) : [] }
         var out: [Int] = []
+        out.reserveCapacity(shape.count)
         for (i, d) in shape.enumerated() {
-            if axes.contains(i) {
+            if reduced[i] {
                 if keepDims { out.append(1) }
             } else {
                 out.append(d)

@@ -1,0 +1,73 @@
+import SyftCore
+import XCTest
+import _TestSupport
+
+// Autograd semantics on the paths a training loop takes most: the elementwise fast path records its node,
+// leaf gradients accumulate over backward calls (in place only when nobody else holds the slot's
+// buffer), and full reductions (every axis, kept or squeezed) record and differentiate as PyTorch does.
+
+final class AutogradTests: XCTestCase {
+    func testFastPathRecordsTheNode() throws {
+        let x = Tensor([1.0, 2, 3], requiresGrad: true)
+        let y = Tensor([4.0, 5, 6], requiresGrad: true)
+        let z = x * y
+        XCTAssertTrue(z.requiresGrad)
+        XCTAssertFalse(z.isLeaf)
+        try z.sum().backward()
+        assertTensor(x.grad!, [4, 5, 6], shape: [3], dtype: .float32)
+        assertTensor(y.grad!, [1, 2, 3], shape: [3], dtype: .float32)
+        // Only one operand requires grad; a wrapped number on the other side.
+        let w = Tensor([1.0, -2], dtype: .float64, requiresGrad: true)
+        try (w * 3 + w).sum().backward()
+        assertTensor(w.grad!, [4, 4], shape: [2], dtype: .float64)
+        // Recording off: the fast path gives a tensor outside the graph.
+        let free = withoutGradient { x + y }
+        XCTAssertFalse(free.requiresGrad)
+    }
+
+    func testGradientsAccumulateWithoutTouchingAHeldGradient() throws {
+        let x = Tensor([1.0, 2, 3, 4, 5], requiresGrad: true)
+        let y = Tensor([1.0, 2, 3, 4, 5], requiresGrad: true)
+        try (x + y).sum().backward()
+        let first = x.grad!
+        try (x + y).sum().backward()
+        // The slot's buffer was shared with `first`: the sum went into a new buffer.
+        assertTensor(first, [1, 1, 1, 1, 1], shape: [5], dtype: .float32)
+        assertTensor(x.grad!, [2, 2, 2, 2, 2], shape: [5], dtype: .float32)
+        // Nobody holds the slot now: it is updated where it is, by an expanded (stride 0) gradient.
+        try (3 * x).sum().backward()
+        try (x * y).sum().backward()
+        assertTensor(x.grad!, [6, 7, 8, 9, 10], shape: [5], dtype: .float32)
+        assertTensor(y.grad!, [3, 4, 5, 6, 7], shape: [5], dtype: .float32)
+        XCTAssertTrue(x.grad!.isContiguous)
+    }
+
+    func testFullReductions() throws {
+        let x = Tensor([[1.0, 2, 3], [4, 5, 6]], dtype: .float64, requiresGrad: true)
+        let kept = x.sum(alongAxes: 0, 1)
+        assertTensor(kept, [21], shape: [1, 1], dtype: .float64)
+        try (kept * kept).sum().backward()
+        assertTensor(x.grad!, [Double](repeating: 42, count: 6), shape: [2, 3], dtype: .float64)
+        x.zeroGrad()
+        try x.max().backward()
+        assertTensor(x.grad!, [0, 0, 0, 0, 0, 1], shape: [2, 3], dtype: .float64)
+        // Integer and boolean sums widen to int64; a strided view reduces through the general path.
+        assertInts(Tensor([[1, 2], [3, 4]]).sum(), [10], shape: [])
+        assertInts(Tensor([true, false, true]).sum(), [2], shape: [])
+        assertTensor(x.detached().transposed().sum(squeezingAxes: 1, 0), [21], shape: [], dtype: .float64)
+    }
+
+    /// The shape rule of a reduction over every axis, and its errors (a repeated or out-of-range axis).
+    func testReductionShapeRule() throws {
+        let m = TensorMeta(shape: [2, 3], dtype: .float32)
+        XCTAssertEqual(try Op.sum(axes: [1, 0], keepDims: true).inferOutputs([m])[0].shape, [1, 1])
+        XCTAssertEqual(try Op.sum(axes: [0, 1], keepDims: false).inferOutputs([m])[0].shape, [])
+        XCTAssertEqual(try Op.max(axes: [1], keepDims: false).inferOutputs([m])[0].shape, [2])
+        XCTAssertThrowsError(try Op.sum(axes: [1, 1], keepDims: false).inferOutputs([m])) {
+            XCTAssertTrue("\($0)".contains("repeated axis"), "\($0)")
+        }
+        XCTAssertThrowsError(try Op.sum(axes: [0, 2], keepDims: false).inferOutputs([m])) {
+            XCTAssertTrue("\($0)".contains("out of range"), "\($0)")
+        }
+    }
+}
