@@ -4,11 +4,12 @@ import SwiftProtobuf
 import SyftRemote
 
 /// One client connection to a worker: its Connect stream. A reader task decodes the client's frames,
-/// assembles chunked tensor data, and runs each batch on the execution thread; a writer (the response
-/// producer) sends the Hello, the replies with their chunks, and the Goodbye when the worker stops.
+/// assembles chunked tensor data, runs each batch (on the execution thread, or on the reader's task per
+/// Note [Answering on the stream's task]) and writes its replies with their chunks itself; the response
+/// producer writes the Hello, and the Goodbye when the worker stops (Note [Writing replies where they are
+/// made]).
 final class ServerSession: Sendable {
     enum Outgoing: Sendable {
-        case replies(batch: UInt64, [Reply])
         case goodbye(String)
         case end
     }
@@ -18,6 +19,8 @@ final class ServerSession: Sendable {
     let replySizes: FrameSizes
     private let outbox: AsyncStream<Outgoing>
     private let post: AsyncStream<Outgoing>.Continuation
+    /// Serializes the writes of the reader (replies) and of the response producer (the Goodbye).
+    private let gate = WriteGate()
 
     /// The key of this connection's failure state in the runtime (Note [After a failure]).
     var key: String { "\(identity)#\(number)" }
@@ -48,22 +51,25 @@ final class ServerSession: Sendable {
                 $0.memoryBudget = UInt64(limits.memoryBudget)
             }
         }
+        do {
+            // Before the reader starts, so that nothing is written ahead of the Hello.
+            try await writer.write(hello)
+        } catch {
+            service.logger.debug("client \(identity.prefix(8)): \(error)")
+            return
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                var reader = SessionReader(session: self)
+                var reader = SessionReader(session: self, writer: writer)
                 await reader.read(messages)
                 self.post.yield(.end)
             }
             do {
-                try await writer.write(hello)
                 for await item in outbox {
-                    switch item {
-                    case .replies(let batch, let replies): try await write(replies, batch: batch, writer)
-                    case .goodbye(let reason):
+                    guard case .goodbye(let reason) = item else { break }
+                    try await gate.withGate {
                         try await writer.write(.with { $0.goodbye = .with { $0.reason = reason } })
-                    case .end: break
                     }
-                    if case .end = item { break }
                 }
             } catch {
                 service.logger.debug("client \(identity.prefix(8)): \(error)")
@@ -72,8 +78,22 @@ final class ServerSession: Sendable {
         }
     }
 
-    /// Queues the replies of a batch for the writer.
-    func send(_ replies: [Reply], batch: UInt64) { post.yield(.replies(batch: batch, replies)) }
+    // Note [Writing replies where they are made]
+    // The reader runs a client's batches one after another, so it can write each batch's replies as soon
+    // as they are made, on its own task, in order: the bare echo's path, without handing the replies to
+    // another task first (a thread wake-up on every round trip). The only other writer is the response
+    // producer, for the Goodbye when the worker stops; the gate keeps a Goodbye out of the middle of a
+    // reply and its chunks. A write that fails (the client has gone) ends the session.
+
+    /// Writes the replies of a batch (see Note [Writing replies where they are made]).
+    func send(_ replies: [Reply], batch: UInt64, _ writer: RPCWriter<Syft_V1_ServerFrame>) async {
+        do {
+            try await gate.withGate { try await write(replies, batch: batch, writer) }
+        } catch {
+            service.logger.debug("client \(identity.prefix(8)): \(error)")
+            post.yield(.end)
+        }
+    }
 
     /// Writes replies in parts within the client's message size, each followed by its chunked tensors.
     private func write(
@@ -125,6 +145,7 @@ func serialized(_ message: some SwiftProtobuf.Message) -> Data {
 /// The client's side of a session: frames in, batches run in order.
 struct SessionReader {
     let session: ServerSession
+    let writer: RPCWriter<Syft_V1_ServerFrame>
     var pending: IncomingPart<Request>?
     /// Bytes of chunk data to drop (of a part that could not be received).
     var skip = 0
@@ -132,7 +153,10 @@ struct SessionReader {
     /// replies so far.
     var current: (batch: UInt64, offset: Int, replies: [Reply])?
 
-    init(session: ServerSession) { self.session = session }
+    init(session: ServerSession, writer: RPCWriter<Syft_V1_ServerFrame>) {
+        self.session = session
+        self.writer = writer
+    }
 
     var runtime: WorkerRuntime { session.service.runtime }
 
@@ -142,7 +166,7 @@ struct SessionReader {
                 switch frame.body {
                 case .batch(let b)?: await receive(b)
                 case .chunk(let c)?: await receive(chunk: c.data)
-                case nil: protocolError("a frame with no body")
+                case nil: await protocolError("a frame with no body")
                 }
             }
         } catch {
@@ -153,12 +177,12 @@ struct SessionReader {
 
     private mutating func receive(_ b: Syft_V1_BatchFrame) async {
         if pending != nil || skip > 0 {
-            protocolError("a batch arrived before all tensor data of the one before")
+            await protocolError("a batch arrived before all tensor data of the one before")
             release()
             skip = 0
         }
         if let c = current, c.batch != b.batch {
-            protocolError("batch \(b.batch) began before batch \(c.batch) ended")
+            await protocolError("batch \(b.batch) began before batch \(c.batch) ended")
             current = nil
         }
         let limits = runtime.limits
@@ -175,7 +199,7 @@ struct SessionReader {
                 )
             }
         } catch {
-            fail(b, error.naming(worker: runtime.id))
+            await fail(b, error.naming(worker: runtime.id))
             return
         }
         session.service.receiving.add(sink.byteCount, ordering: .relaxed)
@@ -187,13 +211,13 @@ struct SessionReader {
         if skip > 0 {
             guard data.count <= skip else {
                 skip = 0
-                return protocolError("more tensor data than announced")
+                return await protocolError("more tensor data than announced")
             }
             skip -= data.count
             return
         }
         guard let part = pending, let sink = part.sink else {
-            return protocolError("tensor data where none was announced")
+            return await protocolError("tensor data where none was announced")
         }
         let failure: SyftError? = data.withUnsafeBytes { raw in
             do throws(SyftError) {
@@ -206,7 +230,7 @@ struct SessionReader {
         if let failure {
             skip = 0
             release()
-            return protocolError(failure.description)
+            return await protocolError(failure.description)
         }
         if sink.isComplete { await execute() }
     }
@@ -235,7 +259,7 @@ struct SessionReader {
         session.service.receiving.add(-(part.sink?.byteCount ?? 0), ordering: .relaxed)
         current!.replies += replies.map { $0.offsettingSequence(by: offset) }
         current!.offset += requests.count
-        if part.isFinal { finish(part.batch, wait: part.wait) }
+        if part.isFinal { await finish(part.batch, wait: part.wait) }
     }
 
     // Note [Answering on the stream's task]
@@ -262,23 +286,23 @@ struct SessionReader {
 
     /// A part that cannot run: its failure is reported with its batch; what follows is skipped until the
     /// client's next waiting request (Note [After a failure]).
-    private mutating func fail(_ b: Syft_V1_BatchFrame, _ error: SyftError) {
+    private mutating func fail(_ b: Syft_V1_BatchFrame, _ error: SyftError) async {
         skip = Int(clamping: b.chunkedBytes)
         if current == nil { current = (b.batch, 0, []) }
         current!.replies.append(.failure(sequence: current!.offset, error: error))
         if !(b.wait && b.final) { runtime.recordFailure(session: session.key) }
-        if b.final { finish(b.batch, wait: b.wait) }
+        if b.final { await finish(b.batch, wait: b.wait) }
     }
 
-    private mutating func finish(_ batch: UInt64, wait: Bool) {
+    private mutating func finish(_ batch: UInt64, wait: Bool) async {
         guard let c = current else { return }
         current = nil
-        if wait || !c.replies.isEmpty { session.send(c.replies, batch: batch) }
+        if wait || !c.replies.isEmpty { await session.send(c.replies, batch: batch, writer) }
     }
 
     /// Frames out of order: answered with an error, outside any batch (batch 0).
-    private func protocolError(_ reason: String) {
-        session.send([.failure(sequence: 0, error: .invalidMessage(reason: reason))], batch: 0)
+    private func protocolError(_ reason: String) async {
+        await session.send([.failure(sequence: 0, error: .invalidMessage(reason: reason))], batch: 0, writer)
     }
 
     /// Drops a part that will not run, with the bytes it had reserved.
