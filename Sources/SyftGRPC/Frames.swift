@@ -87,16 +87,18 @@ func encodeParts(
     return (parts, nil)
 }
 
-/// Calls `body` with the data of `tensors`, in order, in chunks of at most `chunkBytes`. Each chunk is
-/// copied out of the tensor only when its turn comes, so memory holds one chunk at a time.
+/// Calls `body` with the data of `tensors`, in order, in chunks of at most `chunkBytes`. A chunk shares the
+/// tensor's buffer (no copy); the frame's encoding copies it when its turn comes, so memory holds one
+/// encoded chunk at a time.
 func forEachChunk(of tensors: [Tensor], chunkBytes: Int, _ body: (Data) async throws -> Void) async rethrows {
     for t in tensors {
-        let contiguous = t.contiguous()
-        let total = contiguous.count * contiguous.dtype.byteSize
+        let (bytes, owner) = t.retainedRawBytes()
         var offset = 0
-        while offset < total {
-            let n = Swift.min(chunkBytes, total - offset)
-            let chunk = contiguous.withUnsafeRawBytes { Data($0[offset..<(offset + n)]) }
+        while offset < bytes.count {
+            let n = Swift.min(chunkBytes, bytes.count - offset)
+            let start = UnsafeMutableRawPointer(mutating: bytes.baseAddress! + offset)
+            let chunk = Data(
+                bytesNoCopy: start, count: n, deallocator: .custom { _, _ in withExtendedLifetime(owner) {} })
             try await body(chunk)
             offset += n
         }

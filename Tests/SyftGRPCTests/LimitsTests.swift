@@ -54,6 +54,22 @@ final class LimitsTests: XCTestCase {
         XCTAssertEqual(try p.sum().get().item(), 19_999_900_000, accuracy: 1e6, "the worker still serves")
     }
 
+    /// Chunks share the sent tensor's buffer: a strided view (copied once to row-major order), float64 and
+    /// bool data arrive exact, and the sender's tensor is untouched after its chunks have gone.
+    func testChunksOfViewsAndDTypes() throws {
+        let bob = try startWorker("bob", ["--max-message-bytes", "65536"])
+        let client = try bob.connect()
+        let view = Tensor.arange(60_000, dtype: .float64).reshaped(to: [200, 300]).transposed()
+        let p = try view.send(to: client)
+        let total = p.sum()
+        XCTAssertTrue(try p.get().isEqual(to: view))
+        var flags = Tensor.arange(100_000, dtype: .float32).sin() .> 0.5
+        let q = try flags.send(to: client)
+        flags = flags .== false
+        XCTAssertTrue(try q.get().isEqual(to: flags .== false))
+        XCTAssertEqual(try total.get().item(), 1_799_970_000, accuracy: 1)
+    }
+
     /// A tensor much larger than the message size moves both ways without a large message, and the
     /// worker's peak memory grows by about the tensor, not twice it.
     func testLargeTensorMovesInChunksWithoutDoublingMemory() throws {

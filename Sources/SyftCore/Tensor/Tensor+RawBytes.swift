@@ -36,6 +36,22 @@ extension Tensor {
         )
     }
 
+    /// The element bytes of this local tensor in row-major order, valid while `owner` (a contiguous copy
+    /// of the tensor: the tensor itself unless it was a non-contiguous view) is alive, so that they can go
+    /// to I/O without being copied. The bytes are never written while `owner` holds them (Note [Storage
+    /// and copy-on-write]).
+    ///
+    /// - Precondition: the tensor is local.
+    package func retainedRawBytes() -> (bytes: UnsafeRawBufferPointer, owner: Tensor) {
+        let c = contiguous()
+        return (
+            UnsafeRawBufferPointer(
+                start: c.localStorage.pointer + c.offset * c.dtype.byteSize, count: c.count * c.dtype.byteSize
+            ),
+            c
+        )
+    }
+
     /// Calls `body` with the element bytes of this local tensor in row-major order (a non-contiguous view is
     /// copied to a contiguous buffer first).
     ///
