@@ -44,6 +44,29 @@ final class WireCodecTests: XCTestCase {
         }
     }
 
+    /// Attributes: a name given twice keeps its last value (protobuf map semantics), removal, lookup, and
+    /// the name order every encoding uses.
+    func testWireAttributes() throws {
+        var a: WireAttrs = ["keepdim": .bool(false), "dim": .ints([1])]
+        XCTAssertEqual(a["dim"], .ints([1]))
+        XCTAssertNil(a["shape"])
+        a["keepdim"] = .bool(true)
+        a["p"] = .float(0.5)
+        XCTAssertEqual(a.count, 3)
+        XCTAssertEqual(a.sorted.map(\.0), ["dim", "keepdim", "p"])
+        a["p"] = nil
+        XCTAssertEqual(a.sorted.map(\.0), ["dim", "keepdim"])
+        XCTAssertEqual(try Op(wireName: "sum", attrs: a), .sum(axes: [1], keepDims: true))
+        XCTAssertEqual(
+            Op.maxPool2d(
+                kernel: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [1, 1], ceilMode: false
+            )
+            .attributes.map(\.0), ["ceil_mode", "dilation", "kernel_size", "padding", "stride"])
+        XCTAssertThrowsError(try Op(wireName: "sum", attrs: ["dim": .ints([0])])) {
+            XCTAssertTrue("\($0)".contains("missing attribute 'keepdim'"), "\($0)")
+        }
+    }
+
     func testMalformedMessagesAreErrors() {
         let limits = WorkerLimits(maxTensorBytes: 1 << 20, memoryBudget: 1 << 24, maxMessageBytes: 1 << 22)
         func decodeError(_ m: Syft_V1_Request) -> SyftError? {

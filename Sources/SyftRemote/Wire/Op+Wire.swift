@@ -18,11 +18,39 @@ enum AttrValue: Equatable, Sendable {
     static func optionalFloat(_ v: Double?) -> AttrValue { v.map { .float($0) } ?? .none }
 }
 
-typealias WireAttrs = [String: AttrValue]
+/// An operation's or an optimizer rule's attributes: a handful of named values, kept in a small array
+/// (found by a linear search, which for at most a few entries beats hashing their names), written in
+/// the order of their names so that the encoding is deterministic. A name given twice keeps its last
+/// value, as a protobuf map does.
+struct WireAttrs: ExpressibleByDictionaryLiteral {
+    private(set) var entries: [(String, AttrValue)]
+
+    init(dictionaryLiteral elements: (String, AttrValue)...) { entries = elements }
+
+    var count: Int { entries.count }
+
+    subscript(key: String) -> AttrValue? {
+        get { entries.first { $0.0 == key }?.1 }
+        set {
+            let i = entries.firstIndex { $0.0 == key }
+            switch (i, newValue) {
+            case (let i?, let v?): entries[i].1 = v
+            case (let i?, nil): entries.remove(at: i)
+            case (nil, let v?): entries.append((key, v))
+            case (nil, nil): break
+            }
+        }
+    }
+
+    /// The entries in the order of their names.
+    var sorted: [(String, AttrValue)] {
+        entries.count < 2 ? entries : entries.sorted { $0.0 < $1.0 }
+    }
+}
 
 extension Op {
     /// The operation's attributes as wire values, in a fixed order.
-    var attributes: [(String, AttrValue)] { wireAttributes.sorted { $0.key < $1.key } }
+    var attributes: [(String, AttrValue)] { wireAttributes.sorted }
 
     /// The operation's attributes as wire values.
     var wireAttributes: WireAttrs {
