@@ -1,6 +1,7 @@
-import SyftCore
 import XCTest
 import _TestSupport
+
+@testable import SyftCore
 
 // Autograd semantics on the paths a training loop takes most: the elementwise fast path records its node,
 // leaf gradients accumulate over backward calls (in place only when nobody else holds the slot's
@@ -69,5 +70,33 @@ final class AutogradTests: XCTestCase {
         XCTAssertThrowsError(try Op.sum(axes: [0, 2], keepDims: false).inferOutputs([m])) {
             XCTAssertTrue("\($0)".contains("out of range"), "\($0)")
         }
+    }
+
+    /// Nodes save their inputs with their autograd records (Note [Autograd graph ownership]): the graph
+    /// still has no cycle, and goes with its last output, used or not, retained or not.
+    func testGraphIsFreedWithItsOutput() throws {
+        weak var unused: GradNode?
+        weak var walked: GradNode?
+        weak var first: GradNode?
+        let x = Tensor([1.0, 2, 3], requiresGrad: true)
+        do {
+            let a = (x * 2).exp()
+            let b = (a * a).sum()
+            unused = b.autograd?.gradFn
+            first = a.autograd?.gradFn
+            XCTAssertNotNil(unused)
+        }
+        XCTAssertNil(unused)
+        XCTAssertNil(first)
+        do {
+            let a = x * x
+            a.retainGrad()
+            let b = (a * a).sum()
+            walked = b.autograd?.gradFn
+            try b.backward(retainGraph: true)
+            assertTensor(a.grad!, [2, 8, 18], shape: [3], dtype: .float32)
+        }
+        XCTAssertNil(walked)
+        assertTensor(x.grad!, [4, 32, 108], shape: [3], dtype: .float32)
     }
 }

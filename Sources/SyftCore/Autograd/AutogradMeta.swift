@@ -4,9 +4,10 @@ import Synchronization
 // A tensor that requires grad carries an `AutogradMeta`. A leaf's meta holds its gradient slot; copies of
 // the tensor share the meta, so every copy of a leaf sees the same `grad` (DESIGN.md). A non-leaf's meta
 // points to the `GradNode` that produced it. Nodes point to their inputs' nodes, or to the metas of leaf
-// inputs, and save detached tensors only (no meta). Nothing points back from a node to its outputs
-// except weakly (for `retainGrad`), so the graph has no reference cycles and is freed with its last
-// output: a training loop's memory stays flat.
+// inputs. A node saves its inputs as they are (their metas point only to older nodes and leaf slots, so
+// this adds no cycle, and saves copying them) and its outputs detached (no meta). Nothing points back
+// from a node to its outputs except weakly (for `retainGrad`), so the graph has no reference cycles and
+// is freed with its last output: a training loop's memory stays flat.
 
 /// Autograd state of a tensor that requires grad.
 public final class AutogradMeta: Sendable {
@@ -66,7 +67,7 @@ final class GradNode: @unchecked Sendable {
     let edges: [Edge?]
     /// Which inputs need a gradient (`edges[i] != nil`), PyTorch's `grad_input_mask`.
     let needs: [Bool]
-    /// Detached copies of the inputs and outputs the derivative may use; released after backward. The
+    /// The inputs (as given) and detached outputs the derivative may use; released after backward. The
     /// saved inputs also give the shapes and dtypes each returned gradient is checked against.
     private(set) var savedInputs: [Tensor]
     private(set) var savedOutputs: [Tensor]

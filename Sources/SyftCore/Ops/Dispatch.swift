@@ -55,25 +55,23 @@ func dispatch1(_ op: Op, _ inputs: Tensor...) -> Tensor { dispatch(op, inputs)[0
 
 /// Records the autograd node of `op` and marks the floating-point outputs as requiring grad.
 ///
-/// Runs for every recorded operation, so it builds its arrays once, at their final size.
+/// Runs for every recorded operation, so it copies as little as it can: the node keeps the inputs array
+/// as it is (Note [Autograd graph ownership]) and builds its other arrays at their final size.
 func record(_ op: Op, inputs: [Tensor], outputs: inout [Tensor]) {
     guard op.isDifferentiable, outputs.contains(where: { $0.dtype.isFloatingPoint }) else { return }
     var edges: [GradNode.Edge?] = []
-    var saved: [Tensor] = []
     edges.reserveCapacity(inputs.count)
-    saved.reserveCapacity(inputs.count)
     for t in inputs {
         if let meta = t.autograd {
             edges.append(meta.gradFn.map { .node($0, outputIndex: meta.outputIndex) } ?? .leaf(meta))
         } else {
             edges.append(nil)
         }
-        saved.append(t.detached())
     }
     var savedOutputs: [Tensor] = []
     savedOutputs.reserveCapacity(outputs.count)
     for t in outputs { savedOutputs.append(t.detached()) }
-    let node = GradNode(op: op, edges: edges, inputs: saved, outputs: savedOutputs)
+    let node = GradNode(op: op, edges: edges, inputs: inputs, outputs: savedOutputs)
     for i in outputs.indices where outputs[i].dtype.isFloatingPoint {
         outputs[i].autograd = AutogradMeta(gradFn: node, outputIndex: i)
     }
