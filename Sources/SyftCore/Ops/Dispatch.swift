@@ -56,7 +56,8 @@ func dispatch1(_ op: Op, _ inputs: Tensor...) -> Tensor { dispatch(op, inputs)[0
 /// Records the autograd node of `op` and marks the floating-point outputs as requiring grad.
 ///
 /// Runs for every recorded operation, so it copies as little as it can: the node keeps the inputs array
-/// as it is (Note [Autograd graph ownership]) and builds its other arrays at their final size.
+/// as it is (Note [Autograd graph ownership]), saves the outputs only for a derivative that reads them,
+/// and builds its other arrays at their final size.
 func record(_ op: Op, inputs: [Tensor], outputs: inout [Tensor]) {
     guard op.isDifferentiable, outputs.contains(where: { $0.dtype.isFloatingPoint }) else { return }
     var edges: [GradNode.Edge?] = []
@@ -69,8 +70,10 @@ func record(_ op: Op, inputs: [Tensor], outputs: inout [Tensor]) {
         }
     }
     var savedOutputs: [Tensor] = []
-    savedOutputs.reserveCapacity(outputs.count)
-    for t in outputs { savedOutputs.append(t.detached()) }
+    if op.derivativeReadsOutputs {
+        savedOutputs.reserveCapacity(outputs.count)
+        for t in outputs { savedOutputs.append(t.detached()) }
+    }
     let node = GradNode(op: op, edges: edges, inputs: inputs, outputs: savedOutputs)
     for i in outputs.indices where outputs[i].dtype.isFloatingPoint {
         outputs[i].autograd = AutogradMeta(gradFn: node, outputIndex: i)

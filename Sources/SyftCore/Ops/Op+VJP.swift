@@ -15,14 +15,35 @@ extension Op {
         }
     }
 
+    /// Whether the derivative below reads the operation's outputs (`result`, `outputs`): the graph saves
+    /// them only then, as PyTorch saves only what a derivative needs.
+    var derivativeReadsOutputs: Bool {
+        switch self {
+        case .exp, .sqrt, .tanh, .sigmoid, .relu, .div, .pow, .max, .min, .softmax, .logSoftmax, .linalgInv,
+            .linalgSolve, .linalgDet, .linalgCholesky, .linalgQr, .linalgSvd, .linalgEigh:
+            return true
+        case .neg, .abs, .log, .sin, .cos, .clamp, .cast, .add, .sub, .mul, .maximum, .minimum, .eq, .ne, .lt,
+            .le, .gt, .ge, .where, .sum, .prod, .argmax, .argmin, .reshape, .permute, .expand, .slice,
+            .sliceScatter, .cat, .matmul, .bernoulli, .gather, .linalgSlogdet, .linalgLstsq, .conv2d,
+            .maxPool2d, .avgPool2d, .unfold:
+            return false
+        }
+    }
+
     /// The gradients of the inputs given the gradients of the outputs (vector-Jacobian product).
+    ///
+    /// - Precondition: `outputs` are the operation's outputs when ``derivativeReadsOutputs``.
     func vjp(grads: [Tensor?], inputs: [Tensor], outputs: [Tensor], needs: [Bool]) -> [Tensor?] {
         guard grads.contains(where: { $0 != nil }) else { return inputs.map { _ in nil } }
         // One-output operations read their gradient as `g`. The operations with several outputs (slogdet,
         // qr, svd, eigh) read `grads`, where any entry may be nil; for them `g` is a placeholder.
-        let g = grads[0] ?? Tensor.zeros([], dtype: outputs[0].dtype)
+        let g = grads[0] ?? Tensor.zeros([], dtype: outputs.first?.dtype ?? inputs[0].dtype)
         let x = inputs[0]
-        let result = outputs[0]
+        var result: Tensor {
+            precondition(
+                !outputs.isEmpty, "\(name): the derivative reads the result; see derivativeReadsOutputs")
+            return outputs[0]
+        }
         switch self {
         case .neg: return [-g]
         case .abs: return [g * sign(x)]
