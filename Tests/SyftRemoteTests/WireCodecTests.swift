@@ -67,6 +67,27 @@ final class WireCodecTests: XCTestCase {
         }
     }
 
+    /// String fields: ASCII and other valid UTF-8 decode as they are; invalid UTF-8 is an error.
+    func testStringFields() throws {
+        func read(_ text: [UInt8]) throws -> String {
+            let message: [UInt8] = [0x0a, UInt8(text.count)] + text
+            return try message.withUnsafeBytes { raw in
+                var r = ProtoReader(raw)
+                _ = try r.field()
+                return try r.string()
+            }
+        }
+        XCTAssertEqual(try read(Array("log_softmax".utf8)), "log_softmax")
+        XCTAssertEqual(try read(Array("poids-é".utf8)), "poids-é")
+        XCTAssertEqual(try read([]), "")
+        XCTAssertThrowsError(try read([0x61, 0xff, 0xfe])) {
+            XCTAssertTrue("\($0)".contains("not valid UTF-8"), "\($0)")
+        }
+        XCTAssertThrowsError(try read([0xc3])) {
+            XCTAssertTrue("\($0)".contains("not valid UTF-8"), "\($0)")
+        }
+    }
+
     func testMalformedMessagesAreErrors() {
         let limits = WorkerLimits(maxTensorBytes: 1 << 20, memoryBudget: 1 << 24, maxMessageBytes: 1 << 22)
         func decodeError(_ m: Syft_V1_Request) -> SyftError? {
