@@ -99,4 +99,30 @@ final class AutogradTests: XCTestCase {
         XCTAssertNil(walked)
         assertTensor(x.grad!, [4, 32, 108], shape: [3], dtype: .float32)
     }
+
+    /// The implicit gradient of a scalar is shared between backward calls; accumulating into a slot that
+    /// holds it never changes it.
+    func testScalarSeedIsNeverWrittenInto() throws {
+        var s = Tensor(2.0, dtype: .float64)
+        s.requiresGrad = true
+        try s.backward()
+        try s.backward()
+        try s.backward()
+        XCTAssertEqual(s.grad!.item(), 3)
+        var t = Tensor(5.0, dtype: .float64)
+        t.requiresGrad = true
+        try t.backward()
+        XCTAssertEqual(t.grad!.item(), 1)
+        let u = Tensor([1.0, 2], requiresGrad: true)
+        let total = u.sum()
+        total.retainGrad()
+        try total.backward(retainGraph: true)
+        try total.backward()
+        XCTAssertEqual(total.grad!.item(), 2)
+        assertTensor(u.grad!, [2, 2], shape: [2], dtype: .float32)
+        var w = Tensor(7.0)
+        w.requiresGrad = true
+        try w.backward()
+        XCTAssertEqual(w.grad!.item(), 1)
+    }
 }

@@ -140,7 +140,7 @@ extension Tensor {
             seed = gradient.detached().converted(to: dtype)
         } else {
             guard count == 1 else { throw AutogradError.nonScalarNeedsGradient(shape: shape) }
-            seed = Tensor.full(shape, 1, dtype: dtype)
+            seed = shape.isEmpty ? unitSeed(dtype) : Tensor.full(shape, 1, dtype: dtype)
         }
         try withoutGradient { try runBackward(from: meta, seed: seed, retainGraph: retainGraph) }
     }
@@ -190,6 +190,19 @@ public enum AutogradError: Error, Equatable, CustomStringConvertible {
 }
 
 private let backwardWalks = Atomic<Int>(0)
+
+/// The implicit gradient of a scalar loss, 1, made once per dtype: tensors are values, so every backward
+/// can share it (a slot that stores it copies it before adding into it, as for any shared buffer).
+private let unitSeed32 = Tensor.full([], 1, dtype: .float32)
+private let unitSeed64 = Tensor.full([], 1, dtype: .float64)
+
+private func unitSeed(_ dtype: DType) -> Tensor {
+    switch dtype {
+    case .float32: return unitSeed32
+    case .float64: return unitSeed64
+    default: return Tensor.full([], 1, dtype: dtype)
+    }
+}
 
 private func runBackward(from root: AutogradMeta, seed: Tensor, retainGraph: Bool) throws(AutogradError) {
     guard let rootNode = root.gradFn else {
