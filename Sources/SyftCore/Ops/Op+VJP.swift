@@ -186,6 +186,8 @@ private func reluBackward(_ g: Tensor, _ result: Tensor) -> Tensor {
 /// A reduction's gradient read back over the reduced axes: a view with the axes restored (size 1) and
 /// expanded to `shape`, built directly (derivatives run locally with recording off).
 private func broadcastBack(_ g: Tensor, axes: [Int], keepDims: Bool, to shape: [Int]) -> Tensor {
+    // The gradient of a reduction over every axis is one element: expand it directly.
+    if g.rank == 0 { return shape.isEmpty ? g : g.expandedView(shape) }
     var kept = g
     if !keepDims && g.rank != shape.count && !shape.isEmpty {
         var s = shape
