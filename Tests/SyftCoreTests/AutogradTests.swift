@@ -125,4 +125,22 @@ final class AutogradTests: XCTestCase {
         try w.backward()
         XCTAssertEqual(w.grad!.item(), 1)
     }
+
+    /// The optimizer's fused update: in place when the buffer is this tensor's alone (rounding as
+    /// `p + (alpha * g)`), and nothing changed when it is shared or the operands do not match.
+    func testAddScaledInPlace() {
+        var p = Tensor([1.0, 2, 3], dtype: .float32)
+        let g = Tensor([0.5, -1, 0.25], dtype: .float32)
+        let expected = p + (-0.1) * g
+        XCTAssertTrue(p.addScaledInPlace(g, alpha: -0.1))
+        XCTAssertTrue(p.isEqual(to: expected))
+        let shared = p
+        XCTAssertFalse(p.addScaledInPlace(g, alpha: 1))
+        XCTAssertTrue(shared.isEqual(to: expected))
+        var d = Tensor([1.0, 2], dtype: .float64)
+        XCTAssertFalse(d.addScaledInPlace(Tensor([1.0, 2], dtype: .float32), alpha: 1))
+        XCTAssertFalse(d.addScaledInPlace(Tensor([1.0, 2, 3], dtype: .float64), alpha: 1))
+        XCTAssertTrue(d.addScaledInPlace(Tensor([1.0, 2], dtype: .float64), alpha: 2))
+        assertTensor(d, [3, 6], shape: [2], dtype: .float64)
+    }
 }

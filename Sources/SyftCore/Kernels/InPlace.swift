@@ -66,4 +66,26 @@ extension Tensor {
         if dtype == .float32 { run(Float.self) } else { run(Double.self) }
         return true
     }
+
+    /// `self += alpha * other` directly into this tensor's buffer (PyTorch's `add_(other, alpha:)`, the
+    /// update of an optimizer step: one pass, no temporary), when this tensor is a contiguous floating-point
+    /// buffer held by nobody else and `other` is contiguous of the same shape and dtype. Rounds as
+    /// `self + (alpha * other)` does in the tensor's dtype. Returns false (changing nothing) otherwise.
+    package mutating func addScaledInPlace(_ other: Tensor, alpha: Double) -> Bool {
+        guard other.isLocal, dtype.isFloatingPoint, isContiguous, count >= 1, other.dtype == dtype,
+            other.shape == shape, other.isContiguous, hasUniqueStorage()
+        else { return false }
+        func run<T: FloatElement>(_: T.Type) {
+            let d = UncheckedSendable(elementPointer(T.self))
+            let s = UncheckedSendable(other.elementPointer(T.self))
+            let a = T(converting: alpha)
+            parallelChunks(count, grain: Grain.cheap) { r in
+                let d = d.value
+                let s = s.value
+                for i in r { d[i] += a * s[i] }
+            }
+        }
+        if dtype == .float32 { run(Float.self) } else { run(Double.self) }
+        return true
+    }
 }

@@ -48,7 +48,7 @@ public enum ParameterUpdate: Sendable, Equatable {
                     state[0] = b
                     g = nesterov ? g + momentum * b : b
                 }
-                param -= lr * g
+                if !param.addScaledInPlace(g, alpha: -lr) { param -= lr * g }
             case .adam(let lr, let beta1, let beta2, let eps, let weightDecay, let decoupled):
                 if weightDecay != 0 {
                     if decoupled { param *= 1 - lr * weightDecay } else { g = g + weightDecay * param }
