@@ -66,7 +66,7 @@ final class GradNode: @unchecked Sendable {
     /// One entry per input; nil where the input does not require grad.
     let edges: [Edge?]
     /// Which inputs need a gradient (`edges[i] != nil`), PyTorch's `grad_input_mask`.
-    let needs: [Bool]
+    var needs: GradientMask { GradientMask(edges: edges) }
     /// The inputs (as given) and detached outputs the derivative may use; released after backward. The
     /// saved inputs also give the shapes and dtypes each returned gradient is checked against.
     private(set) var savedInputs: [Tensor]
@@ -87,7 +87,6 @@ final class GradNode: @unchecked Sendable {
         self.op = op
         self.sequence = GradNode.counter.add(1, ordering: .relaxed).newValue
         self.edges = edges
-        self.needs = edges.map { $0 != nil }
         self.savedInputs = inputs
         self.savedOutputs = outputs
     }
@@ -115,4 +114,12 @@ final class GradNode: @unchecked Sendable {
         weak var meta: AutogradMeta?
         init(_ meta: AutogradMeta) { self.meta = meta }
     }
+}
+
+/// Which inputs of a recorded operation need a gradient (PyTorch's `grad_input_mask`), read from the
+/// node's edges without building an array of flags.
+struct GradientMask {
+    let edges: [GradNode.Edge?]
+
+    subscript(input: Int) -> Bool { edges[input] != nil }
 }

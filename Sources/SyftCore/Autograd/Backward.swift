@@ -251,9 +251,15 @@ private func runBackward(from root: AutogradMeta, seed: Tensor, retainGraph: Boo
             case .leaf(let meta):
                 meta.accumulate(g)
             case .node(let next, let k):
-                var slot = pending[next.slot] ?? [Tensor?](repeating: nil, count: next.op.outputCount)
-                slot[k] = slot[k].map { $0 + g } ?? g
-                pending[next.slot] = slot
+                // Updated where it is, so a second gradient to the same node does not copy the slot.
+                if pending[next.slot] == nil {
+                    pending[next.slot] = [Tensor?](repeating: nil, count: next.op.outputCount)
+                }
+                if let earlier = pending[next.slot]![k] {
+                    pending[next.slot]![k] = earlier + g
+                } else {
+                    pending[next.slot]![k] = g
+                }
             }
         }
         if !retainGraph { node.release() }

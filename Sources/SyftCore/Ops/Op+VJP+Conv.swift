@@ -10,7 +10,7 @@
 /// The gradients of `conv2d(x, weight[, bias])`, for the inputs `needs` asks for.
 func conv2dBackward(
     _ g: Tensor, _ inputs: [Tensor], stride: [Int], padding: [Int], dilation: [Int], groups: Int,
-    needs: [Bool]
+    needs: GradientMask
 ) -> [Tensor?] {
     let (x, weight) = (inputs[0], inputs[1])
     let geometry = Conv2dGeometry(

@@ -20,7 +20,7 @@ func invBackward(_ g: Tensor, inverse: Tensor) -> Tensor {
 
 /// The gradients of `X = solve(A, B)`: `gB = A⁻ᵀ g` (a transposed solve with A's own LU
 /// factorization) and `gA = -gB Xᵀ`.
-func solveBackward(_ g: Tensor, _ a: Tensor, _ b: Tensor, _ x: Tensor, needs: [Bool]) -> [Tensor?] {
+func solveBackward(_ g: Tensor, _ a: Tensor, _ b: Tensor, _ x: Tensor, needs: GradientMask) -> [Tensor?] {
     let gb = factored { () throws(LinalgError) in try solveKernel(a, g, out: g.meta, transposeA: true) }
     guard needs[0] else { return [nil, gb] }
     let ga =
@@ -157,7 +157,7 @@ func eighBackward(_ gl: Tensor?, _ gv: Tensor?, values: Tensor, vectors v: Tenso
 /// The gradients of `X = lstsq(A, B) = A⁺ B` (PyTorch's `linalg_lstsq_backward`): `gB = A⁺ᵀ gX`, and
 /// `gA` the gradient of the pseudo-inverse `A⁺` (n×m) for `G = gX Bᵀ`:
 /// `-A⁺ᵀ G A⁺ᵀ + (I - A A⁺) Gᵀ A⁺ A⁺ᵀ + A⁺ᵀ A⁺ Gᵀ (I - A⁺ A)`.
-func lstsqBackward(_ g: Tensor, _ a: Tensor, _ b: Tensor, needs: [Bool]) -> [Tensor?] {
+func lstsqBackward(_ g: Tensor, _ a: Tensor, _ b: Tensor, needs: GradientMask) -> [Tensor?] {
     let vector = b.rank == a.rank - 1
     let m = a.shape[a.rank - 2]
     let identity = Tensor.eye(m, dtype: a.dtype).expanded(to: Array(a.shape.dropLast(2)) + [m, m])

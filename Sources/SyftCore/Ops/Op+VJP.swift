@@ -33,7 +33,7 @@ extension Op {
     /// The gradients of the inputs given the gradients of the outputs (vector-Jacobian product).
     ///
     /// - Precondition: `outputs` are the operation's outputs when ``derivativeReadsOutputs``.
-    func vjp(grads: [Tensor?], inputs: [Tensor], outputs: [Tensor], needs: [Bool]) -> [Tensor?] {
+    func vjp(grads: [Tensor?], inputs: [Tensor], outputs: [Tensor], needs: GradientMask) -> [Tensor?] {
         guard grads.contains(where: { $0 != nil }) else { return inputs.map { _ in nil } }
         // One-output operations read their gradient as `g`. The operations with several outputs (slogdet,
         // qr, svd, eigh) read `grads`, where any entry may be nil; for them `g` is a placeholder.
@@ -227,7 +227,7 @@ private func isTransposedMatrix(_ t: Tensor) -> Bool {
 }
 
 /// The gradients of `matmul(a, b)` under PyTorch's vector, matrix and batched rules.
-private func matmulBackward(_ g: Tensor, _ a: Tensor, _ b: Tensor, needs: [Bool]) -> [Tensor?] {
+private func matmulBackward(_ g: Tensor, _ a: Tensor, _ b: Tensor, needs: GradientMask) -> [Tensor?] {
     switch (a.rank, b.rank) {
     case (1, 1):
         return [needs[0] ? g * b : nil, needs[1] ? g * a : nil]
