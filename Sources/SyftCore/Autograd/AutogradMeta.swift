@@ -45,7 +45,9 @@ public final class AutogradMeta: Sendable {
                 s.grad = g.isContiguous ? g : g.contiguous()
                 return
             }
-            if !current.updateInPlace(.add, g) { withoutGradient { current += g } }
+            // Both are gradients, outside the graph: nothing is recorded, and the sum goes into the slot's
+            // buffer when nobody else holds it.
+            current += g
             s.grad = current
         }
     }

@@ -13,12 +13,7 @@ func reduceKernel(_ x: Tensor, axes: [Int], keepDims: Bool, kind: ReduceKind, ou
         // Every axis of a flat buffer (`x.sum()`): one row, without the axis bookkeeping below.
         let out = Tensor(
             uninitializedShape: keepDims ? [Int](repeating: 1, count: x.rank) : [], dtype: outDType)
-        switch outDType {
-        case .float32: innerReduce(x, Float.self, rowLength: x.count, into: out, kind)
-        case .float64: innerReduce(x, Double.self, rowLength: x.count, into: out, kind)
-        case .int64: innerReduce(x, Int64.self, rowLength: x.count, into: out, kind)
-        case .bool: innerReduce(x, Bool.self, rowLength: x.count, into: out, kind)
-        }
+        reduceRows(x, rowLength: x.count, into: out, kind)
         return out
     }
     let keptShape = x.shape.enumerated().map { axes.contains($0.offset) ? 1 : $0.element }
@@ -42,13 +37,19 @@ func reduceKernel(_ x: Tensor, axes: [Int], keepDims: Bool, kind: ReduceKind, ou
     }
     let perm = kept + axes
     let rows = perm == Array(x.shape.indices) ? src.contiguous() : src.permutedView(perm).contiguous()
-    switch outDType {
-    case .float32: innerReduce(rows, Float.self, rowLength: reduceCount, into: out, kind)
-    case .float64: innerReduce(rows, Double.self, rowLength: reduceCount, into: out, kind)
-    case .int64: innerReduce(rows, Int64.self, rowLength: reduceCount, into: out, kind)
-    case .bool: innerReduce(rows, Bool.self, rowLength: reduceCount, into: out, kind)
-    }
+    reduceRows(rows, rowLength: reduceCount, into: out, kind)
     return out
+}
+
+/// Reduces each contiguous row of `rowLength` elements of `rows` into one element of `out` (both of
+/// `out`'s dtype).
+private func reduceRows(_ rows: Tensor, rowLength: Int, into out: Tensor, _ kind: ReduceKind) {
+    switch out.dtype {
+    case .float32: innerReduce(rows, Float.self, rowLength: rowLength, into: out, kind)
+    case .float64: innerReduce(rows, Double.self, rowLength: rowLength, into: out, kind)
+    case .int64: innerReduce(rows, Int64.self, rowLength: rowLength, into: out, kind)
+    case .bool: innerReduce(rows, Bool.self, rowLength: rowLength, into: out, kind)
+    }
 }
 
 /// Elements that can be reduced: identity values and the combining step per kind.

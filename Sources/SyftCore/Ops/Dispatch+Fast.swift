@@ -68,8 +68,15 @@ extension Op {
 /// requires grad), else the one dispatch point.
 func dispatchBinary(_ op: Op, _ a: Tensor, _ b: Tensor) -> Tensor {
     guard let fast = op.fastBinary(a, b) else { return dispatch(op, [a, b])[0] }
-    guard a.autograd != nil || b.autograd != nil, GradientMode.isEnabled else { return fast }
-    var outputs = [fast]
-    record(op, inputs: [a, b], outputs: &outputs)
+    guard a.autograd != nil || b.autograd != nil else { return fast }
+    return recordingFast(op, fast, [a, b])
+}
+
+/// The fast path's `result` of `op` on `inputs`, with its node recorded when an operand requires grad
+/// and recording is on (as `dispatch` records it).
+func recordingFast(_ op: Op, _ result: Tensor, _ inputs: [Tensor]) -> Tensor {
+    guard inputs.contains(where: { $0.autograd != nil }), GradientMode.isEnabled else { return result }
+    var outputs = [result]
+    record(op, inputs: inputs, outputs: &outputs)
     return outputs[0]
 }

@@ -27,11 +27,7 @@ package func tryDispatch(
         if case .remote(let handle) = t.storage { return handle.execute(op, inputs) }
     }
     if inputs.count == 2, let fast = op.fastBinary(inputs[0], inputs[1]) {
-        var outputs = [fast]
-        if (inputs[0].autograd != nil || inputs[1].autograd != nil) && GradientMode.isEnabled {
-            record(op, inputs: inputs, outputs: &outputs)
-        }
-        return outputs
+        return [recordingFast(op, fast, inputs)]
     }
     let metas: [TensorMeta]
     if let known {
