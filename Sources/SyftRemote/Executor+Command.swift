@@ -70,9 +70,7 @@ extension Executor {
                 if let old = store[r] { released.append(old) }
                 store.insert(
                     r,
-                    StoredObject(
-                        tensor: t, tags: [], description: "", owner: client, shared: false, allowGet: true,
-                        sequence: 0))
+                    clientObject(t))
             }
         case .failure(let e):
             throw .computationFailed(op: op.name, reason: e.description)

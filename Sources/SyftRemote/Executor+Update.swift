@@ -66,9 +66,7 @@ extension Executor {
                 guard let t else { continue }
                 store.insert(
                     state[target.index * per + k],
-                    StoredObject(
-                        tensor: t, tags: [], description: "", owner: client, shared: false, allowGet: true,
-                        sequence: 0))
+                    clientObject(t))
             }
         }
     }

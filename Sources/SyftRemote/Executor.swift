@@ -32,6 +32,14 @@ struct Executor {
 
     var workerID: String { runtime.id }
 
+    /// An object this client sent or created: its own, not shared with other clients, and fetchable by it.
+    func clientObject(_ tensor: Tensor, tags: [String] = [], description: String = "") -> StoredObject {
+        StoredObject(
+            tensor: tensor, tags: tags, description: description, owner: client, shared: false,
+            allowGet: true,
+            sequence: 0)
+    }
+
     mutating func run(_ request: Request, _ store: inout ObjectStore) throws(SyftError) -> Reply? {
         switch request {
         case .object(let id, let value, let tags, let description):
@@ -92,9 +100,7 @@ struct Executor {
                 if let g {
                     store.insert(
                         result,
-                        StoredObject(
-                            tensor: g, tags: [], description: "", owner: client, shared: false,
-                            allowGet: true, sequence: 0))
+                        clientObject(g))
                 }
                 present.append(g != nil)
             }
@@ -124,9 +130,7 @@ struct Executor {
             try checkFree(result, store)
             store.insert(
                 result,
-                StoredObject(
-                    tensor: t.detached(), tags: [], description: "", owner: client, shared: false,
-                    allowGet: true, sequence: 0))
+                clientObject(t.detached()))
             return nil
         case .search(let query):
             return .objects(store.ordered.filter { visible($0.1) && matches($0.0, $0.1, query) }.map(info))
@@ -194,9 +198,7 @@ struct Executor {
         if let old = store[id] { released.append(old) }
         store.insert(
             id,
-            StoredObject(
-                tensor: tensor, tags: tags, description: description, owner: client, shared: false,
-                allowGet: true, sequence: 0))
+            clientObject(tensor, tags: tags, description: description))
     }
 
     /// The object `id`, if this client may use it (and fetch it, for `get`).
