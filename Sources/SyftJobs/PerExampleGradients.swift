@@ -58,7 +58,7 @@ public struct PerExampleGradients {
             let z: Tensor
             if let linear = layer as? Linear {
                 rule = .linear(linear)
-                z = SyftNN.linear(
+                z = SyftCore.linear(
                     h, weight: linear.weight.detached(), bias: linear.hasBias ? linear.bias.detached() : nil)
             } else if let conv = layer as? Conv2d {
                 rule = .conv2d(conv)

@@ -31,6 +31,10 @@ final class RemoteOperationTests: XCTestCase {
         ("log softmax", { logSoftmax($0[0], axis: 0) }), ("cast", { $0[0].to(.float64) }),
         ("scalars", { 2 * $0[0] - 1.5 + $0[1] / 4 }), ("scalar left", { 1 - $0[0] }),
         ("gather", { gather($0[0], axis: 1, index: $0[2]) }),
+        ("linear", { linear($0[0], weight: $0[1], bias: $0[1].sum(squeezingAxes: 1)) }),
+        ("linear without bias", { linear($0[0].transposed(), weight: $0[1].transposed()) }),
+        ("nll loss", { nllLoss(logSoftmax($0[0], axis: 1), $0[2].transposed()[0]) }),
+        ("nll loss per sample", { nllLoss($0[0], $0[2].transposed()[0], reduction: .none) }),
     ]
 
     func testEveryOperationRunsWhereTheDataIs() {

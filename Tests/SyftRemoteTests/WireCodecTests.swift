@@ -65,6 +65,14 @@ final class WireCodecTests: XCTestCase {
         XCTAssertThrowsError(try Op(wireName: "sum", attrs: ["dim": .ints([0])])) {
             XCTAssertTrue("\($0)".contains("missing attribute 'keepdim'"), "\($0)")
         }
+        for op in [
+            Op.linear, .nllLoss(reduction: .none), .nllLoss(reduction: .sum), .nllLoss(reduction: .mean),
+        ] {
+            XCTAssertEqual(try Op(wireName: op.name, attrs: op.wireAttributes), op)
+        }
+        XCTAssertThrowsError(try Op(wireName: "nll_loss", attrs: ["reduction": .string("avg")])) {
+            XCTAssertTrue("\($0)".contains("nll_loss: unknown reduction 'avg'"), "\($0)")
+        }
     }
 
     /// String fields: ASCII and other valid UTF-8 decode as they are; invalid UTF-8 is an error.

@@ -26,19 +26,19 @@ let openBLASOnOneThread: Void = { openblas_set_num_threads(1) }()
 private let parallelGEMMWork = 1 << 21
 
 extension BLASScalar {
-    /// Row-major `C = A·B` (`beta = 0`), `A` m×k and `B` k×n, each possibly transposed in memory, split
-    /// across the cores when large (Note [Who threads GEMM]).
+    /// Row-major `C = A·B + beta·C` (`beta` 0 by default: C is only written), `A` m×k and `B` k×n, each
+    /// possibly transposed in memory, split across the cores when large (Note [Who threads GEMM]).
     static func gemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
         _ a: UnsafePointer<Self>, lda: Int, _ b: UnsafePointer<Self>, ldb: Int,
-        _ c: UnsafeMutablePointer<Self>, ldc: Int
+        _ c: UnsafeMutablePointer<Self>, ldc: Int, beta: Self = 0
     ) {
         _ = openBLASOnOneThread
         let work = m * n * k
         let parts = work >= parallelGEMMWork ? Swift.min(kernelThreadCount, Swift.max(m, n) / 64) : 1
         guard parts > 1 else {
             gemm(
-                transA: transA, transB: transB, m: m, n: n, k: k, a, lda: lda, b, ldb: ldb, beta: 0, c,
+                transA: transA, transB: transB, m: m, n: n, k: k, a, lda: lda, b, ldb: ldb, beta: beta, c,
                 ldc: ldc)
             return
         }
@@ -55,7 +55,7 @@ extension BLASScalar {
                     let aStart = transA ? a + start : a + start * lda
                     gemm(
                         transA: transA, transB: transB, m: count, n: n, k: k, aStart, lda: lda, b, ldb: ldb,
-                        beta: 0, c + start * ldc, ldc: ldc)
+                        beta: beta, c + start * ldc, ldc: ldc)
                 }
             }
         } else {
@@ -70,7 +70,7 @@ extension BLASScalar {
                     let bStart = transB ? b + start * ldb : b + start
                     gemm(
                         transA: transA, transB: transB, m: m, n: count, k: k, a, lda: lda, bStart, ldb: ldb,
-                        beta: 0, c + start, ldc: ldc)
+                        beta: beta, c + start, ldc: ldc)
                 }
             }
         }
@@ -160,6 +160,43 @@ func matmulKernel(_ a0: Tensor, _ b0: Tensor, outShape: [Int]) -> Tensor {
         a, b, batch: batchCount, aBatchStrides: aBatchStrides, bBatchStrides: bBatchStrides,
         batchShape: batch,
         m: m, n: n, k: k, out: out)
+}
+
+/// `x·weightᵀ + bias` (`Op.linear`) as one GEMM: the output's rows start as the bias and GEMM adds the
+/// product to them (`beta = 1`, as `addmm` does); the weight is read transposed in place.
+func linearKernel(_ x0: Tensor, weight w0: Tensor, bias: Tensor?, out meta: TensorMeta) -> Tensor {
+    let (n, k) = (w0.shape[0], w0.shape[1])
+    let m = shapeCount(Array(x0.shape.dropLast()))
+    let out = Tensor(uninitializedShape: meta.shape, dtype: meta.dtype)
+    if out.count == 0 { return out }
+    // x as an m×k matrix and the weight as its k×n transpose, copied only when GEMM cannot read them.
+    let x =
+        x0.rank == 2 && gemmLayout(rows: m, cols: k, rs: x0.strides[0], cs: x0.strides[1]) != nil
+        ? x0 : x0.contiguous().reshapedView([m, k])!
+    let w = gemmLayout(rows: k, cols: n, rs: w0.strides[1], cs: w0.strides[0]) == nil ? w0.contiguous() : w0
+    let lx = gemmLayout(rows: m, cols: k, rs: x.strides[0], cs: x.strides[1])!
+    let lw = gemmLayout(rows: k, cols: n, rs: w.strides[1], cs: w.strides[0])!
+    let b = bias?.contiguous()
+    func run<T: BLASScalar>(_: T.Type) {
+        let c = out.elementPointer(T.self)
+        if let b {
+            let row = b.elementPointer(T.self)
+            for i in 0..<m { (c + i * n).update(from: row, count: n) }
+        } else if k == 0 {
+            c.update(repeating: 0, count: m * n)
+        }
+        guard k > 0 else { return }
+        T.gemm(
+            transA: lx.transposed, transB: lw.transposed, m: m, n: n, k: k,
+            x.elementPointer(T.self), lda: lx.ld, w.elementPointer(T.self), ldb: lw.ld, c, ldc: n,
+            beta: b == nil ? 0 : 1)
+    }
+    switch out.dtype {
+    case .float32: run(Float.self)
+    case .float64: run(Double.self)
+    case .int64, .bool: preconditionFailure("linear: needs floating-point tensors")
+    }
+    return out
 }
 
 private func gemmBatch(

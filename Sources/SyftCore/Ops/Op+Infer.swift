@@ -132,6 +132,8 @@ extension Op {
             return [try catResult(inputs, axis: axis)]
         case .matmul:
             return [try matmulResult(inputs[0], inputs[1])]
+        case .linear:
+            return [try linearResult(inputs)]
         case .softmax(let axis), .logSoftmax(let axis):
             if !x.dtype.isFloatingPoint {
                 throw OpError(op: name, "needs a floating-point tensor, got \(x.dtype.rawValue)")
@@ -146,6 +148,8 @@ extension Op {
             }
             if !(p >= 0 && p <= 1) { throw OpError(op: name, "p must be in [0, 1], got \(p)") }
             return [TensorMeta(shape: x.shape, dtype: x.dtype)]
+        case .nllLoss(let reduction):
+            return [try nllLossResult(x, inputs[1], reduction: reduction)]
         case .gather(let axis):
             let index = inputs[1]
             if index.dtype != .int64 {
@@ -281,6 +285,65 @@ extension Op {
         }
         return TensorMeta(
             shape: shape, dtype: resultType(inputs.map { TensorMeta(shape: [1], dtype: $0.dtype) }))
+    }
+
+    private func linearResult(_ inputs: [TensorMeta]) throws(OpError) -> TensorMeta {
+        if inputs.count != 2 && inputs.count != 3 {
+            throw OpError(op: name, "expects 2 or 3 inputs (input, weight, bias), got \(inputs.count)")
+        }
+        let (x, w) = (inputs[0], inputs[1])
+        if inputs.contains(where: { $0.dtype != x.dtype }) {
+            throw OpError(
+                op: name,
+                "expected input, weight and bias of one dtype, got "
+                    + inputs.map(\.dtype.rawValue).joined(separator: ", "))
+        }
+        if !x.dtype.isFloatingPoint {
+            throw OpError(op: name, "needs floating-point tensors, got \(x.dtype.rawValue)")
+        }
+        if w.shape.count != 2 || x.shape.isEmpty {
+            throw OpError(
+                op: name,
+                "expected an input with at least 1 dimension and a 2-D weight, got shapes "
+                    + "\(shapeString(x.shape)) and \(shapeString(w.shape))")
+        }
+        let (outFeatures, inFeatures) = (w.shape[0], w.shape[1])
+        if x.shape[x.shape.count - 1] != inFeatures {
+            throw OpError(
+                op: name,
+                "input of shape \(shapeString(x.shape)) and weight of shape \(shapeString(w.shape)) cannot "
+                    + "be multiplied (\(x.shape[x.shape.count - 1]) != \(inFeatures))")
+        }
+        if inputs.count == 3 && inputs[2].shape != [outFeatures] {
+            throw OpError(
+                op: name,
+                "bias of shape \(shapeString(inputs[2].shape)) does not fit weight of shape "
+                    + "\(shapeString(w.shape)); expected [\(outFeatures)]")
+        }
+        return TensorMeta(shape: x.shape.dropLast() + [outFeatures], dtype: x.dtype)
+    }
+
+    private func nllLossResult(
+        _ x: TensorMeta, _ target: TensorMeta, reduction: Reduction
+    ) throws(OpError)
+        -> TensorMeta
+    {
+        if !x.dtype.isFloatingPoint {
+            throw OpError(op: name, "needs floating-point log-probabilities, got \(x.dtype.rawValue)")
+        }
+        if target.dtype != .int64 {
+            throw OpError(op: name, "target must hold int64 class indices, got \(target.dtype.rawValue)")
+        }
+        // Classes are axis 1 of [N, C, d...] (target [N, d...]), or the only axis of [C] (target []).
+        let expected: [Int]? =
+            x.shape.isEmpty ? nil : x.shape.count == 1 ? [] : [x.shape[0]] + x.shape.dropFirst(2)
+        guard let expected, target.shape == expected else {
+            throw OpError(
+                op: name,
+                "expected input [N, C, d...] with target [N, d...] (or [C] with []), got "
+                    + "\(shapeString(x.shape)) and \(shapeString(target.shape))")
+        }
+        return TensorMeta(shape: reduction == .none ? expected : [], dtype: x.dtype)
     }
 
     private func matmulResult(_ a: TensorMeta, _ b: TensorMeta) throws(OpError) -> TensorMeta {

@@ -91,6 +91,8 @@ extension Op {
             return [catKernel(inputs, axis: axis, outMeta: out)]
         case .matmul:
             return [matmulKernel(x, inputs[1], outShape: out.shape)]
+        case .linear:
+            return [linearKernel(x, weight: inputs[1], bias: inputs.count == 3 ? inputs[2] : nil, out: out)]
         case .softmax(let axis):
             return [softmaxKernel(x, axis: axis, log: false)]
         case .logSoftmax(let axis):
@@ -99,6 +101,8 @@ extension Op {
             return [bernoulliKernel(like: x, p: p, generator: .default)]
         case .gather(let axis):
             return [gatherKernel(x, inputs[1], axis: axis)]
+        case .nllLoss(let reduction):
+            return [nllLossKernel(x, inputs[1], reduction: reduction, out: out)]
         case .linalgInv:
             return [try invKernel(x)]
         case .linalgSolve:

@@ -24,8 +24,9 @@ extension Op {
             return true
         case .neg, .abs, .log, .sin, .cos, .clamp, .cast, .add, .sub, .mul, .maximum, .minimum, .eq, .ne, .lt,
             .le, .gt, .ge, .where, .sum, .prod, .argmax, .argmin, .reshape, .permute, .expand, .slice,
-            .sliceScatter, .cat, .matmul, .bernoulli, .gather, .linalgSlogdet, .linalgLstsq, .conv2d,
-            .maxPool2d, .avgPool2d, .unfold:
+            .sliceScatter, .cat, .matmul, .linear, .bernoulli, .gather, .nllLoss, .linalgSlogdet,
+            .linalgLstsq,
+            .conv2d, .maxPool2d, .avgPool2d, .unfold:
             return false
         }
     }
@@ -122,6 +123,8 @@ extension Op {
             }
         case .matmul:
             return matmulBackward(g, x, inputs[1], needs: needs)
+        case .linear:
+            return linearBackward(g, x, inputs[1], needs: needs, hasBias: inputs.count == 3)
         case .softmax(let axis):
             return [result * (g - (g * result).sum(alongAxes: axis))]
         case .logSoftmax(let axis):
@@ -130,6 +133,11 @@ extension Op {
             return [nil]
         case .gather(let axis):
             return [needs[0] ? scatterAddKernel(g, inputs[1], axis: axis, shape: x.shape) : nil, nil]
+        case .nllLoss(let reduction):
+            return [
+                needs[0] ? nllLossBackwardKernel(g, inputs[1], shape: x.shape, reduction: reduction) : nil,
+                nil,
+            ]
         case .linalgInv:
             return [invBackward(g, inverse: result)]
         case .linalgSolve:
@@ -224,6 +232,21 @@ private func prodBackward(_ g: Tensor, _ x: Tensor, axes: [Int], keepDims: Bool)
 /// Whether `t` is a 2-D column-major view (a transposed contiguous matrix).
 private func isTransposedMatrix(_ t: Tensor) -> Bool {
     t.isLocal && t.rank == 2 && t.shape[0] > 1 && t.shape[1] > 1 && t.strides == [1, t.shape[0]]
+}
+
+/// The gradients of `linear(x, w, b)` = `x·wᵀ + b` with x read as an m×k matrix: `g·w`, `gᵀ·x` (in the
+/// weight's own layout, [out, in]) and the sum of g's rows.
+private func linearBackward(
+    _ g: Tensor, _ x: Tensor, _ w: Tensor, needs: GradientMask, hasBias: Bool
+)
+    -> [Tensor?]
+{
+    let (m, n, k) = (shapeCount(Array(x.shape.dropLast())), w.shape[0], w.shape[1])
+    let g2 = g.rank == 2 ? g : g.reshaped(to: [m, n])
+    let gx = needs[0] ? matmul(g2, w).reshaped(to: x.shape) : nil
+    let gw = needs[1] ? matmul(g2.transposed(), x.rank == 2 ? x : x.reshaped(to: [m, k])) : nil
+    guard hasBias else { return [gx, gw] }
+    return [gx, gw, needs[2] ? g2.sum(squeezingAxes: 0) : nil]
 }
 
 /// The gradients of `matmul(a, b)` under PyTorch's vector, matrix and batched rules.

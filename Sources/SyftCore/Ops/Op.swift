@@ -7,8 +7,10 @@
 //   - Op+Kernel.swift  its local kernel;
 //   - Op+VJP.swift     its derivative;
 //   - SyftRemote's wire codec, its name and attributes on the wire.
-// Everything else (mean, variance, softmax-based losses, linear layers, ...) is an ordinary function
-// built from these cases, so it gets autograd and remote execution with no extra code.
+// Everything else (mean, variance, cross entropy, ...) is an ordinary function built from these cases,
+// so it gets autograd and remote execution with no extra code. A composite becomes a case, as in PyTorch,
+// only when it pays as one: a kernel that fuses passes, one graph node, one command to a worker instead
+// of several (`linear`, `nllLoss`: a classifier's training step sends 8 commands instead of 17).
 
 /// A per-axis slice: elements `start, start + step, ...` below `end`. Normalized: `0 <= start <= end`,
 /// `step >= 1`.
@@ -71,6 +73,11 @@ public enum Op: Hashable, Sendable {
     // MARK: Linear algebra
     /// Matrix product with PyTorch's rules (vector, matrix, batched, broadcast batch).
     case matmul
+    /// `linear(x, weight)` or `linear(x, weight, bias)`: `x·weightᵀ + bias` over the last axis of `x`
+    /// [..., in], with `weight` [out, in] and `bias` [out] (PyTorch's `linear`). A primitive, as in
+    /// PyTorch (`addmm`): one GEMM that reads the weight transposed and adds the bias as it writes, one
+    /// node, and one command to a worker instead of three (transpose, matmul, add).
+    case linear
 
     // MARK: Neural-network primitives
     /// Softmax along `axis` (a primitive for the numerically stable kernel).
@@ -83,6 +90,11 @@ public enum Op: Hashable, Sendable {
     /// `gather(axis)(x, index)`: `out[i][j] = x[i][index[i][j]]` along `axis` (`torch.gather`); index is
     /// int64 with x's rank (a primitive: losses pick class scores without building one-hot constants).
     case gather(axis: Int)
+    /// `nllLoss(reduction)(logProbabilities, target)`: the negative log-likelihood of class indices
+    /// (PyTorch's `nll_loss`), with classes along axis 1 of [N, C, d...] (target [N, d...]) or along the
+    /// only axis of [C] (target []). A primitive, as in PyTorch: one pass, and one command to a worker
+    /// instead of the five of its composition (reshape, gather, reshape, neg, mean).
+    case nllLoss(reduction: Reduction)
     // MARK: Linear algebra through LAPACK (batched over leading axes; Kernels/Linalg.swift)
     /// The inverse of square matrices.
     case linalgInv
@@ -160,10 +172,12 @@ public enum Op: Hashable, Sendable {
         case .sliceScatter: return "slice_scatter"
         case .cat: return "cat"
         case .matmul: return "matmul"
+        case .linear: return "linear"
         case .softmax: return "softmax"
         case .logSoftmax: return "log_softmax"
         case .bernoulli: return "bernoulli"
         case .gather: return "gather"
+        case .nllLoss: return "nll_loss"
         case .linalgInv: return "linalg_inv"
         case .linalgSolve: return "linalg_solve"
         case .linalgDet: return "linalg_det"
@@ -181,7 +195,7 @@ public enum Op: Hashable, Sendable {
     }
 
     /// The number of tensor inputs the operation takes (nil: it varies, and the shape rule checks the count:
-    /// `cat` takes one or more, `conv2d` two or three).
+    /// `cat` takes one or more, `conv2d` and `linear` two or three).
     public var arity: Int? {
         switch self {
         case .neg, .abs, .exp, .log, .sqrt, .sin, .cos, .tanh, .sigmoid, .relu, .clamp, .cast:
@@ -195,7 +209,8 @@ public enum Op: Hashable, Sendable {
         case .cat: return nil
         case .matmul: return 2
         case .softmax, .logSoftmax, .bernoulli: return 1
-        case .gather: return 2
+        case .gather, .nllLoss: return 2
+        case .linear: return nil  // 2 or 3 (with bias), checked by the shape rule
         case .linalgInv, .linalgDet, .linalgSlogdet, .linalgCholesky, .linalgQr, .linalgSvd, .linalgEigh:
             return 1
         case .linalgSolve, .linalgLstsq: return 2
@@ -212,7 +227,8 @@ public enum Op: Hashable, Sendable {
         case .neg, .abs, .exp, .log, .sqrt, .sin, .cos, .tanh, .sigmoid, .relu, .clamp, .cast, .add, .sub,
             .mul, .div, .pow, .maximum, .minimum, .eq, .ne, .lt, .le, .gt, .ge, .where, .sum, .prod, .max,
             .min, .argmax, .argmin, .reshape, .permute, .expand, .slice, .sliceScatter, .cat, .matmul,
-            .softmax, .logSoftmax, .bernoulli, .gather, .conv2d, .maxPool2d, .avgPool2d, .unfold, .linalgInv,
+            .softmax, .logSoftmax, .bernoulli, .gather, .nllLoss, .linear, .conv2d, .maxPool2d, .avgPool2d,
+            .unfold, .linalgInv,
             .linalgSolve,
             .linalgDet, .linalgCholesky,
             .linalgLstsq:

@@ -1,4 +1,5 @@
-// Functions neural networks are built from: softmax, log-softmax, gather, bernoulli sampling.
+// Functions neural networks are built from: softmax, log-softmax, gather, bernoulli sampling, the linear
+// layer's product and the negative log-likelihood.
 
 /// `softmax(x)_i = e^{x_i} / Σ_j e^{x_j}` along `axis` (`torch.softmax`), computed stably.
 ///
@@ -21,6 +22,51 @@ public func logSoftmax(_ x: Tensor, axis: Int) -> Tensor {
 /// ```
 public func gather(_ x: Tensor, axis: Int, index: Tensor) -> Tensor {
     dispatch1(.gather(axis: x.normalizedAxis(axis, op: "gather")), x, index)
+}
+
+/// `x·Wᵀ + b` (`torch.nn.functional.linear`) over the last axis of `x`.
+///
+/// ```swift
+/// let x = Tensor.randn([32, 64])
+/// let w = Tensor.randn([10, 64])
+/// linear(x, weight: w, bias: Tensor.zeros([10]))   // shape [32, 10]
+/// ```
+/// Floating-point operands with a 2-D weight and a bias [out] (or none), the layer's case, are one
+/// operation (`Op.linear`: one GEMM, one node, one command to a worker); other operands (a 1-D weight, a
+/// bias that broadcasts, integers) compose `matmul` and `+` as PyTorch does.
+/// - Precondition: the shapes fit (`x` [..., in], `weight` [out, in]).
+public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
+    let fused =
+        x.dtype.isFloatingPoint && weight.rank == 2 && weight.dtype == x.dtype
+        && (bias.map { $0.rank == 1 && $0.dtype == x.dtype } ?? true)
+    if fused { return dispatch(.linear, bias.map { [x, weight, $0] } ?? [x, weight])[0] }
+    let y = matmul(x, weight.transposed())
+    guard let bias else { return y }
+    return y + bias
+}
+
+/// How a loss combines the per-element losses (PyTorch's `reduction`).
+public enum Reduction: String, Hashable, Sendable, CaseIterable {
+    /// The mean over all elements (the default).
+    case mean
+    /// The sum over all elements.
+    case sum
+    /// No reduction: one loss per element.
+    case none
+}
+
+/// The negative log-likelihood of class indices under log-probabilities (`torch.nn.functional.nll_loss`).
+///
+/// ```swift
+/// let logp = logSoftmax(Tensor([[1.0, 2, 3], [1, 1, 1]]), axis: 1)
+/// nllLoss(logp, Tensor([2, 0]))   // tensor(0.7531)
+/// ```
+/// `logProbabilities` is [N, C] (or [N, C, d...] with `target` [N, d...], or [C] with `target` []);
+/// `target` holds int64 class indices in `0..<C`. An index outside that range gives a NaN loss (PyTorch
+/// stops with an error; a worker's kernel does not stop on a client's data) and no gradient.
+/// - Precondition: the shapes fit and `target` is int64.
+public func nllLoss(_ logProbabilities: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
+    dispatch1(.nllLoss(reduction: reduction), logProbabilities, target)
 }
 
 /// Random 0/1 values, 1 with probability `p`, shaped like `x` (`torch.bernoulli(x, p)`).

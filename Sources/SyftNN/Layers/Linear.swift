@@ -50,13 +50,6 @@ public final class Linear: Module, Layer {
     }
 }
 
-/// `x·Wᵀ + b` (`torch.nn.functional.linear`); the transpose is a view passed to GEMM as a flag.
-public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
-    let y = matmul(x, weight.transposed())
-    guard let bias else { return y }
-    return y + bias
-}
-
 /// Values uniform in `[-bound, bound)`.
 func uniform(_ shape: [Int], bound: Double, dtype: DType, generator: Generator?) -> Tensor {
     withoutGradient {

@@ -58,7 +58,8 @@ extension Op {
         case .neg, .abs, .exp, .log, .sqrt, .sin, .cos, .tanh, .sigmoid, .relu: return [:]
         case .clamp(let lo, let hi): return ["min": .optionalFloat(lo), "max": .optionalFloat(hi)]
         case .cast(let dtype): return ["dtype": .string(dtype.rawValue)]
-        case .add, .sub, .mul, .div, .pow, .maximum, .minimum, .eq, .ne, .lt, .le, .gt, .ge, .where, .matmul:
+        case .add, .sub, .mul, .div, .pow, .maximum, .minimum, .eq, .ne, .lt, .le, .gt, .ge, .where, .matmul,
+            .linear:
             return [:]
         case .sum(let axes, let keep), .prod(let axes, let keep), .max(let axes, let keep),
             .min(let axes, let keep):
@@ -77,6 +78,7 @@ extension Op {
         case .softmax(let axis), .logSoftmax(let axis): return ["dim": .int(axis)]
         case .bernoulli(let p): return ["p": .float(p)]
         case .gather(let axis): return ["dim": .int(axis)]
+        case .nllLoss(let reduction): return ["reduction": .string(reduction.rawValue)]
         case .conv2d(let stride, let padding, let dilation, let groups):
             return [
                 "stride": .ints(stride), "padding": .ints(padding), "dilation": .ints(dilation),
@@ -155,6 +157,13 @@ extension Op {
         case "log_softmax": self = .logSoftmax(axis: try a.int("dim"))
         case "bernoulli": self = .bernoulli(p: try a.float("p"))
         case "gather": self = .gather(axis: try a.int("dim"))
+        case "nll_loss":
+            let s = try a.string("reduction")
+            guard let r = Reduction(rawValue: s) else {
+                throw .invalidMessage(reason: "nll_loss: unknown reduction '\(s.prefix(64))'")
+            }
+            self = .nllLoss(reduction: r)
+        case "linear": self = .linear
         case "conv2d":
             self = .conv2d(
                 stride: try a.ints("stride"), padding: try a.ints("padding"),
