@@ -51,11 +51,12 @@ public func trainFederated<M: Layer>(
             let key = ObjectIdentifier(worker)
             let optimizer = optimizers[key] ?? makeOptimizer(model.parameters())
             optimizers[key] = optimizer
-            let (lossSum, n, _) = try trainOnWorker(
-                model, data, optimizer: optimizer, task: task, epochs: 1, batchSize: batchSize)
-            total += lossSum
+            let (lossSum, n, _) = try runBatches(
+                model, data, optimizer: optimizer, task: task, epochs: 1, batchSize: batchSize,
+                afterBatch: { true })
+            // The loss and the trained parameters come back in one round trip.
+            total += try model.get(with: lossSum.map { [$0] } ?? []).first?.item() ?? 0
             batches += n
-            try model.get()
         }
         history.append(batches == 0 ? 0 : total / Double(batches))
     }
@@ -156,6 +157,17 @@ public func trainOnWorker<M: Layer>(
     _ model: M, _ data: FederatedDataset, optimizer: any Optimizer, task: Task, epochs: Int, batchSize: Int,
     afterBatch: () -> Bool = { true }
 ) throws -> (lossSum: Double, batches: Int, completed: Bool) {
+    let (lossSum, batches, completed) = try runBatches(
+        model, data, optimizer: optimizer, task: task, epochs: epochs, batchSize: batchSize,
+        afterBatch: afterBatch)
+    return (try lossSum?.get().item() ?? 0, batches, completed)
+}
+
+/// The loop of `trainOnWorker`, leaving the sum of the losses on the worker (nil when no batch ran).
+func runBatches<M: Layer>(
+    _ model: M, _ data: FederatedDataset, optimizer: any Optimizer, task: Task, epochs: Int, batchSize: Int,
+    afterBatch: () -> Bool
+) throws -> (lossSum: Tensor?, batches: Int, completed: Bool) {
     var lossSum: Tensor?
     var batches = 0
     var completed = true
@@ -165,11 +177,11 @@ public func trainOnWorker<M: Layer>(
             optimizer.zeroGrad()
             let loss = task.loss(model(data.features[start..<end]), data.targets[start..<end])
             // Pipelined: the whole loop streams to the worker without a round trip per batch; a failure
-            // surfaces at the `get` of the loss sum below.
+            // surfaces at the `get` of the loss sum.
             try loss.backward(wait: false)
             try optimizer.step()
-            let detached = loss.detached()
-            lossSum = withoutGradient { lossSum.map { $0 + detached } ?? detached }
+            // Summed with recording off: the sum is outside the graph without a detach of its own.
+            lossSum = withoutGradient { lossSum.map { $0 + loss } ?? loss.detached() }
             batches += 1
             if !afterBatch() {
                 completed = false
@@ -177,5 +189,5 @@ public func trainOnWorker<M: Layer>(
             }
         }
     }
-    return (try lossSum?.get().item() ?? 0, batches, completed)
+    return (lossSum, batches, completed)
 }

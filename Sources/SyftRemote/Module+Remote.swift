@@ -26,21 +26,28 @@ extension Module {
     ///   that could not be fetched stays a pointer; the others come back all the same.
     @discardableResult
     public func get() throws(SyftError) -> Self {
+        _ = try get(with: [])
+        return self
+    }
+
+    /// `get()`, with `others` (pointers) fetched in the same round trip; returns them, now local.
+    func get(with others: [Tensor]) throws(SyftError) -> [Tensor] {
         let params = parameters().filter { $0.value.isPointer }
         guard !params.isEmpty else {
             throw .notAPointer(
                 operation: "\(type(of: self)).get(): the module's parameters are here; send(to:) it first")
         }
-        let (results, earlier) = fetchAll(params.map(\.value))
+        let (results, earlier) = fetchAll(params.map(\.value) + others)
         var failure = earlier
-        for (p, r) in zip(params, results) {
+        var fetched: [Tensor] = []
+        for (i, r) in results.enumerated() {
             switch r {
-            case .success(let t): p.value = t
+            case .success(let t): if i < params.count { params[i].value = t } else { fetched.append(t) }
             case .failure(let e): failure = failure ?? e
             }
         }
         if let failure { throw failure }
-        return self
+        return fetched
     }
 
     /// Moves every parameter to `worker` (PySyft's `model.move(w)`).
