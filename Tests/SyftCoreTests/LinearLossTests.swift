@@ -242,6 +242,40 @@ final class LinearLossTests: XCTestCase {
         assertClose(v.grad!, [0, 0, -1], shape: [3])
     }
 
+    /// Targets equal to the ignored index (PyTorch's -100 by default, or another) count for nothing: loss
+    /// 0, no gradient, and the mean is over the rest; all ignored, the mean is NaN, as in PyTorch.
+    func testNLLLossIgnoresItsIgnoredIndex() throws {
+        let expected: [(Reduction, [Double], [Double])] = [
+            (.mean, [1.229227427009198], [0.2897571882054668, -0.33573873448549946, 0.04598154628003269]),
+            (.sum, [2.458454854018396], [0.5795143764109336, -0.6714774689709989, 0.09196309256006538]),
+            (
+                .none, [1.113149855802185, 0, 1.3453049982162109, 0],
+                [0.5795143764109336, -0.6714774689709989, 0.09196309256006538]
+            ),
+        ]
+        let mean: [Double] = [0.13547883682410916, 0.234291035260488, -0.3697698720845971]
+        let sum: [Double] = [0.2709576736482183, 0.468582070520976, -0.7395397441691942]
+        for (reduction, loss, firstRow) in expected {
+            for (targets, ignored) in [([1, -100, 2, -100], -100), ([1, 0, 2, 0], 0)]
+            where
+                reduction == .mean || ignored == -100
+            {
+                let z = filled([4, 3], .float64) { cos($0 * 0.9) * 1.5 }.requiringGrad()
+                let l = nllLoss(
+                    logSoftmax(z, axis: 1), Tensor(targets), reduction: reduction, ignoreIndex: ignored)
+                assertClose(l, loss, rtol: 1e-12, "\(reduction) ignoring \(ignored)")
+                try l.sum().backward()
+                let third = reduction == .mean ? mean : sum
+                assertClose(
+                    z.grad!, firstRow + [0, 0, 0] + third + [0, 0, 0], shape: [4, 3], rtol: 1e-10,
+                    atol: 1e-15,
+                    "\(reduction) gradient ignoring \(ignored)")
+            }
+        }
+        let all = nllLoss(Tensor([[0.5, 0.5]], requiresGrad: true), Tensor([-100]))
+        XCTAssertTrue(all.item(as: Double.self).isNaN)
+    }
+
     /// A class index out of range gives a NaN loss and no gradient (the kernel does not stop on data);
     /// bad shapes and dtypes are the shape rule's errors.
     func testNLLLossOutOfRangeAndErrors() throws {
@@ -254,11 +288,11 @@ final class LinearLossTests: XCTestCase {
         assertClose(x.grad!, [0, -1, 0, 0], shape: [2, 2])
         func error(_ x: [Int], _ t: [Int], _ dtype: DType = .int64) -> String {
             do {
-                _ = try Op.nllLoss(reduction: .mean).inferOutputs([
+                _ = try Op.nllLoss(reduction: .mean, ignoreIndex: -100).inferOutputs([
                     TensorMeta(shape: x, dtype: .float32), TensorMeta(shape: t, dtype: dtype),
                 ])
                 return ""
-            } catch { return error.description }
+            } catch { return "\(error)" }
         }
         XCTAssertEqual(error([4, 3], [4]), "")
         XCTAssertTrue(error([4, 3], [5]).contains("expected input [N, C, d...] with target [N, d...]"))
@@ -266,7 +300,7 @@ final class LinearLossTests: XCTestCase {
         XCTAssertTrue(error([], []).contains("expected input"))
         XCTAssertTrue(error([4, 3], [4], .float32).contains("int64 class indices"))
         XCTAssertEqual(
-            try Op.nllLoss(reduction: .none).inferOutputs([
+            try Op.nllLoss(reduction: .none, ignoreIndex: -100).inferOutputs([
                 TensorMeta(shape: [4, 3, 2, 5], dtype: .float64),
                 TensorMeta(shape: [4, 2, 5], dtype: .int64),
             ]), [TensorMeta(shape: [4, 2, 5], dtype: .float64)])

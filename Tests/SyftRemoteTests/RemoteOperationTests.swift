@@ -1,4 +1,5 @@
 import SyftCore
+import SyftNN
 import SyftRemote
 import XCTest
 import _TestSupport
@@ -35,6 +36,8 @@ final class RemoteOperationTests: XCTestCase {
         ("linear without bias", { linear($0[0].transposed(), weight: $0[1].transposed()) }),
         ("nll loss", { nllLoss(logSoftmax($0[0], axis: 1), $0[2].transposed()[0]) }),
         ("nll loss per sample", { nllLoss($0[0], $0[2].transposed()[0], reduction: .none) }),
+        ("cross entropy", { crossEntropy($0[0], $0[2].transposed()[1], ignoreIndex: 1) }),
+        ("cross entropy probabilities", { crossEntropy($0[0], softmax($0[1], axis: 1)) }),
     ]
 
     func testEveryOperationRunsWhereTheDataIs() {

@@ -66,11 +66,15 @@ final class WireCodecTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("missing attribute 'keepdim'"), "\($0)")
         }
         for op in [
-            Op.linear, .nllLoss(reduction: .none), .nllLoss(reduction: .sum), .nllLoss(reduction: .mean),
+            Op.linear, .nllLoss(reduction: .none, ignoreIndex: -100),
+            .nllLoss(reduction: .sum, ignoreIndex: 3),
+            .nllLoss(reduction: .mean, ignoreIndex: -1),
         ] {
             XCTAssertEqual(try Op(wireName: op.name, attrs: op.wireAttributes), op)
         }
-        XCTAssertThrowsError(try Op(wireName: "nll_loss", attrs: ["reduction": .string("avg")])) {
+        XCTAssertThrowsError(
+            try Op(wireName: "nll_loss", attrs: ["reduction": .string("avg"), "ignore_index": .int(-100)])
+        ) {
             XCTAssertTrue("\($0)".contains("nll_loss: unknown reduction 'avg'"), "\($0)")
         }
     }

@@ -148,7 +148,7 @@ extension Op {
             }
             if !(p >= 0 && p <= 1) { throw OpError(op: name, "p must be in [0, 1], got \(p)") }
             return [TensorMeta(shape: x.shape, dtype: x.dtype)]
-        case .nllLoss(let reduction):
+        case .nllLoss(let reduction, _):
             return [try nllLossResult(x, inputs[1], reduction: reduction)]
         case .gather(let axis):
             let index = inputs[1]

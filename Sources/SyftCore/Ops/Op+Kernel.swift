@@ -101,8 +101,8 @@ extension Op {
             return [bernoulliKernel(like: x, p: p, generator: .default)]
         case .gather(let axis):
             return [gatherKernel(x, inputs[1], axis: axis)]
-        case .nllLoss(let reduction):
-            return [nllLossKernel(x, inputs[1], reduction: reduction, out: out)]
+        case .nllLoss(let reduction, let ignoreIndex):
+            return [nllLossKernel(x, inputs[1], reduction: reduction, ignoreIndex: ignoreIndex, out: out)]
         case .linalgInv:
             return [try invKernel(x)]
         case .linalgSolve:

@@ -133,9 +133,11 @@ extension Op {
             return [nil]
         case .gather(let axis):
             return [needs[0] ? scatterAddKernel(g, inputs[1], axis: axis, shape: x.shape) : nil, nil]
-        case .nllLoss(let reduction):
+        case .nllLoss(let reduction, let ignoreIndex):
             return [
-                needs[0] ? nllLossBackwardKernel(g, inputs[1], shape: x.shape, reduction: reduction) : nil,
+                needs[0]
+                    ? nllLossBackwardKernel(
+                        g, inputs[1], shape: x.shape, reduction: reduction, ignoreIndex: ignoreIndex) : nil,
                 nil,
             ]
         case .linalgInv:

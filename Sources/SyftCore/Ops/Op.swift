@@ -90,11 +90,12 @@ public enum Op: Hashable, Sendable {
     /// `gather(axis)(x, index)`: `out[i][j] = x[i][index[i][j]]` along `axis` (`torch.gather`); index is
     /// int64 with x's rank (a primitive: losses pick class scores without building one-hot constants).
     case gather(axis: Int)
-    /// `nllLoss(reduction)(logProbabilities, target)`: the negative log-likelihood of class indices
-    /// (PyTorch's `nll_loss`), with classes along axis 1 of [N, C, d...] (target [N, d...]) or along the
-    /// only axis of [C] (target []). A primitive, as in PyTorch: one pass, and one command to a worker
-    /// instead of the five of its composition (reshape, gather, reshape, neg, mean).
-    case nllLoss(reduction: Reduction)
+    /// `nllLoss(reduction, ignoreIndex)(logProbabilities, target)`: the negative log-likelihood of class
+    /// indices (PyTorch's `nll_loss`), with classes along axis 1 of [N, C, d...] (target [N, d...]) or
+    /// along the only axis of [C] (target []); targets equal to `ignoreIndex` count for nothing. A
+    /// primitive, as in PyTorch: one pass, and one command to a worker instead of the five of its
+    /// composition (reshape, gather, reshape, neg, mean).
+    case nllLoss(reduction: Reduction, ignoreIndex: Int)
     // MARK: Linear algebra through LAPACK (batched over leading axes; Kernels/Linalg.swift)
     /// The inverse of square matrices.
     case linalgInv

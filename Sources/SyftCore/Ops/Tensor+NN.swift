@@ -62,11 +62,15 @@ public enum Reduction: String, Hashable, Sendable, CaseIterable {
 /// nllLoss(logp, Tensor([2, 0]))   // tensor(0.7531)
 /// ```
 /// `logProbabilities` is [N, C] (or [N, C, d...] with `target` [N, d...], or [C] with `target` []);
-/// `target` holds int64 class indices in `0..<C`. An index outside that range gives a NaN loss (PyTorch
-/// stops with an error; a worker's kernel does not stop on a client's data) and no gradient.
+/// `target` holds int64 class indices in `0..<C`. A target equal to `ignoreIndex` (PyTorch's default,
+/// -100, marks padding) has loss 0 and no gradient, and the mean is over the other targets. Any other
+/// index outside `0..<C` gives a NaN loss (PyTorch stops with an error; a worker's kernel does not stop
+/// on a client's data) and no gradient.
 /// - Precondition: the shapes fit and `target` is int64.
-public func nllLoss(_ logProbabilities: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
-    dispatch1(.nllLoss(reduction: reduction), logProbabilities, target)
+public func nllLoss(
+    _ logProbabilities: Tensor, _ target: Tensor, reduction: Reduction = .mean, ignoreIndex: Int = -100
+) -> Tensor {
+    dispatch1(.nllLoss(reduction: reduction, ignoreIndex: ignoreIndex), logProbabilities, target)
 }
 
 /// Random 0/1 values, 1 with probability `p`, shaped like `x` (`torch.bernoulli(x, p)`).

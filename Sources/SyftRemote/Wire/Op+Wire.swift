@@ -78,7 +78,8 @@ extension Op {
         case .softmax(let axis), .logSoftmax(let axis): return ["dim": .int(axis)]
         case .bernoulli(let p): return ["p": .float(p)]
         case .gather(let axis): return ["dim": .int(axis)]
-        case .nllLoss(let reduction): return ["reduction": .string(reduction.rawValue)]
+        case .nllLoss(let reduction, let ignoreIndex):
+            return ["reduction": .string(reduction.rawValue), "ignore_index": .int(ignoreIndex)]
         case .conv2d(let stride, let padding, let dilation, let groups):
             return [
                 "stride": .ints(stride), "padding": .ints(padding), "dilation": .ints(dilation),
@@ -162,7 +163,7 @@ extension Op {
             guard let r = Reduction(rawValue: s) else {
                 throw .invalidMessage(reason: "nll_loss: unknown reduction '\(s.prefix(64))'")
             }
-            self = .nllLoss(reduction: r)
+            self = .nllLoss(reduction: r, ignoreIndex: try a.int("ignore_index"))
         case "linear": self = .linear
         case "conv2d":
             self = .conv2d(
