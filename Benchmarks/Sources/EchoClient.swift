@@ -17,7 +17,7 @@ final class EchoStreamClient: @unchecked Sendable {
 
     init(port: Int) throws {
         let transport = try HTTP2ClientTransport.Posix(
-            target: .ipv4(host: "127.0.0.1", port: port), transportSecurity: .plaintext,
+            target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext,
             config: .defaults { config in
                 config.http2.maxFrameSize = 1 << 20
                 config.http2.targetWindowSize = 8 << 20

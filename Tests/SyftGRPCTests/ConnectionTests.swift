@@ -88,8 +88,7 @@ final class ConnectionTests: XCTestCase {
         let client = try bob.connect()
         XCTAssertTrue(bob.logText.contains("listening on 127.0.0.1:\(bob.port)"))
         XCTAssertTrue(
-            try eventually { bob.logText.contains("client \(client.clientID.prefix(8)) connected") },
-            bob.logText)
+            eventually { bob.logText.contains("client \(client.clientID.prefix(8)) connected") }, bob.logText)
         let a = try Tensor.randn([400, 400]).send(to: client)
         var x = a
         for _ in 0..<30 { x = matmul(x, a) / 400 }

@@ -103,7 +103,7 @@ final class FuzzTests: XCTestCase {
             }
         }
         let transport = try HTTP2ClientTransport.Posix(
-            target: .ipv4(host: "127.0.0.1", port: bob.port), transportSecurity: .plaintext)
+            target: .ipv4(address: "127.0.0.1", port: bob.port), transportSecurity: .plaintext)
         let client = GRPCClient(transport: transport)
         let answers = Locked(0)
         var streams = 0
