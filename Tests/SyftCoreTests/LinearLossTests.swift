@@ -125,6 +125,24 @@ final class LinearLossTests: XCTestCase {
             [1.5, -2, 1.5, -2])
     }
 
+    /// The derivatives against finite differences (float64): linear on a batch of sequences, with and
+    /// without bias; nll on spatial input with an ignored target, each reduction.
+    func testDerivativesAgreeWithFiniteDifferences() throws {
+        let g = Generator(seed: 21)
+        let x = Tensor.randn([2, 3, 4], dtype: .float64, generator: g)
+        let w = Tensor.randn([5, 4], dtype: .float64, generator: g)
+        let b = Tensor.randn([5], dtype: .float64, generator: g)
+        XCTAssertTrue(try gradcheck({ linear($0[0], weight: $0[1], bias: $0[2]) }, inputs: [x, w, b]))
+        XCTAssertTrue(try gradcheck({ linear($0[0], weight: $0[1]) }, inputs: [x[0], w]))
+        let z = Tensor.randn([2, 3, 2], dtype: .float64, generator: g)
+        let t = Tensor([[0, -100], [2, 1]])
+        for reduction in Reduction.allCases {
+            XCTAssertTrue(
+                try gradcheck({ nllLoss(logSoftmax($0[0], axis: 1), t, reduction: reduction) }, inputs: [z]),
+                "\(reduction)")
+        }
+    }
+
     /// Operands outside the primitive's case compose matmul and add as PyTorch does; the primitive's shape
     /// rule names what does not fit.
     func testLinearOtherOperandsAndErrors() {
