@@ -117,19 +117,22 @@ public enum Op: Hashable, Sendable {
     /// The least-squares solution `X` minimizing `‖A X - B‖` (minimum norm when `A` is rank-deficient).
     case linalgLstsq
     // MARK: Convolution and pooling (Op+Infer+Conv.swift, Kernels/Conv.swift, Kernels/Pool.swift)
+    // Indirect: their four attribute arrays would make every `Op` (and every command that carries one)
+    // 33 bytes instead of 25.
     /// 2-D convolution (PyTorch's `conv2d`): inputs `x` [N, C, H, W] (or unbatched [C, H, W]), `weight`
     /// [O, C / groups, kH, kW] and an optional third input `bias` [O]. Each attribute array has two
     /// entries (height, width).
-    case conv2d(stride: [Int], padding: [Int], dilation: [Int], groups: Int)
+    indirect case conv2d(stride: [Int], padding: [Int], dilation: [Int], groups: Int)
     /// 2-D max pooling over [N, C, H, W] or [C, H, W] (PyTorch's `max_pool2d`).
-    case maxPool2d(kernel: [Int], stride: [Int], padding: [Int], dilation: [Int], ceilMode: Bool)
+    indirect case maxPool2d(kernel: [Int], stride: [Int], padding: [Int], dilation: [Int], ceilMode: Bool)
     /// 2-D average pooling over [N, C, H, W] or [C, H, W] (PyTorch's `avg_pool2d`).
-    case avgPool2d(kernel: [Int], stride: [Int], padding: [Int], ceilMode: Bool, countIncludePad: Bool)
+    indirect case avgPool2d(
+        kernel: [Int], stride: [Int], padding: [Int], ceilMode: Bool, countIncludePad: Bool)
     /// The sliding windows of [N, C, H, W] (or [C, H, W]) as columns, [N, C·kH·kW, L] (PyTorch's
     /// `unfold`, the `im2col` kernel). A primitive because it is the im2col kernel itself: per-example
     /// gradients of a convolution are one batched matmul over it (Note [Per-example gradients in one
     /// pass]), and building it from slices would take kH·kW copies and a concatenation.
-    case unfold(kernel: [Int], stride: [Int], padding: [Int], dilation: [Int])
+    indirect case unfold(kernel: [Int], stride: [Int], padding: [Int], dilation: [Int])
 
     /// The name PyTorch gives this operation (also its name on the wire).
     public var name: String {
