@@ -79,6 +79,30 @@ final class WireCodecTests: XCTestCase {
         }
     }
 
+    /// A packed field's length is counted before its values are written: the count matches the bytes at
+    /// every varint size boundary (1 to 10 bytes).
+    func testPackedFieldsCountTheirLength() throws {
+        var values: [UInt64] = [0, 1, UInt64.max, 1 << 63]
+        for k in 1...9 { values += [(1 << (7 * k)) - 1, 1 << (7 * k)] }
+        for v in values {
+            var w = ProtoWriter(capacity: 16)
+            w.varint(v)
+            XCTAssertEqual(ProtoWriter.varintSize(v), w.bytes.count, "\(v)")
+        }
+        var w = ProtoWriter()
+        w.packed(4, values) { $0 }
+        let decoded: [UInt64] = try w.bytes.withUnsafeBytes { raw in
+            var r = ProtoReader(raw)
+            var out: [UInt64] = []
+            let (field, type) = try r.field()!
+            XCTAssertEqual(field, 4)
+            try r.repeatedVarint(type, into: &out, limit: 100)
+            XCTAssertNil(try r.field())
+            return out
+        }
+        XCTAssertEqual(decoded, values)
+    }
+
     /// String fields: ASCII and other valid UTF-8 decode as they are; invalid UTF-8 is an error.
     func testStringFields() throws {
         func read(_ text: [UInt8]) throws -> String {

@@ -68,16 +68,18 @@ struct ProtoWriter {
         }
     }
 
-    /// A packed repeated varint field.
-    mutating func packed<S: Sequence>(_ field: Int, _ values: S, _ convert: (S.Element) -> UInt64) {
-        var inner = ProtoWriter(capacity: 32)
-        inner.chunks = nil
-        for v in values { inner.varint(convert(v)) }
-        guard !inner.bytes.isEmpty else { return }
+    /// A packed repeated varint field, its length counted first so the values go straight into the buffer.
+    mutating func packed<C: Collection>(_ field: Int, _ values: C, _ convert: (C.Element) -> UInt64) {
+        var length = 0
+        for v in values { length += Self.varintSize(convert(v)) }
+        guard length > 0 else { return }
         tag(field, .lengthDelimited)
-        varint(UInt64(inner.bytes.count))
-        bytes.append(contentsOf: inner.bytes)
+        varint(UInt64(length))
+        for v in values { varint(convert(v)) }
     }
+
+    /// The bytes `varint(v)` writes.
+    static func varintSize(_ v: UInt64) -> Int { Swift.max(1, (64 - v.leadingZeroBitCount + 6) / 7) }
 
     /// A nested message (always written when `always`, else only when it has content, as proto3 does
     /// for a set message field whose fields are all default).
