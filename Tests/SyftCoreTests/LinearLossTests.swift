@@ -154,6 +154,9 @@ final class LinearLossTests: XCTestCase {
         assertClose(
             linear(Tensor([[1.0, 2]]), weight: Tensor([[1.0, 0], [0, 1]]), bias: Tensor([[10.0], [20]])),
             [11, 12, 21, 22], shape: [2, 2])
+        assertClose(
+            linear(Tensor([[1.0, 2]]), weight: Tensor([[1.0, 0], [0, 1]]), bias: Tensor([0.5])), [1.5, 2.5],
+            shape: [1, 2])
         func error(_ inputs: [TensorMeta]) -> String {
             do {
                 _ = try Op.linear.inferOutputs(inputs)

@@ -33,12 +33,12 @@ public func gather(_ x: Tensor, axis: Int, index: Tensor) -> Tensor {
 /// ```
 /// Floating-point operands with a 2-D weight and a bias [out] (or none), the layer's case, are one
 /// operation (`Op.linear`: one GEMM, one node, one command to a worker); other operands (a 1-D weight, a
-/// bias that broadcasts, integers) compose `matmul` and `+` as PyTorch does.
+/// bias that broadcasts, such as [1], integers) compose `matmul` and `+` as PyTorch does.
 /// - Precondition: the shapes fit (`x` [..., in], `weight` [out, in]).
 public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
     let fused =
         x.dtype.isFloatingPoint && weight.rank == 2 && weight.dtype == x.dtype
-        && (bias.map { $0.rank == 1 && $0.dtype == x.dtype } ?? true)
+        && (bias.map { $0.shape == [weight.shape[0]] && $0.dtype == x.dtype } ?? true)
     if fused { return dispatch(.linear, bias.map { [x, weight, $0] } ?? [x, weight])[0] }
     let y = matmul(x, weight.transposed())
     guard let bias else { return y }
@@ -46,6 +46,10 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
 }
 
 /// How a loss combines the per-element losses (PyTorch's `reduction`).
+///
+/// ```swift
+/// nllLoss(logp, labels, reduction: .none)   // one loss per sample, [N]
+/// ```
 public enum Reduction: String, Hashable, Sendable, CaseIterable {
     /// The mean over all elements (the default).
     case mean
