@@ -27,25 +27,62 @@ public func mseLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .m
 /// ```swift
 /// let loss = crossEntropy(model(x), labels)   // labels: int64 [N]
 /// crossEntropy(Tensor([[2.0, 0, 0]]), Tensor([[0.5, 0.5, 0]]))   // soft targets: tensor(1.2395)
+/// crossEntropy(model(x), labels, weight: Tensor([1.0, 4.0]), labelSmoothing: 0.1)
 /// ```
 /// - Parameters:
 ///   - logits: [N, C], [N, C, d...] or [C].
 ///   - target: int64 class indices ([N], [N, d...] or []), where `ignoreIndex` marks targets that count
-///     for nothing (see ``nllLoss(_:_:reduction:ignoreIndex:)``); or floating-point class probabilities
-///     of the logits' shape, giving `-Σ_c p_c log softmax(logits)_c` per sample.
-/// - Precondition: the shapes fit.
+///     for nothing (see ``nllLoss(_:_:weight:reduction:ignoreIndex:)``); or floating-point class
+///     probabilities of the logits' shape, giving `-Σ_c w_c p_c log softmax(logits)_c` per sample.
+///   - weight: one weight per class, [C], as in `nllLoss`.
+///   - labelSmoothing: ε in [0, 1]: the target becomes `(1 - ε)` on its class plus `ε / C` on every
+///     class, as PyTorch computes it (for class indices, weighted and normalized as the loss itself).
+/// - Precondition: the shapes fit and `labelSmoothing` is in [0, 1].
 public func crossEntropy(
-    _ logits: Tensor, _ target: Tensor, reduction: Reduction = .mean, ignoreIndex: Int = -100
+    _ logits: Tensor, _ target: Tensor, weight: Tensor? = nil, reduction: Reduction = .mean,
+    ignoreIndex: Int = -100, labelSmoothing: Double = 0
 ) -> Tensor {
-    let axis = logits.rank == 1 ? 0 : 1
-    let logProbabilities = logSoftmax(logits, axis: axis)
-    guard target.dtype.isFloatingPoint else {
-        return nllLoss(logProbabilities, target, reduction: reduction, ignoreIndex: ignoreIndex)
-    }
     precondition(
-        target.shape == logits.shape,
-        "cross_entropy: class probabilities must have the logits' shape \(logits.shape), got \(target.shape)")
-    return reduction.apply(-(logProbabilities * target).sum(squeezingAxes: axis))
+        labelSmoothing >= 0 && labelSmoothing <= 1,
+        "cross_entropy: label_smoothing must be in [0, 1], got \(labelSmoothing)")
+    precondition(logits.rank >= 1, "cross_entropy: logits need a class axis, got a 0-d tensor")
+    let axis = logits.rank == 1 ? 0 : 1
+    let classes = logits.shape[axis]
+    let logProbabilities = logSoftmax(logits, axis: axis)
+    // The class weights broadcast along the class axis: [C, 1, ...] against [N, C, d...].
+    let classWeight = weight.map {
+        logits.rank <= 2 ? $0 : $0.reshaped(to: [classes] + [Int](repeating: 1, count: logits.rank - 2))
+    }
+    /// `-Σ_c w_c t_c` over the class axis.
+    func weightedClassSum(_ t: Tensor) -> Tensor {
+        -(classWeight.map { t * $0 } ?? t).sum(squeezingAxes: axis)
+    }
+    if target.dtype.isFloatingPoint {
+        precondition(
+            target.shape == logits.shape,
+            "cross_entropy: class probabilities must have the logits' shape \(logits.shape), got \(target.shape)"
+        )
+        let p = labelSmoothing > 0 ? target * (1 - labelSmoothing) + labelSmoothing / Double(classes) : target
+        return reduction.apply(weightedClassSum(logProbabilities * p))
+    }
+    let nll = nllLoss(
+        logProbabilities, target, weight: weight, reduction: reduction, ignoreIndex: ignoreIndex)
+    guard labelSmoothing > 0 else { return nll }
+    // PyTorch's smoothing term: the (weighted) sum of every class's log-probability, zero at ignored
+    // targets, normalized as the loss is.
+    let kept = target .!= ignoreIndex
+    let smooth = `where`(kept, weightedClassSum(logProbabilities), 0)
+    let term: Tensor
+    switch reduction {
+    case .none: term = smooth
+    case .sum: term = smooth.sum()
+    case .mean:
+        let counted =
+            weight.map { `where`(kept.flattened(), gather($0, axis: 0, index: target.flattened()), 0) }
+            ?? kept.to(logits.dtype)
+        term = smooth.sum() / counted.sum()
+    }
+    return (1 - labelSmoothing) * nll + term * (labelSmoothing / Double(classes))
 }
 
 /// Binary cross entropy on logits, computed stably as `max(x, 0) - x·y + log(1 + e^{-|x|})`

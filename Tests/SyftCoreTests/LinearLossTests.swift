@@ -297,6 +297,58 @@ final class LinearLossTests: XCTestCase {
         XCTAssertTrue(all.item(as: Double.self).isNaN)
     }
 
+    /// Class weights: each target's loss scaled by its class's weight, the mean divided by the weights of
+    /// the targets not ignored (PyTorch's `weight`); the shape rule checks one weight per class.
+    func testNLLLossWithClassWeights() throws {
+        let weight = Tensor([0.2, 1.0, 3.0], dtype: .float64)
+        let expected: [(Reduction, [Double], [Double])] = [
+            (
+                .mean, [1.2525354631906123],
+                [
+                    0.13797961343117465, -0.15987558785023784, 0.021895974419063186, 0, 0, 0,
+                    0.19354119546301307,
+                    0.33470147894355423, -0.5282426744065672, -0.0203619931689122, 0.010013490204030796,
+                    0.010348502964881406,
+                ]
+            ),
+            (
+                .sum, [5.260648945400572],
+                [
+                    0.5795143764109336, -0.6714774689709989, 0.09196309256006538, 0, 0, 0, 0.812873020944655,
+                    1.405746211562928, -2.218619232507583, -0.08552037130943124, 0.042056658856929344,
+                    0.04346371245250191,
+                ]
+            ),
+            (
+                .none, [1.113149855802185, 0, 4.035914994648633, 0.11158409494975408],
+                [
+                    0.5795143764109336, -0.6714774689709989, 0.09196309256006538, 0, 0, 0, 0.812873020944655,
+                    1.405746211562928, -2.218619232507583, -0.08552037130943124, 0.042056658856929344,
+                    0.04346371245250191,
+                ]
+            ),
+        ]
+        for (reduction, loss, gradient) in expected {
+            let z = filled([4, 3], .float64) { cos($0 * 0.9) * 1.5 }.requiringGrad()
+            let l = nllLoss(
+                logSoftmax(z, axis: 1), Tensor([1, -100, 2, 0]), weight: weight, reduction: reduction)
+            assertClose(l, loss, rtol: 1e-12, "\(reduction)")
+            try l.sum().backward()
+            assertClose(z.grad!, gradient, shape: [4, 3], rtol: 1e-10, atol: 1e-15, "\(reduction) gradient")
+        }
+        func error(_ weight: TensorMeta) -> String {
+            do {
+                _ = try Op.nllLoss(reduction: .mean, ignoreIndex: -100).inferOutputs([
+                    TensorMeta(shape: [4, 3], dtype: .float32), TensorMeta(shape: [4], dtype: .int64), weight,
+                ])
+                return ""
+            } catch { return "\(error)" }
+        }
+        XCTAssertEqual(error(TensorMeta(shape: [3], dtype: .float32)), "")
+        XCTAssertTrue(error(TensorMeta(shape: [4], dtype: .float32)).contains("one float32 per class, [3]"))
+        XCTAssertTrue(error(TensorMeta(shape: [3], dtype: .float64)).contains("got [3] of float64"))
+    }
+
     /// A class index out of range gives a NaN loss and no gradient (the kernel does not stop on data);
     /// bad shapes and dtypes are the shape rule's errors.
     func testNLLLossOutOfRangeAndErrors() throws {

@@ -38,6 +38,10 @@ final class RemoteOperationTests: XCTestCase {
         ("nll loss per sample", { nllLoss($0[0], $0[2].transposed()[0], reduction: .none) }),
         ("cross entropy", { crossEntropy($0[0], $0[2].transposed()[1], ignoreIndex: 1) }),
         ("cross entropy probabilities", { crossEntropy($0[0], softmax($0[1], axis: 1)) }),
+        (
+            "cross entropy weighted, smoothed",
+            { crossEntropy($0[0], $0[2].transposed()[0], weight: $0[1][0].abs(), labelSmoothing: 0.1) }
+        ),
     ]
 
     func testEveryOperationRunsWhereTheDataIs() {

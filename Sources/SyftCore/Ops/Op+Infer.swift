@@ -149,7 +149,7 @@ extension Op {
             if !(p >= 0 && p <= 1) { throw OpError(op: name, "p must be in [0, 1], got \(p)") }
             return [TensorMeta(shape: x.shape, dtype: x.dtype)]
         case .nllLoss(let reduction, _):
-            return [try nllLossResult(x, inputs[1], reduction: reduction)]
+            return [try nllLossResult(inputs, reduction: reduction)]
         case .gather(let axis):
             let index = inputs[1]
             if index.dtype != .int64 {
@@ -323,11 +323,11 @@ extension Op {
         return TensorMeta(shape: x.shape.dropLast() + [outFeatures], dtype: x.dtype)
     }
 
-    private func nllLossResult(
-        _ x: TensorMeta, _ target: TensorMeta, reduction: Reduction
-    ) throws(OpError)
-        -> TensorMeta
-    {
+    private func nllLossResult(_ inputs: [TensorMeta], reduction: Reduction) throws(OpError) -> TensorMeta {
+        if inputs.count != 2 && inputs.count != 3 {
+            throw OpError(op: name, "expects 2 or 3 inputs (input, target, weight), got \(inputs.count)")
+        }
+        let (x, target) = (inputs[0], inputs[1])
         if !x.dtype.isFloatingPoint {
             throw OpError(op: name, "needs floating-point log-probabilities, got \(x.dtype.rawValue)")
         }
@@ -342,6 +342,16 @@ extension Op {
                 op: name,
                 "expected input [N, C, d...] with target [N, d...] (or [C] with []), got "
                     + "\(shapeString(x.shape)) and \(shapeString(target.shape))")
+        }
+        if inputs.count == 3 {
+            let weight = inputs[2]
+            let classes = x.shape.count == 1 ? x.shape[0] : x.shape[1]
+            if weight.shape != [classes] || weight.dtype != x.dtype {
+                throw OpError(
+                    op: name,
+                    "weight must be one \(x.dtype.rawValue) per class, [\(classes)], got "
+                        + "\(shapeString(weight.shape)) of \(weight.dtype.rawValue)")
+            }
         }
         return TensorMeta(shape: reduction == .none ? expected : [], dtype: x.dtype)
     }

@@ -102,7 +102,11 @@ extension Op {
         case .gather(let axis):
             return [gatherKernel(x, inputs[1], axis: axis)]
         case .nllLoss(let reduction, let ignoreIndex):
-            return [nllLossKernel(x, inputs[1], reduction: reduction, ignoreIndex: ignoreIndex, out: out)]
+            return [
+                nllLossKernel(
+                    x, inputs[1], weight: inputs.count == 3 ? inputs[2] : nil, reduction: reduction,
+                    ignoreIndex: ignoreIndex, out: out)
+            ]
         case .linalgInv:
             return [try invKernel(x)]
         case .linalgSolve:

@@ -137,9 +137,10 @@ extension Op {
             return [
                 needs[0]
                     ? nllLossBackwardKernel(
-                        g, inputs[1], shape: x.shape, reduction: reduction, ignoreIndex: ignoreIndex) : nil,
+                        g, inputs[1], weight: inputs.count == 3 ? inputs[2] : nil, shape: x.shape,
+                        reduction: reduction, ignoreIndex: ignoreIndex) : nil,
                 nil,
-            ]
+            ] + (inputs.count == 3 ? [nil] : [])
         case .linalgInv:
             return [invBackward(g, inverse: result)]
         case .linalgSolve:

@@ -90,9 +90,10 @@ public enum Op: Hashable, Sendable {
     /// `gather(axis)(x, index)`: `out[i][j] = x[i][index[i][j]]` along `axis` (`torch.gather`); index is
     /// int64 with x's rank (a primitive: losses pick class scores without building one-hot constants).
     case gather(axis: Int)
-    /// `nllLoss(reduction, ignoreIndex)(logProbabilities, target)`: the negative log-likelihood of class
-    /// indices (PyTorch's `nll_loss`), with classes along axis 1 of [N, C, d...] (target [N, d...]) or
-    /// along the only axis of [C] (target []); targets equal to `ignoreIndex` count for nothing. A
+    /// `nllLoss(reduction, ignoreIndex)(logProbabilities, target)` or `(logProbabilities, target, weight)`:
+    /// the negative log-likelihood of class indices (PyTorch's `nll_loss`), with classes along axis 1 of
+    /// [N, C, d...] (target [N, d...]) or along the only axis of [C] (target []), each class's loss
+    /// scaled by its `weight` [C] when given; targets equal to `ignoreIndex` count for nothing. A
     /// primitive, as in PyTorch: one pass, and one command to a worker instead of the five of its
     /// composition (reshape, gather, reshape, neg, mean).
     case nllLoss(reduction: Reduction, ignoreIndex: Int)
@@ -199,7 +200,7 @@ public enum Op: Hashable, Sendable {
     }
 
     /// The number of tensor inputs the operation takes (nil: it varies, and the shape rule checks the count:
-    /// `cat` takes one or more, `conv2d` and `linear` two or three).
+    /// `cat` takes one or more, `conv2d`, `linear` and `nllLoss` two or three).
     public var arity: Int? {
         switch self {
         case .neg, .abs, .exp, .log, .sqrt, .sin, .cos, .tanh, .sigmoid, .relu, .clamp, .cast:
@@ -213,7 +214,8 @@ public enum Op: Hashable, Sendable {
         case .cat: return nil
         case .matmul: return 2
         case .softmax, .logSoftmax, .bernoulli: return 1
-        case .gather, .nllLoss: return 2
+        case .gather: return 2
+        case .nllLoss: return nil  // 2 or 3 (with class weights), checked by the shape rule
         case .linear: return nil  // 2 or 3 (with bias), checked by the shape rule
         case .linalgInv, .linalgDet, .linalgSlogdet, .linalgCholesky, .linalgQr, .linalgSvd, .linalgEigh:
             return 1

@@ -66,15 +66,19 @@ public enum Reduction: String, Hashable, Sendable, CaseIterable {
 /// nllLoss(logp, Tensor([2, 0]))   // tensor(0.7531)
 /// ```
 /// `logProbabilities` is [N, C] (or [N, C, d...] with `target` [N, d...], or [C] with `target` []);
-/// `target` holds int64 class indices in `0..<C`. A target equal to `ignoreIndex` (PyTorch's default,
-/// -100, marks padding) has loss 0 and no gradient, and the mean is over the other targets. Any other
-/// index outside `0..<C` gives a NaN loss (PyTorch stops with an error; a worker's kernel does not stop
-/// on a client's data) and no gradient.
-/// - Precondition: the shapes fit and `target` is int64.
+/// `target` holds int64 class indices in `0..<C`. With `weight` (one per class, [C]), each target's loss
+/// is scaled by its class's weight and the mean divides by the sum of those weights, as in PyTorch (the
+/// weights get no gradient). A target equal to `ignoreIndex` (PyTorch's default, -100, marks padding) has
+/// loss 0 and no gradient, and the mean is over the other targets. Any other index outside `0..<C` gives
+/// a NaN loss (PyTorch stops with an error; a worker's kernel does not stop on a client's data) and no
+/// gradient.
+/// - Precondition: the shapes fit, `target` is int64 and `weight` is of the input's dtype.
 public func nllLoss(
-    _ logProbabilities: Tensor, _ target: Tensor, reduction: Reduction = .mean, ignoreIndex: Int = -100
+    _ logProbabilities: Tensor, _ target: Tensor, weight: Tensor? = nil, reduction: Reduction = .mean,
+    ignoreIndex: Int = -100
 ) -> Tensor {
-    dispatch1(.nllLoss(reduction: reduction, ignoreIndex: ignoreIndex), logProbabilities, target)
+    let op = Op.nllLoss(reduction: reduction, ignoreIndex: ignoreIndex)
+    return dispatch(op, weight.map { [logProbabilities, target, $0] } ?? [logProbabilities, target])[0]
 }
 
 /// Random 0/1 values, 1 with probability `p`, shaped like `x` (`torch.bernoulli(x, p)`).
