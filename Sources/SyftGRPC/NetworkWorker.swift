@@ -4,7 +4,7 @@ import SyftCore
 import SyftRemote
 import Synchronization
 
-/// A worker in another process, reached over gRPC: a ``Worker`` like a `VirtualWorker`, so pointers to
+/// A worker in another process, reached over gRPC: a `Worker` like a `VirtualWorker`, so pointers to
 /// it behave the same (send, get, operations, autograd, garbage collection, pointers to pointers).
 ///
 /// ```swift
@@ -17,7 +17,7 @@ import Synchronization
 /// Commands stream on one long-lived connection without waiting for answers; calls that need the worker
 /// (`get`, `backward`, a search, `synchronize`) block the calling thread until it answered, and report
 /// the first failure of what was sent before (Note [The client's stream]). If the connection is lost, the
-/// next call throws ``SyftError/workerUnreachable(worker:reason:)``, and the worker frees the objects of
+/// next call throws `SyftError.workerUnreachable`, and the worker frees the objects of
 /// this client, unless it connected with `keepObjects` (then a later connection with the same
 /// `clientID` finds them again).
 ///
@@ -44,6 +44,8 @@ public final class NetworkWorker: Worker, @unchecked Sendable {
     /// - Parameters:
     ///   - id: the id the worker must announce in its Hello; nil accepts the one it announces, which
     ///     ``id`` then holds.
+    ///   - host: the worker's address.
+    ///   - port: the port it listens on.
     ///   - token: the worker's token (Note [Authentication]).
     ///   - tls: what to trust when the worker serves TLS; nil connects in plaintext.
     ///   - clientID: the identity the worker files this client's objects under (at least 8 characters;
@@ -51,6 +53,7 @@ public final class NetworkWorker: Worker, @unchecked Sendable {
     ///   - keepObjects: ask the worker to keep this client's objects when the connection ends.
     ///   - maxMessageBytes: the largest message this client accepts (at least ``minimumMessageBytes``).
     ///   - callTimeout: how long a waiting call waits before the connection is given up; nil waits.
+    ///   - connectTimeout: how long connecting (and the worker's Hello) may take.
     /// - Throws: `.unauthenticated` for a wrong token, `.workerUnreachable` when nothing answers there
     ///   (or another worker does).
     public init(

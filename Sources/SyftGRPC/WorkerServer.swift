@@ -6,7 +6,7 @@ import SyftCore
 import SyftRemote
 import Synchronization
 
-/// A worker served over gRPC: one ``WorkerRuntime`` (its object store and the execution of requests),
+/// A worker served over gRPC: one `WorkerRuntime` (its object store and the execution of requests),
 /// reached by ``NetworkWorker``s in other processes. `syft worker` runs one.
 ///
 /// ```swift
@@ -20,7 +20,7 @@ import Synchronization
 /// Security (Note [Authentication]): every call needs the token; TLS when `tls` is set. Each connection
 /// is a client with its own objects (the runtime's ownership rules); a client's objects are freed when
 /// its last connection ends, unless it asked the worker to keep them. Limits (message size, tensor size,
-/// memory budget) come from the runtime's ``WorkerLimits`` and are checked before anything is allocated.
+/// memory budget) come from the runtime's `WorkerLimits` and are checked before anything is allocated.
 public final class WorkerServer: Sendable {
     /// Where and how the worker listens.
     public struct Configuration: Sendable {
@@ -111,7 +111,7 @@ public final class WorkerServer: Sendable {
         }
     }
 
-    /// Serves until ``stop()`` ends it (after ``start()``).
+    /// Serves until ``stop(grace:)`` ends it (after ``start()``).
     public func waitUntilStopped() async throws {
         guard let task = serving.withLock({ $0 }) else { return }
         try await task.value

@@ -44,7 +44,9 @@ public struct BenchJob {
     public let program: String
 
     /// Finds `syft-bench`.
-    /// - Parameter executable: this program's path, next to which the build puts `syft-bench`.
+    /// - Parameters:
+    ///   - options: what to run (the filter, the Python anchors, the run folder).
+    ///   - executable: this program's path, next to which the build puts `syft-bench`.
     /// - Throws: ``JobError/tool(_:)`` saying how to build it when it is not there.
     public init(_ options: BenchOptions, executable: String = BenchJob.currentExecutable()) throws(JobError) {
         self.options = options

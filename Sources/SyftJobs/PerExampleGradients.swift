@@ -44,7 +44,7 @@ public struct PerExampleGradients {
     /// Each example's loss [N].
     public var losses: Tensor
 
-    /// Computes the per-example gradients of `model` (a ``Sequential`` of layers with rules: `Linear`,
+    /// Computes the per-example gradients of `model` (a `Sequential` of layers with rules: `Linear`,
     /// `Conv2d`, and layers without parameters) on a batch.
     /// - Throws: ``JobError/config(field:problem:file:)`` for a layer with parameters and no per-example
     ///   rule; the worker's error for remote data.

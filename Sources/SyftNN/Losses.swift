@@ -32,9 +32,12 @@ public func mseLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .m
 /// - Parameters:
 ///   - logits: [N, C], [N, C, d...] or [C].
 ///   - target: int64 class indices ([N], [N, d...] or []), where `ignoreIndex` marks targets that count
-///     for nothing (see ``nllLoss(_:_:weight:reduction:ignoreIndex:)``); or floating-point class
+///     for nothing (as in `nllLoss(_:_:weight:reduction:ignoreIndex:)`); or floating-point class
 ///     probabilities of the logits' shape, giving `-Σ_c w_c p_c log softmax(logits)_c` per sample.
 ///   - weight: one weight per class, [C], as in `nllLoss`.
+///   - reduction: the mean (the default, over the targets kept, weighted), the sum, or one loss per
+///     sample.
+///   - ignoreIndex: the class index of targets that count for nothing (-100, as in PyTorch).
 ///   - labelSmoothing: ε in [0, 1]: the target becomes `(1 - ε)` on its class plus `ε / C` on every
 ///     class, as PyTorch computes it (for class indices, weighted and normalized as the loss itself).
 /// - Precondition: the shapes fit and `labelSmoothing` is in [0, 1].

@@ -30,6 +30,11 @@ public struct FederatedDataset: Sendable {
 /// try trainFederated(model, on: datasets, task: .classify, epochs: 5, batchSize: 32) { SGD($0, lr: 0.1) }
 /// ```
 /// - Parameters:
+///   - model: the model; it is here again (trained) when the call returns.
+///   - datasets: each data owner's data, on its worker.
+///   - task: what the model learns (its loss).
+///   - epochs: passes over all the data sets.
+///   - batchSize: rows per training step.
 ///   - makeOptimizer: builds the optimizer for one worker's visits (one per worker, so optimizer state
 ///     lives where the parameters are).
 /// - Returns: the mean training loss of each epoch (computed on the workers; only the number comes back).
@@ -68,8 +73,15 @@ public func trainFederated<M: Layer>(
 /// parameters are averaged there weighted by data size, and only the average comes back into `model`.
 ///
 /// - Parameters:
-///   - makeModel: a new model of the same architecture (the per-worker copies).
+///   - model: the global model, here; it holds the average after each round.
+///   - datasets: each data owner's data, on its worker.
 ///   - aggregator: the worker that averages; neither data owner sees the other's model.
+///   - task: what the model learns (its loss).
+///   - rounds: rounds of local training and averaging.
+///   - localEpochs: passes over its data each data owner makes in a round.
+///   - batchSize: rows per training step.
+///   - makeModel: a new model of the same architecture (the per-worker copies).
+///   - makeOptimizer: builds each copy's optimizer for a round.
 /// - Returns: the mean local training loss of each round.
 @discardableResult
 public func federatedAveraging<M: Layer>(
@@ -150,7 +162,14 @@ public func averageParameters<M: Module>(of copies: [M], weights: [Double], into
 /// ) { !stopRequested }
 /// try model.get()
 /// ```
-/// - Parameter afterBatch: called after each batch; returning false stops before the next one.
+/// - Parameters:
+///   - model: the model, already sent to the data's worker.
+///   - data: the data, on that worker.
+///   - optimizer: the optimizer of the model's (remote) parameters.
+///   - task: what the model learns (its loss).
+///   - epochs: passes over the data.
+///   - batchSize: rows per training step.
+///   - afterBatch: called after each batch; returning false stops before the next one.
 /// - Returns: the sum of the batch losses, the number of batches run, and whether every batch ran.
 /// - Throws: the worker's error (`SyftError`).
 public func trainOnWorker<M: Layer>(

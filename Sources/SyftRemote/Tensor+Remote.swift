@@ -15,8 +15,10 @@ extension Tensor {
     /// print(xPtr)   // [PointerTensor | me:<id> -> bob:<idAtLocation>]
     /// ```
     /// - Parameters:
+    ///   - worker: where the data goes.
     ///   - garbageCollect: delete the remote object when the last copy of the pointer goes away.
     ///   - tags: tags a search can find the object by (`#digits`).
+    ///   - description: what the data is, for those who find it.
     /// - Throws: `SyftError` when a pointer being sent on was already fetched or failed.
     public func send(
         to worker: any Worker, garbageCollect: Bool = true, tags: [String] = [], description: String = ""

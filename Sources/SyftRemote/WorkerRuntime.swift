@@ -42,7 +42,10 @@ public final class WorkerRuntime: Sendable {
     let resolve: @Sendable (PointerPayload) throws(SyftError) -> any Worker
 
     /// A runtime for the worker `id`.
-    /// - Parameter resolve: finds (or connects to) the worker a received pointer points to.
+    /// - Parameters:
+    ///   - id: the worker's name.
+    ///   - limits: the sizes and memory budget it accepts.
+    ///   - resolve: finds (or connects to) the worker a received pointer points to.
     public init(
         id: String, limits: WorkerLimits = .unlimited,
         resolve: @escaping @Sendable (PointerPayload) throws(SyftError) -> any Worker
@@ -109,6 +112,7 @@ public final class WorkerRuntime: Sendable {
     /// Runs `requests` in order for `client`; returns the replies of waiting requests and a failure for each
     /// request that failed.
     /// - Parameters:
+    ///   - requests: the batch, in the order the client sent it.
     ///   - client: who the objects belong to (ownership and permissions).
     ///   - session: the connection whose failure state applies (Note [After a failure]); by default the
     ///     client (several connections of one client each have their own).

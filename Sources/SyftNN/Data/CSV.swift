@@ -58,7 +58,9 @@ public struct TabularData: Sendable {
     public var classCount: Int { Int(targetValues.max() ?? -1) + 1 }
 
     /// Reads a CSV file with a header row; every field must be numeric.
-    /// - Parameter target: the target column's name; nil means the last column.
+    /// - Parameters:
+    ///   - path: the CSV file.
+    ///   - target: the target column's name; nil means the last column.
     /// - Throws: ``DataError`` naming the file, line and column of the problem.
     public init(csv path: String, target: String? = nil) throws(DataError) {
         guard FileManager.default.fileExists(atPath: path) else { throw .fileNotFound(path) }
