@@ -16,6 +16,15 @@ public protocol WorkerTransport: Sendable {
 // go out as one message when a call waits for the worker (get, backward, grad, search, synchronize) or
 // when the queue reaches `batchLimit`. A failure surfaces, as a thrown `SyftError`, at the next call
 // that waits. Deleting a pointer only queues a delete (a pointer's deinit never talks to a worker).
+//
+// Note [Collected deletes]
+// A loop of remote operations drops a pointer per operation, so a batch would alternate commands and
+// one-id deletes, and each delete would cost as much to encode, decode and dispatch as the command. So
+// the deletes of small objects are collected and go out as one request at the end of the next batch
+// (before its waiting request, so that what the waiting call sees has them applied). This only ever
+// moves a delete later, past requests that cannot name the object (nobody holds a pointer to it any
+// more); the objects live a little longer on the worker, at most `heldDeleteBytes` of them: past that,
+// the collected deletes join the queue where they are.
 
 /// The client side of a worker: a queue of requests, flushed as one batch, and the first failure not yet
 /// reported.
@@ -23,7 +32,28 @@ public final class Channel: Sendable {
     struct State {
         var queue: [Request] = []
         var failure: SyftError?
+        /// Deletes collected to go out as one request with the next batch (Note [Collected deletes]).
+        var deletes: [ObjectID] = []
+        /// The bytes of the objects in `deletes`.
+        var deleteBytes = 0
+
+        /// Moves the collected deletes into the queue, as one request.
+        mutating func queueDeletes() {
+            guard !deletes.isEmpty else { return }
+            queue.append(.delete(ids: deletes))
+            deletes.removeAll(keepingCapacity: true)
+            deleteBytes = 0
+        }
+
+        /// Takes everything queued, the collected deletes last, then `requests`: the next batch.
+        mutating func takeBatch(_ requests: [Request] = []) -> [Request] {
+            queueDeletes()
+            defer { queue.removeAll(keepingCapacity: true) }
+            return requests.isEmpty ? queue : queue + requests
+        }
     }
+    /// The most bytes of objects whose deletes are held back (Note [Collected deletes]).
+    static let heldDeleteBytes = 1 << 20
     let transport: any WorkerTransport
     let state = Mutex(State())
     /// Requests queued before a batch goes out without waiting.
@@ -39,21 +69,18 @@ public final class Channel: Sendable {
         let full: [Request]? = state.withLock { s in
             s.queue.append(request)
             guard s.queue.count >= batchLimit else { return nil }
-            defer { s.queue.removeAll(keepingCapacity: true) }
-            return s.queue
+            return s.takeBatch()
         }
         if let full { record(transport.deliver(full, wait: false), for: full) }
     }
 
-    /// Queues a delete (never sends from a deinit).
-    func postDelete(_ id: ObjectID) {
+    /// Collects the delete of an object of `bytes` bytes (never sends from a deinit; Note [Collected
+    /// deletes]).
+    func postDelete(_ id: ObjectID, bytes: Int) {
         state.withLock { s in
-            if case .delete(var ids)? = s.queue.last {
-                ids.append(id)
-                s.queue[s.queue.count - 1] = .delete(ids: ids)
-            } else {
-                s.queue.append(.delete(ids: [id]))
-            }
+            s.deletes.append(id)
+            s.deleteBytes += bytes
+            if s.deleteBytes > Self.heldDeleteBytes || s.deletes.count >= batchLimit { s.queueDeletes() }
         }
     }
 
@@ -63,10 +90,7 @@ public final class Channel: Sendable {
         // A command already known to have failed: report it before anything else runs, so the waiting
         // request (a get, say) is not carried out and nothing is lost; a retry then runs it.
         if let failure = takeFailure() { throw failure }
-        let batch: [Request] = state.withLock { s in
-            defer { s.queue.removeAll(keepingCapacity: true) }
-            return s.queue + [request]
-        }
+        let batch: [Request] = state.withLock { $0.takeBatch([request]) }
         let replies = transport.deliver(batch, wait: true)
         record(replies, for: batch)
         if let failure = takeFailure() { throw failure }
@@ -88,10 +112,7 @@ public final class Channel: Sendable {
         _ requests: [Request]
     ) throws(SyftError) -> (replies: [Result<Reply, SyftError>], earlier: SyftError?) {
         if let failure = takeFailure() { throw failure }
-        let batch: [Request] = state.withLock { s in
-            defer { s.queue.removeAll(keepingCapacity: true) }
-            return s.queue + [.synchronize] + requests
-        }
+        let batch: [Request] = state.withLock { $0.takeBatch([.synchronize] + requests) }
         let replies = transport.deliver(batch, wait: true)
         // Each request answers exactly one reply, the last ones of the batch (earlier failures, reported
         // with this delivery, come before them).
@@ -118,15 +139,12 @@ public final class Channel: Sendable {
 
     /// Sends everything queued without waiting.
     public func flush() {
-        let batch: [Request] = state.withLock { s in
-            defer { s.queue.removeAll(keepingCapacity: true) }
-            return s.queue
-        }
+        let batch: [Request] = state.withLock { $0.takeBatch() }
         if !batch.isEmpty { record(transport.deliver(batch, wait: false), for: batch) }
     }
 
     /// Whether requests are queued, not yet sent.
-    package var hasQueuedRequests: Bool { state.withLock { !$0.queue.isEmpty } }
+    package var hasQueuedRequests: Bool { state.withLock { !$0.queue.isEmpty || !$0.deletes.isEmpty } }
 
     /// Keeps `error` to report at the next waiting call (a command found invalid before it was sent).
     package func recordFailure(_ error: SyftError) {

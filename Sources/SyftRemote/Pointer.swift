@@ -61,7 +61,7 @@ public final class PointerHandle: RemoteTensorHandle, @unchecked Sendable {
             if case .live = s.status { return (s.garbageCollect, s.location, s.idAtLocation) }
             return (false, s.location, s.idAtLocation)
         }
-        if gc { location.channel.postDelete(remoteID) }
+        if gc { location.channel.postDelete(remoteID, bytes: meta.count * meta.dtype.byteSize) }
     }
 
     // MARK: - State
