@@ -67,10 +67,7 @@ extension Executor {
         switch run {
         case .success(let outputs):
             for (r, t) in zip(results, outputs) {
-                if let old = store[r] { released.append(old) }
-                store.insert(
-                    r,
-                    clientObject(t))
+                if let old = store.insert(r, clientObject(t)) { released.append(old) }
             }
         case .failure(let e):
             throw .computationFailed(op: op.name, reason: e.description)

@@ -195,10 +195,9 @@ struct Executor {
                     location: worker, idAtLocation: p.idAtLocation, ownerName: workerID, meta: p.meta,
                     requiresGrad: p.requiresGrad), meta: p.meta)
         }
-        if let old = store[id] { released.append(old) }
-        store.insert(
-            id,
-            clientObject(tensor, tags: tags, description: description))
+        if let old = store.insert(id, clientObject(tensor, tags: tags, description: description)) {
+            released.append(old)
+        }
     }
 
     /// The object `id`, if this client may use it (and fetch it, for `get`).

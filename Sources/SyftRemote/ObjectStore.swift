@@ -37,17 +37,20 @@ struct ObjectStore {
         objects.sorted { $0.value.sequence < $1.value.sequence }.map { ($0.key, $0.value) }
     }
 
-    mutating func insert(_ id: ObjectID, _ object: StoredObject) {
+    /// Stores `object` under `id` (one lookup of the id); returns the object it replaces, if any.
+    @discardableResult
+    mutating func insert(_ id: ObjectID, _ object: StoredObject) -> StoredObject? {
         var o = object
-        if let old = objects[id] {
-            bytes -= old.byteCount
-            o.sequence = old.sequence
-        } else {
-            o.sequence = nextSequence
+        o.sequence = nextSequence
+        guard let replaced = objects.updateValue(o, forKey: id) else {
             nextSequence += 1
+            bytes += o.byteCount
+            return nil
         }
-        bytes += o.byteCount
-        objects[id] = o
+        // An object replaced keeps its place in the listing order.
+        objects[id]!.sequence = replaced.sequence
+        bytes += o.byteCount - replaced.byteCount
+        return replaced
     }
 
     /// Replaces the tensor of an existing object (in-place commands, gradient changes).

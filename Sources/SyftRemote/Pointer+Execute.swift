@@ -19,13 +19,11 @@ extension PointerHandle {
                 Tensor(remote: PointerHandle(failedAt: location, meta: $0, error: error), meta: $0)
             }
         }
-        let recordsGrad =
-            GradientMode.isEnabled && op.isDifferentiable && operands.contains { $0.requiresGrad }
+        let gradEnabled = GradientMode.isEnabled
+        let recordsGrad = gradEnabled && op.isDifferentiable && operands.contains { $0.requiresGrad }
         let results = metas.map { _ in newObjectID() }
         location.channel.post(
-            .command(
-                op: op, operands: wire, results: results, inPlace: false, gradEnabled: GradientMode.isEnabled)
-        )
+            .command(op: op, operands: wire, results: results, inPlace: false, gradEnabled: gradEnabled))
         return zip(metas, results).map { meta, rid in
             Tensor(
                 remote: PointerHandle(

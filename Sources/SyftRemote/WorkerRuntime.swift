@@ -74,7 +74,7 @@ public final class WorkerRuntime: Sendable {
         allowGet: Bool = false
     ) -> ObjectID {
         state.withLock {
-            $0.insert(
+            _ = $0.insert(
                 id,
                 StoredObject(
                     tensor: tensor, tags: tags, description: description, owner: nil, shared: true,

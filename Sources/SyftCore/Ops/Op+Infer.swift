@@ -38,7 +38,7 @@ extension Op {
             return [TensorMeta(shape: x.shape, dtype: dtype)]
         case .add, .sub, .mul, .maximum, .minimum:
             let (shape, dtype) = try binaryResult(inputs)
-            if self == .sub && (inputs[0].dtype == .bool || inputs[1].dtype == .bool) {
+            if case .sub = self, inputs[0].dtype == .bool || inputs[1].dtype == .bool {
                 throw OpError(
                     op: name,
                     "subtraction with a bool tensor is not supported; use logical operations or .to(.int64)")
