@@ -7,8 +7,9 @@ extension PointerHandle {
         let location = self.location
         let metas: [TensorMeta]
         let wire: [Operand]
+        let operandsRequireGrad: Bool
         do {
-            wire = try wireOperands(operands, op: op, at: location)
+            (wire, operandsRequireGrad) = try wireOperands(operands, op: op, at: location)
             metas = try inferRemote(op, operands)
         } catch {
             location.channel.recordFailure(error)
@@ -20,7 +21,7 @@ extension PointerHandle {
             }
         }
         let gradEnabled = GradientMode.isEnabled
-        let recordsGrad = gradEnabled && op.isDifferentiable && operands.contains { $0.requiresGrad }
+        let recordsGrad = gradEnabled && op.isDifferentiable && operandsRequireGrad
         let results = metas.map { _ in newObjectID() }
         location.channel.post(
             .command(op: op, operands: wire, results: results, inPlace: false, gradEnabled: gradEnabled))
@@ -43,13 +44,12 @@ extension PointerHandle {
         }
         let location = self.location
         do throws(SyftError) {
-            let wire = try wireOperands(operands, op: op, at: location)
+            let (wire, operandsRequireGrad) = try wireOperands(operands, op: op, at: location)
             _ = try inferRemote(op, operands)
             if let failure = target.inPlaceErrorIgnoringLeaf(op, Array(operands.dropFirst())) {
                 throw SyftError.invalidCommand(op: op.name, reason: failure.message)
             }
-            let recordsGrad =
-                GradientMode.isEnabled && op.isDifferentiable && operands.contains { $0.requiresGrad }
+            let recordsGrad = GradientMode.isEnabled && op.isDifferentiable && operandsRequireGrad
             if recordsGrad { setRequiresGradFlag(true) }
             location.channel.post(
                 .command(
@@ -72,7 +72,7 @@ extension PointerHandle {
         let (location, id) = try target(for: "backward")
         var g: Operand?
         if let gradient {
-            g = try wireOperands([gradient], op: .add, at: location, allowLocal: true).first
+            g = try wireOperands([gradient], op: .add, at: location, allowLocal: true).operands.first
         }
         let request = Request.backward(id: id, gradient: g, retainGraph: retainGraph, wait: wait)
         if wait {
@@ -148,26 +148,30 @@ extension PointerHandle {
 
     // MARK: - Helpers
 
-    /// The operands as they go on the wire; every remote operand must be a live pointer to `location`,
-    /// and local ones must be Swift numbers (or anything local when `allowLocal`).
+    /// The operands as they go on the wire, and whether any of them requires grad (read with its target);
+    /// every remote operand must be a live pointer to `location`, and local ones must be Swift numbers (or
+    /// anything local when `allowLocal`).
     func wireOperands(
         _ operands: [Tensor], op: Op, at location: any Worker, allowLocal: Bool = false
-    ) throws(SyftError) -> [Operand] {
+    ) throws(SyftError) -> (operands: [Operand], requiresGrad: Bool) {
         var out: [Operand] = []
         out.reserveCapacity(operands.count)
+        var requiresGrad = false
         for t in operands {
             if let h = t.remoteHandle {
                 guard let p = h as? PointerHandle else {
                     throw .invalidCommand(
                         op: op.name, reason: "an operand is a remote tensor of an unknown kind")
                 }
-                let (where_, id) = try p.target(for: op.name)
+                let (where_, id, grad) = try p.operandTarget(for: op.name)
                 guard where_ === location else {
                     throw .notCollocated(
                         first: describePlace(location), second: describePlace(where_), op: op.name)
                 }
                 out.append(.object(id))
+                requiresGrad = requiresGrad || grad
             } else if t.isWrappedNumber || allowLocal {
+                requiresGrad = requiresGrad || t.requiresGrad
                 out.append(.value(t.contiguous()))
             } else {
                 throw .notCollocated(
@@ -175,7 +179,7 @@ extension PointerHandle {
                     second: "the local worker me (a local tensor of shape \(t.shape))", op: op.name)
             }
         }
-        return out
+        return (out, requiresGrad)
     }
 
     /// The outputs' metadata, or the shape rule's error as a `SyftError`.

@@ -87,9 +87,16 @@ public final class PointerHandle: RemoteTensorHandle, @unchecked Sendable {
 
     /// The live location and id, or the error that makes this pointer unusable.
     func target(for operation: String) throws(SyftError) -> (any Worker, ObjectID) {
+        let (worker, id, _) = try operandTarget(for: operation)
+        return (worker, id)
+    }
+
+    /// `target(for:)` with whether the object requires grad, read under the same lock.
+    func operandTarget(for operation: String) throws(SyftError) -> (any Worker, ObjectID, requiresGrad: Bool)
+    {
         let s = state.withLock { $0 }
         switch s.status {
-        case .live: return (s.location, s.idAtLocation)
+        case .live: return (s.location, s.idAtLocation, s.requiresGrad)
         case .fetched: throw .alreadyFetched(id: s.idAtLocation, worker: s.location.id)
         case .failed(let e):
             s.location.channel.forgetFailure(e)
