@@ -51,6 +51,9 @@ public func crossEntropy(
     precondition(logits.rank >= 1, "cross_entropy: logits need a class axis, got a 0-d tensor")
     let axis = logits.rank == 1 ? 0 : 1
     let classes = logits.shape[axis]
+    precondition(
+        weight.map { $0.shape == [classes] } ?? true,
+        "cross_entropy: weight must hold one value per class, [\(classes)], got \(weight?.shape ?? [])")
     let logProbabilities = logSoftmax(logits, axis: axis)
     // The class weights broadcast along the class axis: [C, 1, ...] against [N, C, d...].
     let classWeight = weight.map {
