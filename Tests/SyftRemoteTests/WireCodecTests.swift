@@ -79,6 +79,37 @@ final class WireCodecTests: XCTestCase {
         }
     }
 
+    /// Every operation of the closed set, with attributes of every kind, decodes from its wire name and
+    /// attributes to itself, and the decoding table names exactly these operations.
+    func testEveryOperationRoundTripsByName() throws {
+        let r = [SliceRange(start: 1, end: 7, step: 2), SliceRange(start: 0, end: 3, step: 1)]
+        let ops: [Op] = [
+            .neg, .abs, .exp, .log, .sqrt, .sin, .cos, .tanh, .sigmoid, .relu,
+            .clamp(min: -1.5, max: nil), .clamp(min: nil, max: 2), .cast(.int64),
+            .add, .sub, .mul, .div, .pow, .maximum, .minimum, .eq, .ne, .lt, .le, .gt, .ge, .where,
+            .sum(axes: [0, 2], keepDims: true), .prod(axes: [], keepDims: false),
+            .max(axes: [1], keepDims: false), .min(axes: [-1], keepDims: true),
+            .argmax(axis: nil, keepDims: false), .argmin(axis: 1, keepDims: true),
+            .reshape([2, -1]), .permute([1, 0, 2]), .expand([3, 4]), .slice(r), .sliceScatter(r),
+            .cat(axis: 1), .matmul, .linear, .softmax(axis: -1), .logSoftmax(axis: 1), .bernoulli(p: 0.25),
+            .gather(axis: 0), .nllLoss(reduction: .sum, ignoreIndex: 4),
+            .linalgInv, .linalgSolve, .linalgDet, .linalgSlogdet, .linalgCholesky, .linalgQr, .linalgSvd,
+            .linalgEigh, .linalgLstsq,
+            .conv2d(stride: [2, 1], padding: [1, 0], dilation: [1, 2], groups: 3),
+            .maxPool2d(kernel: [3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1], ceilMode: true),
+            .avgPool2d(
+                kernel: [2, 2], stride: [1, 2], padding: [0, 1], ceilMode: false, countIncludePad: true),
+            .unfold(kernel: [2, 3], stride: [1, 1], padding: [0, 0], dilation: [2, 1]),
+        ]
+        for op in ops {
+            XCTAssertEqual(try Op(wireName: op.name, attrs: op.wireAttributes), op, op.name)
+        }
+        XCTAssertEqual(Set(ops.map(\.name)), Set(Op.wireDecoders.keys))
+        XCTAssertThrowsError(try Op(wireName: "Add", attrs: [:])) {
+            XCTAssertTrue("\($0)".contains("unknown operation 'Add'"), "\($0)")
+        }
+    }
+
     /// A packed field's length is counted before its values are written: the count matches the bytes at
     /// every varint size boundary (1 to 10 bytes).
     func testPackedFieldsCountTheirLength() throws {

@@ -1,9 +1,10 @@
 import SyftCore
 import SyftNN
 
-// Every operation's name and attributes on the wire: one exhaustive switch each way. Decoding accepts
-// only the closed set: an unknown name or an attribute of the wrong type is an error reply, never a
-// call into anything (STYLE.md anti-pattern 2, string dispatch).
+// Every operation's name and attributes on the wire: an exhaustive switch to encode, a table of the
+// closed set by name to decode. Decoding accepts only the closed set: an unknown name or an attribute
+// of the wrong type is an error reply, never a call into anything (STYLE.md anti-pattern 2, string
+// dispatch).
 
 /// An operation's attribute as it travels (messages.proto's `AttrValue`).
 enum AttrValue: Equatable, Sendable {
@@ -108,95 +109,112 @@ extension Op {
 
     /// The operation named `name` with `attrs`, or an error naming what is unknown or malformed.
     init(wireName name: String, attrs: WireAttrs) throws(SyftError) {
-        let a = AttrReader(op: name, attrs: attrs)
-        switch name {
-        case "neg": self = .neg
-        case "abs": self = .abs
-        case "exp": self = .exp
-        case "log": self = .log
-        case "sqrt": self = .sqrt
-        case "sin": self = .sin
-        case "cos": self = .cos
-        case "tanh": self = .tanh
-        case "sigmoid": self = .sigmoid
-        case "relu": self = .relu
-        case "clamp": self = .clamp(min: try a.optionalFloat("min"), max: try a.optionalFloat("max"))
-        case "to":
+        guard let decode = Op.wireDecoders[name] else {
+            throw .invalidMessage(reason: "unknown operation '\(name.prefix(64))'")
+        }
+        self = try decode(AttrReader(op: name, attrs: attrs))
+    }
+
+    /// Each wire name's decoder: found by one hash lookup rather than by comparing the name with every
+    /// operation's name in turn, so decoding an operation costs the same wherever it sits in the list.
+    static let wireDecoders: [String: @Sendable (AttrReader) throws(SyftError) -> Op] = [
+        "neg": { _ throws(SyftError) in .neg },
+        "abs": { _ throws(SyftError) in .abs },
+        "exp": { _ throws(SyftError) in .exp },
+        "log": { _ throws(SyftError) in .log },
+        "sqrt": { _ throws(SyftError) in .sqrt },
+        "sin": { _ throws(SyftError) in .sin },
+        "cos": { _ throws(SyftError) in .cos },
+        "tanh": { _ throws(SyftError) in .tanh },
+        "sigmoid": { _ throws(SyftError) in .sigmoid },
+        "relu": { _ throws(SyftError) in .relu },
+        "clamp": { a throws(SyftError) in
+            .clamp(min: try a.optionalFloat("min"), max: try a.optionalFloat("max"))
+        },
+        "to": { a throws(SyftError) in
             let s = try a.string("dtype")
             guard let d = DType(rawValue: s) else {
                 throw .invalidMessage(reason: "to: unknown dtype '\(s)'")
             }
-            self = .cast(d)
-        case "add": self = .add
-        case "sub": self = .sub
-        case "mul": self = .mul
-        case "div": self = .div
-        case "pow": self = .pow
-        case "maximum": self = .maximum
-        case "minimum": self = .minimum
-        case "eq": self = .eq
-        case "ne": self = .ne
-        case "lt": self = .lt
-        case "le": self = .le
-        case "gt": self = .gt
-        case "ge": self = .ge
-        case "where": self = .where
-        case "sum": self = .sum(axes: try a.ints("dim"), keepDims: try a.bool("keepdim"))
-        case "prod": self = .prod(axes: try a.ints("dim"), keepDims: try a.bool("keepdim"))
-        case "amax": self = .max(axes: try a.ints("dim"), keepDims: try a.bool("keepdim"))
-        case "amin": self = .min(axes: try a.ints("dim"), keepDims: try a.bool("keepdim"))
-        case "argmax": self = .argmax(axis: try a.optionalInt("dim"), keepDims: try a.bool("keepdim"))
-        case "argmin": self = .argmin(axis: try a.optionalInt("dim"), keepDims: try a.bool("keepdim"))
-        case "reshape": self = .reshape(try a.ints("shape"))
-        case "permute": self = .permute(try a.ints("dims"))
-        case "expand": self = .expand(try a.ints("shape"))
-        case "slice": self = .slice(try a.ranges())
-        case "slice_scatter": self = .sliceScatter(try a.ranges())
-        case "cat": self = .cat(axis: try a.int("dim"))
-        case "matmul": self = .matmul
-        case "softmax": self = .softmax(axis: try a.int("dim"))
-        case "log_softmax": self = .logSoftmax(axis: try a.int("dim"))
-        case "bernoulli": self = .bernoulli(p: try a.float("p"))
-        case "gather": self = .gather(axis: try a.int("dim"))
-        case "nll_loss":
+            return .cast(d)
+        },
+        "add": { _ throws(SyftError) in .add },
+        "sub": { _ throws(SyftError) in .sub },
+        "mul": { _ throws(SyftError) in .mul },
+        "div": { _ throws(SyftError) in .div },
+        "pow": { _ throws(SyftError) in .pow },
+        "maximum": { _ throws(SyftError) in .maximum },
+        "minimum": { _ throws(SyftError) in .minimum },
+        "eq": { _ throws(SyftError) in .eq },
+        "ne": { _ throws(SyftError) in .ne },
+        "lt": { _ throws(SyftError) in .lt },
+        "le": { _ throws(SyftError) in .le },
+        "gt": { _ throws(SyftError) in .gt },
+        "ge": { _ throws(SyftError) in .ge },
+        "where": { _ throws(SyftError) in .where },
+        "sum": { a throws(SyftError) in .sum(axes: try a.ints("dim"), keepDims: try a.bool("keepdim")) },
+        "prod": { a throws(SyftError) in .prod(axes: try a.ints("dim"), keepDims: try a.bool("keepdim")) },
+        "amax": { a throws(SyftError) in .max(axes: try a.ints("dim"), keepDims: try a.bool("keepdim")) },
+        "amin": { a throws(SyftError) in .min(axes: try a.ints("dim"), keepDims: try a.bool("keepdim")) },
+        "argmax": { a throws(SyftError) in
+            .argmax(axis: try a.optionalInt("dim"), keepDims: try a.bool("keepdim"))
+        },
+        "argmin": { a throws(SyftError) in
+            .argmin(axis: try a.optionalInt("dim"), keepDims: try a.bool("keepdim"))
+        },
+        "reshape": { a throws(SyftError) in .reshape(try a.ints("shape")) },
+        "permute": { a throws(SyftError) in .permute(try a.ints("dims")) },
+        "expand": { a throws(SyftError) in .expand(try a.ints("shape")) },
+        "slice": { a throws(SyftError) in .slice(try a.ranges()) },
+        "slice_scatter": { a throws(SyftError) in .sliceScatter(try a.ranges()) },
+        "cat": { a throws(SyftError) in .cat(axis: try a.int("dim")) },
+        "matmul": { _ throws(SyftError) in .matmul },
+        "softmax": { a throws(SyftError) in .softmax(axis: try a.int("dim")) },
+        "log_softmax": { a throws(SyftError) in .logSoftmax(axis: try a.int("dim")) },
+        "bernoulli": { a throws(SyftError) in .bernoulli(p: try a.float("p")) },
+        "gather": { a throws(SyftError) in .gather(axis: try a.int("dim")) },
+        "nll_loss": { a throws(SyftError) in
             let s = try a.string("reduction")
             guard let r = Reduction(rawValue: s) else {
                 throw .invalidMessage(reason: "nll_loss: unknown reduction '\(s.prefix(64))'")
             }
-            self = .nllLoss(reduction: r, ignoreIndex: try a.int("ignore_index"))
-        case "linear": self = .linear
-        case "conv2d":
-            self = .conv2d(
+            return .nllLoss(reduction: r, ignoreIndex: try a.int("ignore_index"))
+        },
+        "linear": { _ throws(SyftError) in .linear },
+        "conv2d": { a throws(SyftError) in
+            return .conv2d(
                 stride: try a.ints("stride"), padding: try a.ints("padding"),
                 dilation: try a.ints("dilation"),
                 groups: try a.int("groups"))
-        case "max_pool2d":
-            self = .maxPool2d(
+        },
+        "max_pool2d": { a throws(SyftError) in
+            return .maxPool2d(
                 kernel: try a.ints("kernel_size"), stride: try a.ints("stride"),
                 padding: try a.ints("padding"),
                 dilation: try a.ints("dilation"), ceilMode: try a.bool("ceil_mode"))
-        case "avg_pool2d":
-            self = .avgPool2d(
+        },
+        "avg_pool2d": { a throws(SyftError) in
+            return .avgPool2d(
                 kernel: try a.ints("kernel_size"), stride: try a.ints("stride"),
                 padding: try a.ints("padding"),
                 ceilMode: try a.bool("ceil_mode"), countIncludePad: try a.bool("count_include_pad"))
-        case "im2col":
-            self = .unfold(
+        },
+        "im2col": { a throws(SyftError) in
+            return .unfold(
                 kernel: try a.ints("kernel_size"), stride: try a.ints("stride"),
                 padding: try a.ints("padding"),
                 dilation: try a.ints("dilation"))
-        case "linalg_inv": self = .linalgInv
-        case "linalg_solve": self = .linalgSolve
-        case "linalg_det": self = .linalgDet
-        case "linalg_slogdet": self = .linalgSlogdet
-        case "linalg_cholesky": self = .linalgCholesky
-        case "linalg_qr": self = .linalgQr
-        case "linalg_svd": self = .linalgSvd
-        case "linalg_eigh": self = .linalgEigh
-        case "linalg_lstsq": self = .linalgLstsq
-        default: throw .invalidMessage(reason: "unknown operation '\(name.prefix(64))'")
-        }
-    }
+        },
+        "linalg_inv": { _ throws(SyftError) in .linalgInv },
+        "linalg_solve": { _ throws(SyftError) in .linalgSolve },
+        "linalg_det": { _ throws(SyftError) in .linalgDet },
+        "linalg_slogdet": { _ throws(SyftError) in .linalgSlogdet },
+        "linalg_cholesky": { _ throws(SyftError) in .linalgCholesky },
+        "linalg_qr": { _ throws(SyftError) in .linalgQr },
+        "linalg_svd": { _ throws(SyftError) in .linalgSvd },
+        "linalg_eigh": { _ throws(SyftError) in .linalgEigh },
+        "linalg_lstsq": { _ throws(SyftError) in .linalgLstsq },
+    ]
 }
 
 /// Reads typed attributes, naming the operation and attribute in every error.
