@@ -146,7 +146,11 @@ func serialized(_ message: some SwiftProtobuf.Message) -> Data {
 struct SessionReader {
     let session: ServerSession
     let writer: RPCWriter<Syft_V1_ServerFrame>
-    var pending: IncomingPart<Request>?
+    /// Where the pending part's chunks go (Note [Chunks written where they go]).
+    let destination = ChunkDestination()
+    var pending: IncomingPart<Request>? {
+        didSet { destination.sink = pending?.sink }
+    }
     /// Bytes of chunk data to drop (of a part that could not be received).
     var skip = 0
     /// The batch whose parts are arriving: its number, how many requests came before this part, and the
@@ -162,11 +166,13 @@ struct SessionReader {
 
     mutating func read(_ messages: RPCAsyncSequence<Syft_V1_ClientFrame, any Error>) async {
         do {
-            for try await frame in messages {
-                switch frame.body {
-                case .batch(let b)?: await receive(b)
-                case .chunk(let c)?: await receive(chunk: c.data)
-                case nil: await protocolError("a frame with no body")
+            try await ChunkDestination.$current.withValue(destination) {
+                for try await frame in messages {
+                    switch frame.body {
+                    case .batch(let b)?: await receive(b)
+                    case .chunk(let c)?: await receive(chunk: c.data)
+                    case nil: await protocolError("a frame with no body")
+                    }
                 }
             }
         } catch {
