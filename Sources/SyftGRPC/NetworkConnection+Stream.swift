@@ -1,7 +1,6 @@
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
-import GRPCProtobuf
 import SyftRemote
 
 extension NetworkConnection {
@@ -17,19 +16,9 @@ extension NetworkConnection {
                 group.addTask { try? await client.runConnections() }
                 do {
                     try await Syft_V1_WorkerService.Client(wrapping: client).connect(
-                        request: StreamingClientRequest(metadata: metadata) { writer in
-                            try await self.writeBatches(outgoing, writer)
-                        },
-                        serializer: ProtobufSerializer<Syft_V1_ClientFrame>(),
-                        deserializer: FrameDeserializer<Syft_V1_ServerFrame>(), options: options,
-                        onResponse: { response in
-                            // The chunks' data goes straight into the tensors (Note [Chunks written where
-                            // they go]).
-                            let destination = ChunkDestination()
-                            try await ChunkDestination.$current.withValue(destination) {
-                                try await self.readReplies(response.messages, destination)
-                            }
-                        })
+                        metadata: metadata, options: options,
+                        requestProducer: { writer in try await self.writeBatches(outgoing, writer) },
+                        onResponse: { response in try await self.readReplies(response.messages) })
                     fail(.workerUnreachable(worker: workerID, reason: "the worker ended the connection"))
                 } catch {
                     fail(syftError(error))
@@ -97,12 +86,8 @@ extension NetworkConnection {
 
     // MARK: - Reader
 
-    private func readReplies(
-        _ frames: RPCAsyncSequence<Syft_V1_ServerFrame, any Error>, _ destination: ChunkDestination
-    ) async throws {
-        var pending: IncomingPart<Reply>? {
-            didSet { destination.sink = pending?.sink }
-        }
+    private func readReplies(_ frames: RPCAsyncSequence<Syft_V1_ServerFrame, any Error>) async throws {
+        var pending: IncomingPart<Reply>?
         var collected: [Reply] = []
         let limits = WorkerLimits(
             maxTensorBytes: .max / 4, memoryBudget: .max / 4, maxMessageBytes: clientMaxMessageBytes)

@@ -146,11 +146,7 @@ func serialized(_ message: some SwiftProtobuf.Message) -> Data {
 struct SessionReader {
     let session: ServerSession
     let writer: RPCWriter<Syft_V1_ServerFrame>
-    /// Where the pending part's chunks go (Note [Chunks written where they go]).
-    let destination = ChunkDestination()
-    var pending: IncomingPart<Request>? {
-        didSet { destination.sink = pending?.sink }
-    }
+    var pending: IncomingPart<Request>?
     /// Bytes of chunk data to drop (of a part that could not be received).
     var skip = 0
     /// The batch whose parts are arriving: its number, how many requests came before this part, and the
@@ -166,13 +162,11 @@ struct SessionReader {
 
     mutating func read(_ messages: RPCAsyncSequence<Syft_V1_ClientFrame, any Error>) async {
         do {
-            try await ChunkDestination.$current.withValue(destination) {
-                for try await frame in messages {
-                    switch frame.body {
-                    case .batch(let b)?: await receive(b)
-                    case .chunk(let c)?: await receive(chunk: c.data)
-                    case nil: await protocolError("a frame with no body")
-                    }
+            for try await frame in messages {
+                switch frame.body {
+                case .batch(let b)?: await receive(b)
+                case .chunk(let c)?: await receive(chunk: c.data)
+                case nil: await protocolError("a frame with no body")
                 }
             }
         } catch {

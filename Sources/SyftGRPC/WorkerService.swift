@@ -1,6 +1,5 @@
 import Foundation
 import GRPCCore
-import GRPCProtobuf
 import Logging
 import SyftRemote
 import Synchronization
@@ -90,21 +89,6 @@ final class WorkerService: Syft_V1_WorkerService.ServiceProtocol, Sendable {
             await self.end(session)
             return [:]
         }
-    }
-
-    /// Registers the two calls: Connect with the deserializer that writes chunks straight into their
-    /// tensors (Note [Chunks written where they go]), Status as the generated code does.
-    func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
-        router.registerHandler(
-            forMethod: Syft_V1_WorkerService.Method.Connect.descriptor,
-            deserializer: FrameDeserializer<Syft_V1_ClientFrame>(),
-            serializer: ProtobufSerializer<Syft_V1_ServerFrame>(),
-            handler: { request, context in try await self.connect(request: request, context: context) })
-        router.registerHandler(
-            forMethod: Syft_V1_WorkerService.Method.Status.descriptor,
-            deserializer: ProtobufDeserializer<Syft_V1_StatusRequest>(),
-            serializer: ProtobufSerializer<Syft_V1_StatusReply>(),
-            handler: { request, context in try await self.status(request: request, context: context) })
     }
 
     func status(

@@ -54,9 +54,6 @@ package final class ChunkedTensorSink {
     /// Whether every chunked tensor has all its bytes.
     package var isComplete: Bool { written == byteCount }
 
-    /// The bytes of tensor data still to come.
-    package var remaining: Int { byteCount - written }
-
     /// A new tensor for a chunked tensor of the message, within the budget.
     func allocate(shape: [Int], dtype: DType) throws(SyftError) -> Tensor {
         let bytes = shape.reduce(1, *) * dtype.byteSize  // the decoder checked the count
@@ -124,22 +121,5 @@ extension WireCodec {
             Result { () throws(SyftError) in try decodeReplies(raw, limits: limits, chunks: chunks) }
         }
         return try result.get()
-    }
-}
-
-/// The data of a chunk frame: `raw` is a message whose only field, number `field`, holds a message whose
-/// only field is bytes field 1 (a transport frame carrying a `ChunkFrame`); nil for any other message,
-/// which then decodes as usual. Lets a transport write a chunk's data straight into the tensors it fills
-/// (Note [Chunks written where they go], SyftGRPC).
-package func chunkFrameData(_ raw: UnsafeRawBufferPointer, field: Int) -> UnsafeRawBufferPointer? {
-    var frame = ProtoReader(raw)
-    do throws(SyftError) {
-        guard let (f, t) = try frame.field(), f == field, t == .lengthDelimited else { return nil }
-        var chunk = try frame.nested(depth: 0)
-        guard frame.isAtEnd, let (g, u) = try chunk.field(), g == 1, u == .lengthDelimited else { return nil }
-        let data = try chunk.bytes()
-        return chunk.isAtEnd ? data : nil
-    } catch {
-        return nil
     }
 }
