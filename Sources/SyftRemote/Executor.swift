@@ -36,8 +36,7 @@ struct Executor {
     func clientObject(_ tensor: Tensor, tags: [String] = [], description: String = "") -> StoredObject {
         StoredObject(
             tensor: tensor, tags: tags, description: description, owner: client, shared: false,
-            allowGet: true,
-            sequence: 0)
+            allowGet: true)
     }
 
     mutating func run(_ request: Request, _ store: inout ObjectStore) throws(SyftError) -> Reply? {
@@ -152,9 +151,7 @@ struct Executor {
             }
             _ = handle
             let fetched = try object.tensor.get()
-            var o = object
-            o.tensor = fetched
-            store.insert(id, o)
+            store.insert(id, object.holding(fetched))
             return .ok
         }
     }

@@ -3,23 +3,46 @@ import SyftCore
 /// Who sent a request to a worker: the in-process client, or a network client's identity.
 public typealias ClientID = String
 
-/// One object a worker holds.
-struct StoredObject {
+/// One object a worker holds. A class, so that finding an object in the store (every operand of every
+/// command) copies one reference rather than the tensor's and the metadata's several.
+final class StoredObject {
     /// A local tensor, or a pointer to another worker's object (a remote tensor in this process).
     var tensor: Tensor
-    var tags: [String]
-    var description: String
+    let tags: [String]
+    let description: String
     /// The client that sent or created it; nil for data the worker's owner registered.
-    var owner: ClientID?
+    let owner: ClientID?
     /// Whether clients other than the owner may compute on it and find it by search.
-    var shared: Bool
+    let shared: Bool
     /// Whether clients other than the owner may `get` it.
-    var allowGet: Bool
+    let allowGet: Bool
     /// Insertion order, for listing.
-    var sequence: Int
+    var sequence = 0
+
+    init(tensor: Tensor, tags: [String], description: String, owner: ClientID?, shared: Bool, allowGet: Bool)
+    {
+        self.tensor = tensor
+        self.tags = tags
+        self.description = description
+        self.owner = owner
+        self.shared = shared
+        self.allowGet = allowGet
+    }
+
+    /// The same object holding `tensor` instead.
+    func holding(_ tensor: Tensor) -> StoredObject {
+        StoredObject(
+            tensor: tensor, tags: tags, description: description, owner: owner, shared: shared,
+            allowGet: allowGet)
+    }
 
     var isPointer: Bool { !tensor.isLocal }
-    var byteCount: Int { tensor.isLocal ? tensor.count * tensor.dtype.byteSize : 0 }
+    var byteCount: Int { tensor.byteCountIfLocal }
+}
+
+extension Tensor {
+    /// The bytes of a local tensor's elements; 0 for a pointer (its data is elsewhere).
+    var byteCountIfLocal: Int { isLocal ? count * dtype.byteSize : 0 }
 }
 
 /// A worker's objects by id, with the bytes they hold (for the memory budget).
@@ -37,39 +60,37 @@ struct ObjectStore {
         objects.sorted { $0.value.sequence < $1.value.sequence }.map { ($0.key, $0.value) }
     }
 
-    /// Stores `object` under `id` (one lookup of the id); returns the object it replaces, if any.
+    /// Stores `object` (a new one, not stored yet) under `id` (one lookup of the id); returns the object
+    /// it replaces, if any.
     @discardableResult
     mutating func insert(_ id: ObjectID, _ object: StoredObject) -> StoredObject? {
-        var o = object
-        o.sequence = nextSequence
-        guard let replaced = objects.updateValue(o, forKey: id) else {
+        guard let replaced = objects.updateValue(object, forKey: id) else {
+            object.sequence = nextSequence
             nextSequence += 1
-            bytes += o.byteCount
+            bytes += object.byteCount
             return nil
         }
         // An object replaced keeps its place in the listing order.
-        objects[id]!.sequence = replaced.sequence
-        bytes += o.byteCount - replaced.byteCount
+        object.sequence = replaced.sequence
+        bytes += object.byteCount - replaced.byteCount
         return replaced
     }
 
     /// Replaces the tensor of an existing object (in-place commands, gradient changes).
     mutating func update(_ id: ObjectID, tensor: Tensor) {
-        guard var o = objects[id] else { return }
-        bytes -= o.byteCount
+        guard let o = objects[id] else { return }
+        bytes += tensor.byteCountIfLocal - o.byteCount
         o.tensor = tensor
-        bytes += o.byteCount
-        objects[id] = o
     }
 
     /// Changes the tensor of an existing object in place (its buffer stays uniquely held, so an in-place
     /// update such as an optimizer step does not copy it); the tensor keeps its byte count.
     @discardableResult
     mutating func modifyTensor<R>(_ id: ObjectID, _ body: (inout Tensor) -> R) -> R? {
-        guard objects[id] != nil else { return nil }
-        let before = objects[id]!.byteCount
-        let result = body(&objects[id]!.tensor)
-        bytes += objects[id]!.byteCount - before
+        guard let o = objects[id] else { return nil }
+        let before = o.byteCount
+        let result = body(&o.tensor)
+        bytes += o.byteCount - before
         return result
     }
 

@@ -78,7 +78,7 @@ public final class WorkerRuntime: Sendable {
                 id,
                 StoredObject(
                     tensor: tensor, tags: tags, description: description, owner: nil, shared: true,
-                    allowGet: allowGet, sequence: 0))
+                    allowGet: allowGet))
         }
         return id
     }
