@@ -85,23 +85,28 @@ public protocol RemoteParameterUpdating: AnyObject {
 }
 
 /// The parameters held here, and those on workers grouped by worker (in the order first seen), with the
-/// handle that sends a worker its group's message.
+/// handle that sends a worker its group's message. One pass, one dynamic cast per parameter: it runs at
+/// every optimizer step and every `zeroGrad()`.
 func partitionByWorker(
     _ parameters: [Parameter]
 ) -> (
     local: [Parameter], remote: [(updater: any RemoteParameterUpdating, params: [Parameter])]
 ) {
-    func worker(_ p: Parameter) -> ObjectIdentifier? {
-        guard p.value.remoteHandle is any RemoteParameterUpdating, let place = p.value.remoteHandle?.placement
-        else { return nil }
-        return ObjectIdentifier(place)
-    }
-    let local = parameters.filter { worker($0) == nil }
-    let remote = groupPositions(parameters, by: worker).map { group in
-        (
-            updater: parameters[group[0]].value.remoteHandle as! any RemoteParameterUpdating,
-            params: group.map { parameters[$0] }
-        )
+    var local: [Parameter] = []
+    var remote: [(updater: any RemoteParameterUpdating, params: [Parameter])] = []
+    var slot: [ObjectIdentifier: Int] = [:]
+    for p in parameters {
+        guard let handle = p.value.remoteHandle, let updater = handle as? any RemoteParameterUpdating else {
+            local.append(p)
+            continue
+        }
+        let worker = ObjectIdentifier(handle.placement)
+        if let s = slot[worker] {
+            remote[s].params.append(p)
+        } else {
+            slot[worker] = remote.count
+            remote.append((updater, [p]))
+        }
     }
     return (local, remote)
 }
