@@ -182,25 +182,25 @@ extension Op {
         },
         "linear": { _ throws(SyftError) in .linear },
         "conv2d": { a throws(SyftError) in
-            return .conv2d(
+            .conv2d(
                 stride: try a.ints("stride"), padding: try a.ints("padding"),
                 dilation: try a.ints("dilation"),
                 groups: try a.int("groups"))
         },
         "max_pool2d": { a throws(SyftError) in
-            return .maxPool2d(
+            .maxPool2d(
                 kernel: try a.ints("kernel_size"), stride: try a.ints("stride"),
                 padding: try a.ints("padding"),
                 dilation: try a.ints("dilation"), ceilMode: try a.bool("ceil_mode"))
         },
         "avg_pool2d": { a throws(SyftError) in
-            return .avgPool2d(
+            .avgPool2d(
                 kernel: try a.ints("kernel_size"), stride: try a.ints("stride"),
                 padding: try a.ints("padding"),
                 ceilMode: try a.bool("ceil_mode"), countIncludePad: try a.bool("count_include_pad"))
         },
         "im2col": { a throws(SyftError) in
-            return .unfold(
+            .unfold(
                 kernel: try a.ints("kernel_size"), stride: try a.ints("stride"),
                 padding: try a.ints("padding"),
                 dilation: try a.ints("dilation"))
