@@ -36,6 +36,8 @@ public final class Channel: Sendable {
         var deletes: [ObjectID] = []
         /// The bytes of the objects in `deletes`.
         var deleteBytes = 0
+        /// The plan being recorded from what is posted (Note [Plans]).
+        var recording: PlanRecording?
 
         /// Moves the collected deletes into the queue, as one request.
         mutating func queueDeletes() {
@@ -64,9 +66,12 @@ public final class Channel: Sendable {
         self.batchLimit = batchLimit
     }
 
-    /// Queues a request that needs no answer; sends the queue when it is full.
-    func post(_ request: Request) {
+    /// Queues a request that needs no answer; sends the queue when it is full. While a plan is recorded,
+    /// the request is also recorded, with the metadata of the objects it reads (`operandMetas`, in the
+    /// order of its operands, for commands and detaches; evaluated only then).
+    func post(_ request: Request, operandMetas: @autoclosure () -> [TensorMeta] = []) {
         let full: [Request]? = state.withLock { s in
+            if s.recording != nil { s.recording!.append(request, operandMetas: operandMetas()) }
             s.queue.append(request)
             guard s.queue.count >= batchLimit else { return nil }
             return s.takeBatch()
@@ -78,6 +83,7 @@ public final class Channel: Sendable {
     /// deletes]).
     func postDelete(_ id: ObjectID, bytes: Int) {
         state.withLock { s in
+            if s.recording != nil { s.recording!.delete(id) }
             s.deletes.append(id)
             s.deleteBytes += bytes
             if s.deleteBytes > Self.heldDeleteBytes || s.deletes.count >= batchLimit { s.queueDeletes() }
@@ -87,6 +93,7 @@ public final class Channel: Sendable {
     /// Sends the queue and `request`, waits for the worker, and returns `request`'s reply.
     /// - Throws: the first failure of any earlier request, or of this one.
     func call(_ request: Request) throws(SyftError) -> Reply {
+        if let recorded = try recordInstead(of: request) { return recorded }
         // A command already known to have failed: report it before anything else runs, so the waiting
         // request (a get, say) is not carried out and nothing is lost; a retry then runs it.
         if let failure = takeFailure() { throw failure }
@@ -111,6 +118,7 @@ public final class Channel: Sendable {
     func callEach(
         _ requests: [Request]
     ) throws(SyftError) -> (replies: [Result<Reply, SyftError>], earlier: SyftError?) {
+        if let first = requests.first, isRecording { _ = try recordInstead(of: first) }
         if let failure = takeFailure() { throw failure }
         let batch: [Request] = state.withLock { $0.takeBatch([.synchronize] + requests) }
         let replies = transport.deliver(batch, wait: true)
@@ -145,6 +153,45 @@ public final class Channel: Sendable {
 
     /// Whether requests are queued, not yet sent.
     package var hasQueuedRequests: Bool { state.withLock { !$0.queue.isEmpty || !$0.deletes.isEmpty } }
+
+    // MARK: - Recording plans
+
+    /// Whether a plan is being recorded from what is posted here.
+    var isRecording: Bool { state.withLock { $0.recording != nil } }
+
+    /// Starts recording the requests posted here into a plan with inputs `inputs` (Note [Plans]).
+    /// - Throws: when a plan is being recorded here already.
+    func startRecording(inputs: [ObjectID]) throws(SyftError) {
+        try state.withLock { s throws(SyftError) in
+            guard s.recording == nil else {
+                throw .invalidCommand(op: "plan", reason: "a plan is being recorded on this worker already")
+            }
+            s.recording = PlanRecording(inputs: inputs)
+        }
+    }
+
+    /// Stops recording and returns what was recorded (nil when nothing was).
+    func stopRecording() -> PlanRecording? {
+        state.withLock { s in
+            defer { s.recording = nil }
+            return s.recording
+        }
+    }
+
+    /// While recording, a waiting request cannot be part of a plan: a backward is recorded (and sent)
+    /// pipelined instead, answered `.ok`; anything else throws. Nil when not recording.
+    private func recordInstead(of request: Request) throws(SyftError) -> Reply? {
+        guard isRecording else { return nil }
+        if case .backward(let id, let gradient, let retain, true) = request {
+            post(.backward(id: id, gradient: gradient, retainGraph: retain, wait: false))
+            return .ok
+        }
+        throw .invalidCommand(
+            op: request.name,
+            reason:
+                "it waits for the worker's answer, which a plan cannot record; a plan records only what needs no answer (operations, backward, optimizer steps)"
+        )
+    }
 
     /// Keeps `error` to report at the next waiting call (a command found invalid before it was sent).
     package func recordFailure(_ error: SyftError) {

@@ -24,6 +24,8 @@ struct Executor {
     let client: ClientID
     /// Objects removed by this batch, released after the store's lock is let go.
     var released: [StoredObject] = []
+    /// While a plan runs: its inputs, bound to the arguments (Note [Plans]).
+    var bindings: [ObjectID: StoredObject] = [:]
 
     init(runtime: WorkerRuntime, client: ClientID) {
         self.runtime = runtime
@@ -65,6 +67,7 @@ struct Executor {
             return .object(.tensor(TensorPayload(tensor: t, requiresGrad: requiresGrad, grad: grad)))
         case .delete(let ids):
             for id in ids {
+                if !store.plans.isEmpty, store.plans[id]?.owner == client { store.removePlan(id) }
                 guard let o = store[id], mayDelete(o) else { continue }
                 if let removed = store.remove(id) { released.append(removed) }
             }
@@ -140,6 +143,12 @@ struct Executor {
         case .update(let rule, let params, let state):
             try update(rule, params: params, state: state, &store)
             return nil
+        case .definePlan(let id, let inputs, let outputs, let requests):
+            try definePlan(id, inputs: inputs, outputs: outputs, requests: requests, &store)
+            return nil
+        case .runPlan(let id, let arguments, let results, let batchSize):
+            try runPlan(id, arguments: arguments, results: results, batchSize: batchSize, &store)
+            return nil
         case .remoteGet(let id):
             let object = try usable(id, store, forGet: true)
             guard let handle = object.tensor.remoteHandle else {
@@ -200,7 +209,9 @@ struct Executor {
     /// The object `id`, if this client may use it (and fetch it, for `get`).
     func usable(_ id: ObjectID, _ store: ObjectStore, forGet: Bool = false) throws(SyftError) -> StoredObject
     {
-        guard let o = store[id] else { throw .objectNotFound(id: id, worker: workerID) }
+        guard let o = store[id] ?? (bindings.isEmpty ? nil : bindings[id]) else {
+            throw .objectNotFound(id: id, worker: workerID)
+        }
         if o.owner == client { return o }
         if !o.shared {
             throw .permissionDenied(id: id, worker: workerID, reason: "it belongs to another client")

@@ -56,9 +56,8 @@ public func trainFederated<M: Layer>(
             let key = ObjectIdentifier(worker)
             let optimizer = optimizers[key] ?? makeOptimizer(model.parameters())
             optimizers[key] = optimizer
-            let (lossSum, n, _) = try runBatches(
-                model, data, optimizer: optimizer, task: task, epochs: 1, batchSize: batchSize,
-                afterBatch: { true })
+            let (lossSum, n) = try runBatchesByPlan(
+                model, data, optimizer: optimizer, task: task, epochs: 1, batchSize: batchSize)
             // The loss and the trained parameters come back in one round trip.
             total += try model.get(with: lossSum.map { [$0] } ?? []).first?.item() ?? 0
             batches += n
@@ -169,17 +168,66 @@ public func averageParameters<M: Module>(of copies: [M], weights: [Double], into
 ///   - task: what the model learns (its loss).
 ///   - epochs: passes over the data.
 ///   - batchSize: rows per training step.
-///   - afterBatch: called after each batch; returning false stops before the next one.
+///   - afterBatch: called after each batch; returning false stops before the next one. Every batch
+///     streams from here; without `afterBatch`, a plan runs the batches on the worker instead.
 /// - Returns: the sum of the batch losses, the number of batches run, and whether every batch ran.
 /// - Throws: the worker's error (`SyftError`).
 public func trainOnWorker<M: Layer>(
     _ model: M, _ data: FederatedDataset, optimizer: any Optimizer, task: Task, epochs: Int, batchSize: Int,
-    afterBatch: () -> Bool = { true }
+    afterBatch: () -> Bool
 ) throws -> (lossSum: Double, batches: Int, completed: Bool) {
     let (lossSum, batches, completed) = try runBatches(
         model, data, optimizer: optimizer, task: task, epochs: epochs, batchSize: batchSize,
         afterBatch: afterBatch)
     return (try lossSum?.get().item() ?? 0, batches, completed)
+}
+
+/// `trainOnWorker` for every batch: the training step is recorded as a ``Plan`` at the first batch, and the
+/// other batches of each epoch run it on the worker in one request (Note [Plans]).
+///
+/// ```swift
+/// try model.send(to: bob)
+/// let (lossSum, batches, _) = try trainOnWorker(
+///     model, bobData, optimizer: SGD(model.parameters(), lr: 0.1), task: .classify, epochs: 1, batchSize: 32)
+/// ```
+/// - Returns: the sum of the batch losses, the number of batches run, and true (every batch ran).
+/// - Throws: the worker's error (`SyftError`).
+public func trainOnWorker<M: Layer>(
+    _ model: M, _ data: FederatedDataset, optimizer: any Optimizer, task: Task, epochs: Int, batchSize: Int
+) throws -> (lossSum: Double, batches: Int, completed: Bool) {
+    let (lossSum, batches) = try runBatchesByPlan(
+        model, data, optimizer: optimizer, task: task, epochs: epochs, batchSize: batchSize)
+    return (try lossSum?.get().item() ?? 0, batches, true)
+}
+
+/// The loop of `trainOnWorker` with a plan: the first batch records the training step (zero the
+/// gradients, the loss, backward, the optimizer's step) as a ``Plan``, and the other batches of each
+/// epoch run it on the worker in one request. The sum of the losses stays on the worker (nil when no batch
+/// ran).
+func runBatchesByPlan<M: Layer>(
+    _ model: M, _ data: FederatedDataset, optimizer: any Optimizer, task: Task, epochs: Int, batchSize: Int
+) throws -> (lossSum: Tensor?, batches: Int) {
+    precondition(batchSize > 0, "trainOnWorker: batch size \(batchSize)")
+    let n = data.count
+    guard n > 0, epochs > 0 else { return (nil, 0) }
+    let first = Swift.min(batchSize, n)
+    let (step, firstLoss) = try Plan.record([data.features[..<first], data.targets[..<first]]) { batch in
+        optimizer.zeroGrad()
+        let loss = task.loss(model(batch[0]), batch[1])
+        try loss.backward(wait: false)
+        try optimizer.step()
+        return [loss.detached()]
+    }
+    var lossSum = firstLoss[0]
+    if n > first {
+        let rest = try step.run(
+            batchesOf: [data.features[first...], data.targets[first...]], batchSize: batchSize)
+        lossSum = lossSum + rest[0]
+    }
+    for _ in 1..<epochs {
+        lossSum = lossSum + (try step.run(batchesOf: [data.features, data.targets], batchSize: batchSize))[0]
+    }
+    return (lossSum, ((n + batchSize - 1) / batchSize) * epochs)
 }
 
 /// The loop of `trainOnWorker`, leaving the sum of the losses on the worker (nil when no batch ran).

@@ -111,11 +111,19 @@ public enum Request: Sendable {
     /// state objects (`rule.stateCount` ids per parameter, in order; created at the first step). Note
     /// [Optimizer steps where the parameters are].
     indirect case update(rule: ParameterUpdate, params: [ObjectID], state: [ObjectID])
+    /// Store a plan under `id`: `requests` (recorded by ``Plan``, none of them waiting) to run again by id,
+    /// reading its inputs from `inputs` and leaving its outputs under `outputs` (Note [Plans]).
+    indirect case definePlan(id: ObjectID, inputs: [ObjectID], outputs: [ObjectID], requests: [Request])
+    /// Run plan `id` with `arguments` in place of its inputs, its outputs stored under `results`; with a
+    /// `batchSize` above 0, once per block of `batchSize` rows of the arguments, each output summed over
+    /// the blocks (Note [Plans]).
+    case runPlan(id: ObjectID, arguments: [ObjectID], results: [ObjectID], batchSize: Int)
 
     /// Whether the client waits for this request's reply.
     public var isWaiting: Bool {
         switch self {
-        case .object, .command, .delete, .setRequiresGrad, .zeroGrad, .detach, .update: return false
+        case .object, .command, .delete, .setRequiresGrad, .zeroGrad, .detach, .update, .definePlan, .runPlan:
+            return false
         case .backward(_, _, _, let wait): return wait
         case .get, .gradients, .search, .listObjects, .synchronize, .remoteGet: return true
         }
@@ -138,6 +146,8 @@ public enum Request: Sendable {
         case .synchronize: return "synchronize"
         case .remoteGet: return "remote_get"
         case .update(let rule, _, _): return rule.name
+        case .definePlan: return "define_plan"
+        case .runPlan: return "run_plan"
         }
     }
 }

@@ -45,9 +45,23 @@ extension Tensor {
     var byteCountIfLocal: Int { isLocal ? count * dtype.byteSize : 0 }
 }
 
-/// A worker's objects by id, with the bytes they hold (for the memory budget).
+/// A plan a client defined on a worker (Note [Plans]), checked when it was defined.
+struct StoredPlan {
+    let owner: ClientID
+    let inputs: [ObjectID]
+    let outputs: [ObjectID]
+    let requests: [Request]
+    /// The ids the requests create: fresh each run; the outputs among them move to the run's results.
+    let created: Set<ObjectID>
+    /// The bytes of the tensors the requests carry (counted in the worker's memory budget).
+    let bytes: Int
+}
+
+/// A worker's objects by id, with the bytes they hold (for the memory budget), and its clients' plans.
 struct ObjectStore {
     private(set) var objects: [ObjectID: StoredObject] = [:]
+    /// Plans by id (a namespace of their own, Note [Plans]).
+    private(set) var plans: [ObjectID: StoredPlan] = [:]
     private(set) var bytes = 0
     private var nextSequence = 0
 
@@ -94,6 +108,22 @@ struct ObjectStore {
         return result
     }
 
+    /// Stores a plan under `id`, replacing the one there.
+    mutating func insertPlan(_ id: ObjectID, _ plan: StoredPlan) {
+        removePlan(id)
+        plans[id] = plan
+        bytes += plan.bytes
+    }
+
+    mutating func removePlan(_ id: ObjectID) {
+        if let old = plans.removeValue(forKey: id) { bytes -= old.bytes }
+    }
+
+    /// Removes every plan of `client`.
+    mutating func removePlans(of client: ClientID) {
+        for (id, p) in plans where p.owner == client { removePlan(id) }
+    }
+
     @discardableResult
     mutating func remove(_ id: ObjectID) -> StoredObject? {
         guard let o = objects.removeValue(forKey: id) else { return nil }
@@ -104,6 +134,7 @@ struct ObjectStore {
     mutating func removeAll() -> [StoredObject] {
         let all = Array(objects.values)
         objects.removeAll()
+        plans.removeAll()
         bytes = 0
         return all
     }

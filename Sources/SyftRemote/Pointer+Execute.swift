@@ -24,7 +24,8 @@ extension PointerHandle {
         let recordsGrad = gradEnabled && op.isDifferentiable && operandsRequireGrad
         let results = metas.map { _ in newObjectID() }
         location.channel.post(
-            .command(op: op, operands: wire, results: results, inPlace: false, gradEnabled: gradEnabled))
+            .command(op: op, operands: wire, results: results, inPlace: false, gradEnabled: gradEnabled),
+            operandMetas: operands.map(\.meta))
         return zip(metas, results).map { meta, rid in
             Tensor(
                 remote: PointerHandle(
@@ -54,7 +55,8 @@ extension PointerHandle {
             location.channel.post(
                 .command(
                     op: op, operands: wire, results: [idAtLocation], inPlace: true,
-                    gradEnabled: GradientMode.isEnabled))
+                    gradEnabled: GradientMode.isEnabled),
+                operandMetas: operands.map(\.meta))
         } catch {
             location.channel.recordFailure(error)
         }
@@ -138,7 +140,7 @@ extension PointerHandle {
     public func detached(_ tensor: Tensor) -> Tensor {
         guard let (location, id) = try? target(for: "detach") else { return tensor }
         let result = newObjectID()
-        location.channel.post(.detach(id: id, result: result))
+        location.channel.post(.detach(id: id, result: result), operandMetas: [meta])
         return Tensor(
             remote: PointerHandle(
                 location: location, idAtLocation: result, ownerName: ownerName, meta: meta,

@@ -86,6 +86,7 @@ public final class WorkerRuntime: Sendable {
     /// Removes every object a client owns (when its connection ends).
     public func releaseObjects(of client: ClientID) {
         let removed: [StoredObject] = state.withLock { store in
+            store.removePlans(of: client)
             let ids = store.ordered.filter { $0.1.owner == client }.map(\.0)
             return ids.compactMap { store.remove($0) }
         }

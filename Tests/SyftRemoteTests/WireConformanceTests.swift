@@ -56,6 +56,15 @@ final class WireConformanceTests: XCTestCase {
             .gradients(ids: [7, 8], results: [12, 13]),
             .setRequiresGrad(id: 4, flag: true), .zeroGrad(ids: [4]), .detach(id: 4, result: 5),
             .search(query: ["#a", "#b"]), .listObjects, .synchronize, .remoteGet(id: 3),
+            .definePlan(
+                id: 30, inputs: [31, 32], outputs: [33],
+                requests: [
+                    .command(
+                        op: .add, operands: [.object(31), .value(Tensor(wrapping: 1.0))], results: [33],
+                        inPlace: false, gradEnabled: true),
+                    .backward(id: 33, gradient: nil, retainGraph: false, wait: false), .delete(ids: [34]),
+                ]),
+            .runPlan(id: 30, arguments: [40, 41], results: [42], batchSize: 32),
             .update(
                 rule: .adam(
                     lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decoupled: true),
@@ -106,11 +115,25 @@ final class WireConformanceTests: XCTestCase {
         XCTAssertEqual(update.state, [20, 21, 22, 23, 24, 25])
         XCTAssertEqual(update.attrs["beta2"]?.float, 0.999)
         XCTAssertEqual(update.attrs["decoupled"]?.bool, true)
-        let backwards = generated.requests.compactMap { r -> Syft_V1_BackwardMessage? in
+        let plans = generated.requests.compactMap { r -> Syft_V1_DefinePlanMessage? in
+            if case .definePlan(let p)? = r.body { return p } else { return nil }
+        }
+        XCTAssertEqual(plans.map(\.inputs), [[31, 32]])
+        XCTAssertEqual(plans.first?.outputs, [33])
+        XCTAssertEqual(plans.first?.requests.map { $0.command.op }, ["add", "", ""])
+        XCTAssertEqual(plans.first?.requests.last?.delete.ids, [34])
+        let runs = generated.requests.compactMap { r -> Syft_V1_RunPlanMessage? in
+            if case .runPlan(let p)? = r.body { return p } else { return nil }
+        }
+        XCTAssertEqual(runs.map(\.batchSize), [32])
+        XCTAssertEqual(runs.first?.arguments, [40, 41])
+        XCTAssertEqual(runs.first?.results, [42])
+        let backwards = (generated.requests + plans.flatMap(\.requests)).compactMap {
+            r -> Syft_V1_BackwardMessage? in
             if case .backward(let b)? = r.body { return b } else { return nil }
         }
-        XCTAssertEqual(backwards.map(\.pipelined), [false, false, true])
-        XCTAssertEqual(backwards.map(\.retainGraph), [true, false, true])
+        XCTAssertEqual(backwards.map(\.pipelined), [false, false, true, true])
+        XCTAssertEqual(backwards.map(\.retainGraph), [true, false, true, false])
         // Back through SwiftProtobuf's encoder into ours: the same requests.
         let again = try WireCodec.decodeRequests(
             try generated.serializedBytes() as [UInt8], limits: .unlimited)
@@ -133,6 +156,33 @@ final class WireConformanceTests: XCTestCase {
     }
 
     /// Fields written by another implementation in another order, unpacked, or unknown to us decode too.
+    /// A plan may not hold a plan: rejected as it is read, however deep the nesting, so decoding never
+    /// recurses without bound; a negative batch size is an error too.
+    func testPlansInsidePlansAreErrors() throws {
+        var nested = Syft_V1_Request.with { $0.synchronize = .init() }
+        for depth in 0..<300 {
+            nested = .with { r in
+                r.definePlan = .with {
+                    $0.id = UInt64(depth + 1); $0.requests = [nested]
+                }
+            }
+        }
+        let bytes: [UInt8] = try Syft_V1_RequestBatch.with { $0.requests = [nested] }.serializedBytes()
+        XCTAssertThrowsError(try WireCodec.decodeRequests(bytes, limits: .unlimited)) { error in
+            XCTAssertTrue("\(error)".contains("a plan inside a plan"), "\(error)")
+        }
+        let negative: [UInt8] = try Syft_V1_RequestBatch.with {
+            $0.requests = [
+                .with {
+                    $0.runPlan = .with {
+                        $0.id = 1; $0.batchSize = -1
+                    }
+                }
+            ]
+        }.serializedBytes()
+        XCTAssertThrowsError(try WireCodec.decodeRequests(negative, limits: .unlimited))
+    }
+
     func testUnpackedAndUnknownFields() throws {
         var command = Syft_V1_CommandMessage()
         command.op = "add"

@@ -9,6 +9,8 @@ struct WireDecoder {
     let limits: WorkerLimits
     /// Where chunked tensors are allocated, to be filled by the chunks after the message; nil: none may be.
     var chunks: ChunkedTensorSink? = nil
+    /// Whether this decodes a plan's requests (which may not hold another plan).
+    var insidePlan = false
 
     // MARK: Tensors and pointers
 
@@ -228,7 +230,7 @@ struct WireDecoder {
     func request(_ r: inout ProtoReader) throws(SyftError) -> Request {
         var result: Request?
         while let (field, type) = try r.field() {
-            guard field <= 14 else {
+            guard field <= 16 else {
                 try r.skip(type)
                 continue
             }
@@ -305,7 +307,12 @@ struct WireDecoder {
             case 11: result = .listObjects
             case 12: result = .synchronize
             case 13: result = .remoteGet(id: try singleID(&m))
-            default: result = try update(&m)
+            case 14: result = try update(&m)
+            case 15:
+                // Checked before decoding it: a plan nested in a plan would recurse without bound.
+                guard !insidePlan else { throw .invalidMessage(reason: "a plan inside a plan") }
+                result = try definePlan(&m)
+            default: result = try runPlan(&m)
             }
         }
         guard let result else { throw .invalidMessage(reason: "a request with no body") }
@@ -340,6 +347,52 @@ struct WireDecoder {
         let op = try Op(wireName: name, attrs: attrs)
         return .command(
             op: op, operands: operands, results: results, inPlace: inPlace, gradEnabled: gradEnabled)
+    }
+
+    /// A plan's definition; its requests decode as a batch's do, with tensors inline and no plan inside.
+    func definePlan(_ m: inout ProtoReader) throws(SyftError) -> Request {
+        var id: ObjectID = 0
+        var inputs: [UInt64] = []
+        var outputs: [UInt64] = []
+        var requests: [Request] = []
+        var inner = WireDecoder(limits: limits, chunks: nil)
+        inner.insidePlan = true
+        while let (f, t) = try m.field() {
+            switch f {
+            case 1: id = try m.uint64(t)
+            case 2: try m.repeatedVarint(t, into: &inputs, limit: 1 << 12)
+            case 3: try m.repeatedVarint(t, into: &outputs, limit: 1 << 12)
+            case 4:
+                try m.expect(t, .lengthDelimited)
+                var r = try m.nested(depth: 2)
+                requests.append(try inner.request(&r))
+                guard requests.count <= Executor.maxPlanRequests else {
+                    throw .invalidMessage(reason: "a plan of more than \(Executor.maxPlanRequests) requests")
+                }
+            default: try m.skip(t)
+            }
+        }
+        return .definePlan(id: id, inputs: inputs, outputs: outputs, requests: requests)
+    }
+
+    func runPlan(_ m: inout ProtoReader) throws(SyftError) -> Request {
+        var id: ObjectID = 0
+        var arguments: [UInt64] = []
+        var results: [UInt64] = []
+        var batchSize: Int64 = 0
+        while let (f, t) = try m.field() {
+            switch f {
+            case 1: id = try m.uint64(t)
+            case 2: try m.repeatedVarint(t, into: &arguments, limit: 1 << 12)
+            case 3: try m.repeatedVarint(t, into: &results, limit: 1 << 12)
+            case 4: batchSize = try m.int64(t)
+            default: try m.skip(t)
+            }
+        }
+        guard batchSize >= 0, batchSize <= Int64(Int32.max) else {
+            throw .invalidMessage(reason: "run_plan: batch size \(batchSize)")
+        }
+        return .runPlan(id: id, arguments: arguments, results: results, batchSize: Int(batchSize))
     }
 
     func update(_ m: inout ProtoReader) throws(SyftError) -> Request {

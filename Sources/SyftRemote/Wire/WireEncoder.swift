@@ -162,6 +162,24 @@ extension ProtoWriter {
                 w.packed(3, params) { $0 }
                 w.packed(4, state) { $0 }
             }
+        case .definePlan(let id, let inputs, let outputs, let requests):
+            message(15) { w in
+                w.uint64(1, id)
+                w.packed(2, inputs) { $0 }
+                w.packed(3, outputs) { $0 }
+                // A plan's tensors travel inline: a plan is kept whole, not streamed.
+                let chunks = w.chunks
+                w.chunks = nil
+                for r in requests { w.message(4) { $0.request(r) } }
+                w.chunks = chunks
+            }
+        case .runPlan(let id, let arguments, let results, let batchSize):
+            message(16) { w in
+                w.uint64(1, id)
+                w.packed(2, arguments) { $0 }
+                w.packed(3, results) { $0 }
+                w.int64(4, Int64(batchSize))
+            }
         }
     }
 

@@ -379,6 +379,45 @@ public nonisolated struct Syft_V1_UpdateMessage: Sendable {
   public init() {}
 }
 
+/// A plan (Note [Plans] in Plan.swift): requests that need no answer, recorded once and run again by
+/// id. A run binds its arguments to `inputs` and stores `outputs` under the run's results.
+public nonisolated struct Syft_V1_DefinePlanMessage: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: UInt64 = 0
+
+  public var inputs: [UInt64] = []
+
+  public var outputs: [UInt64] = []
+
+  public var requests: [Syft_V1_Request] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Syft_V1_RunPlanMessage: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: UInt64 = 0
+
+  public var arguments: [UInt64] = []
+
+  public var results: [UInt64] = []
+
+  /// Rows per run, each output summed over the runs; 0 runs the plan once on the whole arguments.
+  public var batchSize: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 public nonisolated struct Syft_V1_Request: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -498,6 +537,22 @@ public nonisolated struct Syft_V1_Request: Sendable {
     set {body = .update(newValue)}
   }
 
+  public var definePlan: Syft_V1_DefinePlanMessage {
+    get {
+      if case .definePlan(let v)? = body {return v}
+      return Syft_V1_DefinePlanMessage()
+    }
+    set {body = .definePlan(newValue)}
+  }
+
+  public var runPlan: Syft_V1_RunPlanMessage {
+    get {
+      if case .runPlan(let v)? = body {return v}
+      return Syft_V1_RunPlanMessage()
+    }
+    set {body = .runPlan(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Body: Equatable, Sendable {
@@ -515,6 +570,8 @@ public nonisolated struct Syft_V1_Request: Sendable {
     case synchronize(Syft_V1_SynchronizeMessage)
     case remoteGet(Syft_V1_RemoteGetMessage)
     case update(Syft_V1_UpdateMessage)
+    case definePlan(Syft_V1_DefinePlanMessage)
+    case runPlan(Syft_V1_RunPlanMessage)
 
   }
 
@@ -1407,9 +1464,99 @@ nonisolated extension Syft_V1_UpdateMessage: SwiftProtobuf.Message, SwiftProtobu
   }
 }
 
+nonisolated extension Syft_V1_DefinePlanMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DefinePlanMessage"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}inputs\0\u{1}outputs\0\u{1}requests\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.id) }()
+      case 2: try { try decoder.decodeRepeatedUInt64Field(value: &self.inputs) }()
+      case 3: try { try decoder.decodeRepeatedUInt64Field(value: &self.outputs) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.requests) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.id != 0 {
+      try visitor.visitSingularUInt64Field(value: self.id, fieldNumber: 1)
+    }
+    if !self.inputs.isEmpty {
+      try visitor.visitPackedUInt64Field(value: self.inputs, fieldNumber: 2)
+    }
+    if !self.outputs.isEmpty {
+      try visitor.visitPackedUInt64Field(value: self.outputs, fieldNumber: 3)
+    }
+    if !self.requests.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.requests, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Syft_V1_DefinePlanMessage, rhs: Syft_V1_DefinePlanMessage) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.inputs != rhs.inputs {return false}
+    if lhs.outputs != rhs.outputs {return false}
+    if lhs.requests != rhs.requests {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Syft_V1_RunPlanMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RunPlanMessage"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}arguments\0\u{1}results\0\u{3}batch_size\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.id) }()
+      case 2: try { try decoder.decodeRepeatedUInt64Field(value: &self.arguments) }()
+      case 3: try { try decoder.decodeRepeatedUInt64Field(value: &self.results) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.batchSize) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.id != 0 {
+      try visitor.visitSingularUInt64Field(value: self.id, fieldNumber: 1)
+    }
+    if !self.arguments.isEmpty {
+      try visitor.visitPackedUInt64Field(value: self.arguments, fieldNumber: 2)
+    }
+    if !self.results.isEmpty {
+      try visitor.visitPackedUInt64Field(value: self.results, fieldNumber: 3)
+    }
+    if self.batchSize != 0 {
+      try visitor.visitSingularInt64Field(value: self.batchSize, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Syft_V1_RunPlanMessage, rhs: Syft_V1_RunPlanMessage) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.arguments != rhs.arguments {return false}
+    if lhs.results != rhs.results {return false}
+    if lhs.batchSize != rhs.batchSize {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Syft_V1_Request: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Request"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}object\0\u{1}command\0\u{1}get\0\u{1}delete\0\u{1}backward\0\u{1}gradients\0\u{3}set_requires_grad\0\u{3}zero_grad\0\u{1}detach\0\u{1}search\0\u{3}list_objects\0\u{1}synchronize\0\u{3}remote_get\0\u{1}update\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}object\0\u{1}command\0\u{1}get\0\u{1}delete\0\u{1}backward\0\u{1}gradients\0\u{3}set_requires_grad\0\u{3}zero_grad\0\u{1}detach\0\u{1}search\0\u{3}list_objects\0\u{1}synchronize\0\u{3}remote_get\0\u{1}update\0\u{3}define_plan\0\u{3}run_plan\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1599,6 +1746,32 @@ nonisolated extension Syft_V1_Request: SwiftProtobuf.Message, SwiftProtobuf._Mes
           self.body = .update(v)
         }
       }()
+      case 15: try {
+        var v: Syft_V1_DefinePlanMessage?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .definePlan(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .definePlan(v)
+        }
+      }()
+      case 16: try {
+        var v: Syft_V1_RunPlanMessage?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .runPlan(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .runPlan(v)
+        }
+      }()
       default: break
       }
     }
@@ -1665,6 +1838,14 @@ nonisolated extension Syft_V1_Request: SwiftProtobuf.Message, SwiftProtobuf._Mes
     case .update?: try {
       guard case .update(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+    }()
+    case .definePlan?: try {
+      guard case .definePlan(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
+    }()
+    case .runPlan?: try {
+      guard case .runPlan(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
     }()
     case nil: break
     }

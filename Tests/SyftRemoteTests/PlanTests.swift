@@ -1,0 +1,151 @@
+import SyftCore
+import SyftNN
+import SyftRemote
+import XCTest
+import _TestSupport
+
+/// Plans: a computation recorded once on a worker and run there again by id (Note [Plans]).
+final class PlanTests: XCTestCase {
+    /// A plan runs again on other arguments, of another shape, with the output's shape known here; what
+    /// the recording run returned stays as it was, and a run leaves no intermediate behind.
+    func testPlanRunsAgainOnOtherArguments() throws {
+        forEachMode { mode, worker in
+            let bob = try worker("bob")
+            let x = try Tensor([1.0, 2, 3] as [Float]).send(to: bob)
+            let (plan, first) = try Plan.record([x]) { a in [(a[0] * 2 + 1).relu()] }
+            XCTAssertEqual(first.count, 1)
+            let z = try Tensor([[-4.0, 5], [6, -7]] as [[Float]]).send(to: bob)
+            let y = try plan(z)[0]
+            XCTAssertEqual(y.shape, [2, 2], "[\(mode)]")
+            let w = try plan(x)[0]
+            XCTAssertEqual(try y.get().scalars(as: Float.self), [0, 11, 13, 0], "[\(mode)]")
+            XCTAssertEqual(try w.get().scalars(as: Float.self), [3, 5, 7], "[\(mode)]")
+            XCTAssertEqual(try first[0].get().scalars(as: Float.self), [3, 5, 7], "[\(mode)]")
+            // x and z remain: the runs' intermediates (x * 2, + 1) were deleted at the end of each run.
+            XCTAssertEqual(try objectCount(bob), 2, "[\(mode)]")
+            XCTAssertTrue(plan.description.hasPrefix("[Plan | bob:"), plan.description)
+        }
+    }
+
+    /// A batched run slices the arguments into blocks of rows on the worker and sums each output.
+    func testBatchedRunSumsTheOutputsOverTheBlocks() throws {
+        forEachMode { mode, worker in
+            let bob = try worker("bob")
+            let data = Tensor.randn([7, 3], generator: Generator(seed: 3))
+            let labels = Tensor([1, 2, 3, 4, 5, 6, 7] as [Int64])
+            let x = try data.send(to: bob)
+            let y = try labels.send(to: bob)
+            let (plan, _) = try Plan.record([x[..<2], y[..<2]]) { a in
+                [(a[0] * a[0]).sum(), a[1].sum()]
+            }
+            let sums = try plan.run(batchesOf: [x, y], batchSize: 3)
+            XCTAssertEqual(sums.map(\.shape), [[], []])
+            assertClose(try sums[0].get(), (data * data).sum(), atol: 1e-5)
+            XCTAssertEqual(try sums[1].get().scalars(as: Int64.self), [28], "[\(mode)]")
+        }
+    }
+
+    /// A training step recorded as a plan and run over the batches trains the model exactly as the same
+    /// loop run here: the optimizer steps the model's parameters on the worker, run after run.
+    func testTrainingStepPlanTrainsAsTheLocalLoop() throws {
+        forEachMode { mode, worker in
+            let bob = try worker("bob")
+            let x = Tensor.randn([10, 4], generator: Generator(seed: 5))
+            let y = Tensor([0, 1, 2, 0, 1, 2, 0, 1, 2, 0] as [Int64])
+            func makeModel() -> Sequential {
+                let g = Generator(seed: 9)
+                return Sequential(Linear(4, 5, generator: g), ReLU(), Linear(5, 3, generator: g))
+            }
+            let local = makeModel()
+            let localOptimizer = SGD(local.parameters(), lr: 0.1, momentum: 0.9)
+            var localLoss = 0.0
+            for _ in 0..<2 {
+                for start in stride(from: 0, to: 10, by: 4) {
+                    let end = min(10, start + 4)
+                    localOptimizer.zeroGrad()
+                    let loss = crossEntropy(local(x[start..<end]), y[start..<end])
+                    try loss.backward()
+                    try localOptimizer.step()
+                    localLoss += loss.item()
+                }
+            }
+            let remote = makeModel()
+            try remote.send(to: bob)
+            let data = FederatedDataset(features: try x.send(to: bob), targets: try y.send(to: bob))
+            let result = try trainOnWorker(
+                remote, data, optimizer: SGD(remote.parameters(), lr: 0.1, momentum: 0.9), task: .classify,
+                epochs: 2, batchSize: 4)
+            XCTAssertEqual(result.batches, 6, "[\(mode)]")
+            XCTAssertEqual(result.lossSum, localLoss, accuracy: 1e-4, "[\(mode)]")
+            try remote.get()
+            for (a, b) in zip(remote.parameters(), local.parameters()) {
+                assertClose(a.value, b.value, atol: 1e-5)
+            }
+        }
+    }
+
+    /// What cannot be in a plan, or run with it, is a clear error.
+    func testPlanErrorsAreClear() throws {
+        forEachMode { mode, worker in
+            let bob = try worker("bob")
+            let alice = try worker("alice")
+            let x = try Tensor([1.0, 2, 3] as [Float]).send(to: bob)
+            // A call that waits cannot be recorded.
+            assertSyftError(try Plan.record([x]) { a in [try (a[0] + 1).get()] }) {
+                if case .invalidCommand("get", let reason) = $0 { return reason.contains("plan") }
+                return false
+            }
+            // The recording is over: the worker answers again.
+            XCTAssertEqual(try (x + 1).get().scalars(as: Float.self), [2, 3, 4], "[\(mode)]")
+            let weight = try Tensor.ones([3, 2]).send(to: bob)
+            let (plan, _) = try Plan.record([x.reshaped(to: [1, 3])]) { a in [a[0].matmul(weight)] }
+            // Arguments: their number, their place, and their shapes, all checked before anything is sent.
+            assertSyftError(try plan.run([x, x])) {
+                if case .invalidCommand("run_plan", let r) = $0 { return r.contains("takes 1 inputs") }
+                return false
+            }
+            let elsewhere = try Tensor.ones([1, 3]).send(to: alice)
+            assertSyftError(try plan(elsewhere)) {
+                if case .notCollocated = $0 { return true }
+                return false
+            }
+            let wrong = try Tensor.ones([2, 4]).send(to: bob)
+            assertSyftError(try plan(wrong)) {
+                if case .invalidCommand("matmul", let r) = $0 { return r.contains("in the plan") }
+                return false
+            }
+            XCTAssertEqual(try plan(try Tensor.ones([4, 3]).send(to: bob))[0].shape, [4, 2])
+            // Outputs that depend on the rows of a batch cannot be summed over blocks of unequal rows.
+            let rows = try Tensor.ones([5, 3]).send(to: bob)
+            assertSyftError(try plan.run(batchesOf: [rows], batchSize: 2)) {
+                if case .invalidCommand("run_plan", let r) = $0 { return r.contains("last batch") }
+                return false
+            }
+            XCTAssertEqual(try plan.run(batchesOf: [rows], batchSize: 5)[0].get().shape, [5, 2])
+            // A plan may not write to its inputs: the worker refuses it, at the next call that waits.
+            let (_, _) = try Plan.record([x]) { a in
+                var t = a[0]
+                t += 1
+                return [t * 2]
+            }
+            assertSyftError(try bob.synchronize()) {
+                if case .invalidCommand("define_plan", let r) = $0 { return r.contains("writes to an input") }
+                return false
+            }
+        }
+    }
+
+    /// Dropping a plan removes it from the worker: running a plan that is gone names it.
+    func testPlansAreRemovedWhenDropped() throws {
+        forEachMode([.direct, .codec]) { mode, worker in
+            let bob = try worker("bob")
+            let x = try Tensor([1.0, 2] as [Float]).send(to: bob)
+            var (plan, _) = try Plan.record([x]) { a in [a[0] + 1] }
+            let first = try plan(x)[0]
+            XCTAssertEqual(try first.get().scalars(as: Float.self), [2, 3])
+            (plan, _) = try Plan.record([x]) { a in [a[0] * 3] }
+            XCTAssertEqual(try plan(x)[0].get().scalars(as: Float.self), [3, 6], "[\(mode)]")
+            XCTAssertEqual(try objectCount(bob), 1, "[\(mode)]")
+        }
+    }
+}
