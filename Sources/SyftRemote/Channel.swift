@@ -70,6 +70,9 @@ public final class Channel: Sendable {
     /// the request is also recorded, with the metadata of the objects it reads (`operandMetas`, in the
     /// order of its operands, for commands and detaches; evaluated only then).
     func post(_ request: Request, operandMetas: @autoclosure () -> [TensorMeta] = []) {
+        if let other = PlanContext.otherRecording(than: self) {
+            other.noteFailedRecording(PlanContext.otherWorkerError)
+        }
         let full: [Request]? = state.withLock { s in
             if s.recording != nil { s.recording!.append(request, operandMetas: operandMetas()) }
             s.queue.append(request)
@@ -118,7 +121,7 @@ public final class Channel: Sendable {
     func callEach(
         _ requests: [Request]
     ) throws(SyftError) -> (replies: [Result<Reply, SyftError>], earlier: SyftError?) {
-        if let first = requests.first, isRecording { _ = try recordInstead(of: first) }
+        if let first = requests.first { _ = try recordInstead(of: first) }
         if let failure = takeFailure() { throw failure }
         let batch: [Request] = state.withLock { $0.takeBatch([.synchronize] + requests) }
         let replies = transport.deliver(batch, wait: true)
@@ -170,6 +173,13 @@ public final class Channel: Sendable {
         }
     }
 
+    /// Marks the recording as failed with `error` (kept when it is the first).
+    func noteFailedRecording(_ error: SyftError) {
+        state.withLock { s in
+            if s.recording != nil && s.recording!.error == nil { s.recording!.error = error }
+        }
+    }
+
     /// Stops recording and returns what was recorded (nil when nothing was).
     func stopRecording() -> PlanRecording? {
         state.withLock { s in
@@ -181,6 +191,7 @@ public final class Channel: Sendable {
     /// While recording, a waiting request cannot be part of a plan: a backward is recorded (and sent)
     /// pipelined instead, answered `.ok`; anything else throws. Nil when not recording.
     private func recordInstead(of request: Request) throws(SyftError) -> Reply? {
+        if PlanContext.otherRecording(than: self) != nil { throw PlanContext.otherWorkerError }
         guard isRecording else { return nil }
         if case .backward(let id, let gradient, let retain, true) = request {
             post(.backward(id: id, gradient: gradient, retainGraph: retain, wait: false))

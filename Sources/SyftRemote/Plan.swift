@@ -21,6 +21,25 @@ import Synchronization
 // The client knows the shapes of a run's outputs without asking: it replays the recorded operations'
 // shape rules on the arguments' shapes, so a shape that does not fit is an error before anything is sent.
 
+/// The recording in progress in this task, for the channels of other workers to notice (a plan runs on
+/// one worker: its body may not use another).
+enum PlanContext {
+    /// The channel recording a plan in this task.
+    @TaskLocal static var recording: Channel?
+    /// How many recordings are in progress in the process (read first, so that a channel looks up the
+    /// task-local only while some recording is).
+    static let active = Atomic<Int>(0)
+
+    /// The channel recording in this task, when it is not `channel`.
+    static func otherRecording(than channel: Channel) -> Channel? {
+        guard active.load(ordering: .relaxed) > 0, let r = recording, r !== channel else { return nil }
+        return r
+    }
+
+    static let otherWorkerError = SyftError.invalidCommand(
+        op: "plan", reason: "the body used another worker than the plan's; a plan runs on one worker")
+}
+
 /// What a channel records while a plan is recorded on its worker.
 struct PlanRecording {
     /// The ids of the recording run's inputs.
@@ -143,8 +162,10 @@ public final class Plan: CustomStringConvertible, @unchecked Sendable {
         for t in inputs { inputIDs.append(try target(of: t, at: location, for: "plan")) }
         try location.channel.startRecording(inputs: inputIDs)
         let results: [Tensor]
+        PlanContext.active.add(1, ordering: .relaxed)
+        defer { PlanContext.active.subtract(1, ordering: .relaxed) }
         do {
-            results = try body(inputs)
+            results = try PlanContext.$recording.withValue(location.channel) { try body(inputs) }
         } catch {
             _ = location.channel.stopRecording()
             throw error

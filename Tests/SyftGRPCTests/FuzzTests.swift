@@ -63,6 +63,14 @@ final class FuzzTests: XCTestCase {
                 tags: ["#a"], description: ""),
             .command(
                 op: .add, operands: [.object(7), .object(7)], results: [8], inPlace: false, gradEnabled: true),
+            .definePlan(
+                id: 9, inputs: [10], outputs: [11],
+                requests: [
+                    .command(
+                        op: .mul, operands: [.object(10), .object(7)], results: [11], inPlace: false,
+                        gradEnabled: true)
+                ]),
+            .runPlan(id: 9, arguments: [8], results: [12], batchSize: 2),
             .get(id: 8),
         ])
         func fuzzMessage(_ kind: Int) -> [UInt8] {

@@ -44,6 +44,27 @@ final class OwnershipTests: XCTestCase {
         XCTAssertEqual(try x.get().floats, [1, 2, 3], "the object is untouched")
     }
 
+    /// A plan belongs to the client that defined it: another client can neither run it nor replace it.
+    func testAnotherClientsPlanIsPermissionDenied() throws {
+        let bob = try startWorker("bob")
+        let alice = try bob.connect()
+        let eve = try bob.connect()
+        let x = try Tensor([1.0, 2.0] as [Float]).send(to: alice)
+        let (plan, _) = try Plan.record([x]) { a in [a[0] * 10] }
+        try alice.synchronize()
+        let y = try Tensor([5.0] as [Float]).send(to: eve)
+        eve.channel.post(
+            .runPlan(id: plan.id, arguments: [y.idAtLocation!], results: [newObjectID()], batchSize: 0))
+        assertSyftError(try eve.synchronize()) {
+            if case .permissionDenied(let id, "bob", _) = $0 { return id == plan.id }; return false
+        }
+        eve.channel.post(.definePlan(id: plan.id, inputs: [1], outputs: [], requests: []))
+        assertSyftError(try eve.synchronize()) {
+            if case .permissionDenied(let id, "bob", _) = $0 { return id == plan.id }; return false
+        }
+        XCTAssertEqual(try plan(x)[0].get().scalars(as: Float.self), [10, 20], "the plan is untouched")
+    }
+
     func testRegisteredDataIsSearchableAndComputableButNotFetchable() throws {
         let dir = try temporaryDirectory()
         let csv = dir.appendingPathComponent("toy.csv")

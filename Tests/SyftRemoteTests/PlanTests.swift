@@ -97,6 +97,16 @@ final class PlanTests: XCTestCase {
             }
             // The recording is over: the worker answers again.
             XCTAssertEqual(try (x + 1).get().scalars(as: Float.self), [2, 3, 4], "[\(mode)]")
+            // A plan runs on one worker: its body may not use another.
+            let other = try Tensor([1.0] as [Float]).send(to: alice)
+            assertSyftError(try Plan.record([x]) { a in [a[0] * 2, other + 1] }) {
+                if case .invalidCommand("plan", let reason) = $0 { return reason.contains("one worker") }
+                return false
+            }
+            assertSyftError(try Plan.record([x]) { a in [a[0] * (try other.get().item())] }) {
+                if case .invalidCommand("plan", let reason) = $0 { return reason.contains("one worker") }
+                return false
+            }
             let weight = try Tensor.ones([3, 2]).send(to: bob)
             let (plan, _) = try Plan.record([x.reshaped(to: [1, 3])]) { a in [a[0].matmul(weight)] }
             // Arguments: their number, their place, and their shapes, all checked before anything is sent.
@@ -131,6 +141,31 @@ final class PlanTests: XCTestCase {
             assertSyftError(try bob.synchronize()) {
                 if case .invalidCommand("define_plan", let r) = $0 { return r.contains("writes to an input") }
                 return false
+            }
+        }
+    }
+
+    /// The tensors a plan carries count in its worker's memory budget, checked before the plan is kept.
+    func testPlanConstantsCountInTheMemoryBudget() throws {
+        for codec in [false, true] {
+            for (budget, fits) in [(3000, false), (8000, true)] {
+                let bob = VirtualWorker(
+                    id: "bob", useWireCodec: codec,
+                    limits: WorkerLimits(
+                        maxTensorBytes: 1 << 20, memoryBudget: budget, maxMessageBytes: 1 << 22))
+                let x = try Tensor.zeros([10]).send(to: bob)
+                let constant = Tensor.ones([500])  // 2000 bytes, stored by the recording run and held by the plan
+                let (plan, _) = try Plan.record([x]) { a in [a[0] + (try constant.send(to: bob)).sum()] }
+                if fits {
+                    XCTAssertNoThrow(try bob.synchronize())
+                    XCTAssertEqual(
+                        try plan(x)[0].get().scalars(as: Float.self), [Float](repeating: 500, count: 10))
+                } else {
+                    assertSyftError(try bob.synchronize(), "codec \(codec)") {
+                        if case .resourceExhausted = $0 { return true }
+                        return false
+                    }
+                }
             }
         }
     }

@@ -286,6 +286,22 @@ final class WireCodecTests: XCTestCase {
                     id: 6, gradient: .value(Tensor([[1.0, 1], [1, 1]])), retainGraph: false, wait: true),
                 .get(id: 6),
             ],
+            [
+                .definePlan(
+                    id: 20, inputs: [21], outputs: [22],
+                    requests: [
+                        .command(
+                            op: .matmul, operands: [.object(21), .object(5)], results: [22], inPlace: false,
+                            gradEnabled: true),
+                        .command(
+                            op: .sum(axes: [0], keepDims: false), operands: [.object(22)], results: [23],
+                            inPlace: false, gradEnabled: true),
+                        .delete(ids: [23]),
+                    ]),
+                .runPlan(id: 20, arguments: [5], results: [24], batchSize: 0),
+                .runPlan(id: 20, arguments: [5], results: [25], batchSize: 1),
+                .get(id: 25),
+            ],
         ]
         var rng = SystemRandomNumberGenerator()
         let deadline = Date().addingTimeInterval(2.0)
