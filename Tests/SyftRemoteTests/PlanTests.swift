@@ -46,40 +46,46 @@ final class PlanTests: XCTestCase {
     }
 
     /// A training step recorded as a plan and run over the batches trains the model exactly as the same
-    /// loop run here: the optimizer steps the model's parameters on the worker, run after run.
+    /// loop run here: the optimizer steps the model's parameters on the worker, and keeps its state there
+    /// (momentum, Adam's moments and step count), run after run.
     func testTrainingStepPlanTrainsAsTheLocalLoop() throws {
-        forEachMode { mode, worker in
-            let bob = try worker("bob")
-            let x = Tensor.randn([10, 4], generator: Generator(seed: 5))
-            let y = Tensor([0, 1, 2, 0, 1, 2, 0, 1, 2, 0] as [Int64])
-            func makeModel() -> Sequential {
-                let g = Generator(seed: 9)
-                return Sequential(Linear(4, 5, generator: g), ReLU(), Linear(5, 3, generator: g))
-            }
-            let local = makeModel()
-            let localOptimizer = SGD(local.parameters(), lr: 0.1, momentum: 0.9)
-            var localLoss = 0.0
-            for _ in 0..<2 {
-                for start in stride(from: 0, to: 10, by: 4) {
-                    let end = min(10, start + 4)
-                    localOptimizer.zeroGrad()
-                    let loss = crossEntropy(local(x[start..<end]), y[start..<end])
-                    try loss.backward()
-                    try localOptimizer.step()
-                    localLoss += loss.item()
+        let optimizers: [(String, ([Parameter]) -> any Optimizer)] = [
+            ("sgd", { SGD($0, lr: 0.1, momentum: 0.9) }), ("adam", { Adam($0, lr: 0.01) }),
+        ]
+        for (name, makeOptimizer) in optimizers {
+            forEachMode { mode, worker in
+                let bob = try worker("bob")
+                let x = Tensor.randn([10, 4], generator: Generator(seed: 5))
+                let y = Tensor([0, 1, 2, 0, 1, 2, 0, 1, 2, 0] as [Int64])
+                func makeModel() -> Sequential {
+                    let g = Generator(seed: 9)
+                    return Sequential(Linear(4, 5, generator: g), ReLU(), Linear(5, 3, generator: g))
                 }
-            }
-            let remote = makeModel()
-            try remote.send(to: bob)
-            let data = FederatedDataset(features: try x.send(to: bob), targets: try y.send(to: bob))
-            let result = try trainOnWorker(
-                remote, data, optimizer: SGD(remote.parameters(), lr: 0.1, momentum: 0.9), task: .classify,
-                epochs: 2, batchSize: 4)
-            XCTAssertEqual(result.batches, 6, "[\(mode)]")
-            XCTAssertEqual(result.lossSum, localLoss, accuracy: 1e-4, "[\(mode)]")
-            try remote.get()
-            for (a, b) in zip(remote.parameters(), local.parameters()) {
-                assertClose(a.value, b.value, atol: 1e-5)
+                let local = makeModel()
+                let localOptimizer = makeOptimizer(local.parameters())
+                var localLoss = 0.0
+                for _ in 0..<2 {
+                    for start in stride(from: 0, to: 10, by: 4) {
+                        let end = min(10, start + 4)
+                        localOptimizer.zeroGrad()
+                        let loss = crossEntropy(local(x[start..<end]), y[start..<end])
+                        try loss.backward()
+                        try localOptimizer.step()
+                        localLoss += loss.item()
+                    }
+                }
+                let remote = makeModel()
+                try remote.send(to: bob)
+                let data = FederatedDataset(features: try x.send(to: bob), targets: try y.send(to: bob))
+                let result = try trainOnWorker(
+                    remote, data, optimizer: makeOptimizer(remote.parameters()), task: .classify, epochs: 2,
+                    batchSize: 4)
+                XCTAssertEqual(result.batches, 6, "[\(mode)] \(name)")
+                XCTAssertEqual(result.lossSum, localLoss, accuracy: 1e-4, "[\(mode)] \(name)")
+                try remote.get()
+                for (a, b) in zip(remote.parameters(), local.parameters()) {
+                    assertClose(a.value, b.value, atol: 1e-5, "[\(mode)] \(name)")
+                }
             }
         }
     }
