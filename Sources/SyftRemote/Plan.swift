@@ -160,6 +160,9 @@ public final class Plan: CustomStringConvertible, @unchecked Sendable {
         let (location, _) = try target(of: first, for: "plan")
         var inputIDs: [ObjectID] = []
         for t in inputs { inputIDs.append(try target(of: t, at: location, for: "plan")) }
+        guard Set(inputIDs).count == inputIDs.count else {
+            throw SyftError.invalidCommand(op: "plan", reason: "one object is given as two inputs")
+        }
         try location.channel.startRecording(inputs: inputIDs)
         let results: [Tensor]
         PlanContext.active.add(1, ordering: .relaxed)

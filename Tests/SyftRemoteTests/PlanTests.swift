@@ -103,6 +103,10 @@ final class PlanTests: XCTestCase {
             }
             // The recording is over: the worker answers again.
             XCTAssertEqual(try (x + 1).get().scalars(as: Float.self), [2, 3, 4], "[\(mode)]")
+            assertSyftError(try Plan.record([x, x]) { a in [a[0] + a[1]] }) {
+                if case .invalidCommand("plan", let reason) = $0 { return reason.contains("two inputs") }
+                return false
+            }
             // A plan runs on one worker: its body may not use another.
             let other = try Tensor([1.0] as [Float]).send(to: alice)
             assertSyftError(try Plan.record([x]) { a in [a[0] * 2, other + 1] }) {
