@@ -68,13 +68,28 @@ public final class Channel: Sendable {
 
     /// Queues a request that needs no answer; sends the queue when it is full. While a plan is recorded,
     /// the request is also recorded, with the metadata of the objects it reads (`operandMetas`, in the
-    /// order of its operands, for commands and detaches; evaluated only then).
-    func post(_ request: Request, operandMetas: @autoclosure () -> [TensorMeta] = []) {
+    /// order of its operands, for commands and detaches; callers pass them only while
+    /// `PlanContext.isActive`).
+    func post(_ request: Request, operandMetas: [TensorMeta] = []) {
+        // Recording is rare: its work stays out of this path, which every remote operation takes.
+        if PlanContext.isActive { return postWhileRecording(request, operandMetas: operandMetas) }
+        let full: [Request]? = state.withLock { s in
+            s.queue.append(request)
+            guard s.queue.count >= batchLimit else { return nil }
+            return s.takeBatch()
+        }
+        if let full { record(transport.deliver(full, wait: false), for: full) }
+    }
+
+    /// `post` while some plan is being recorded (Note [Plans]): recorded here when this channel records,
+    /// and a failure of the recording when another channel records in this task.
+    @inline(never)
+    private func postWhileRecording(_ request: Request, operandMetas: [TensorMeta]) {
         if let other = PlanContext.otherRecording(than: self) {
             other.noteFailedRecording(PlanContext.otherWorkerError)
         }
         let full: [Request]? = state.withLock { s in
-            if s.recording != nil { s.recording!.append(request, operandMetas: operandMetas()) }
+            if s.recording != nil { s.recording!.append(request, operandMetas: operandMetas) }
             s.queue.append(request)
             guard s.queue.count >= batchLimit else { return nil }
             return s.takeBatch()
@@ -85,8 +100,9 @@ public final class Channel: Sendable {
     /// Collects the delete of an object of `bytes` bytes (never sends from a deinit; Note [Collected
     /// deletes]).
     func postDelete(_ id: ObjectID, bytes: Int) {
+        let recording = PlanContext.isActive
         state.withLock { s in
-            if s.recording != nil { s.recording!.delete(id) }
+            if recording && s.recording != nil { s.recording!.delete(id) }
             s.deletes.append(id)
             s.deleteBytes += bytes
             if s.deleteBytes > Self.heldDeleteBytes || s.deletes.count >= batchLimit { s.queueDeletes() }

@@ -209,7 +209,12 @@ struct Executor {
     /// The object `id`, if this client may use it (and fetch it, for `get`).
     func usable(_ id: ObjectID, _ store: ObjectStore, forGet: Bool = false) throws(SyftError) -> StoredObject
     {
-        guard let o = store[id] ?? (bindings.isEmpty ? nil : bindings[id]) else {
+        let o: StoredObject
+        if let stored = store[id] {
+            o = stored
+        } else if !bindings.isEmpty, let bound = bindings[id] {
+            o = bound
+        } else {
             throw .objectNotFound(id: id, worker: workerID)
         }
         if o.owner == client { return o }

@@ -30,9 +30,20 @@ enum PlanContext {
     /// task-local only while some recording is).
     static let active = Atomic<Int>(0)
 
-    /// The channel recording in this task, when it is not `channel`.
+    /// Whether any plan is being recorded (one load).
+    @inline(__always)
+    static var isActive: Bool { active.load(ordering: .relaxed) > 0 }
+
+    /// The channel recording in this task, when it is not `channel` (one load when nothing records).
+    @inline(__always)
     static func otherRecording(than channel: Channel) -> Channel? {
-        guard active.load(ordering: .relaxed) > 0, let r = recording, r !== channel else { return nil }
+        guard isActive else { return nil }
+        return recordingOther(than: channel)
+    }
+
+    @inline(never)
+    static func recordingOther(than channel: Channel) -> Channel? {
+        guard let r = recording, r !== channel else { return nil }
         return r
     }
 

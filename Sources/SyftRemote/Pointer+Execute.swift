@@ -25,7 +25,7 @@ extension PointerHandle {
         let results = metas.map { _ in newObjectID() }
         location.channel.post(
             .command(op: op, operands: wire, results: results, inPlace: false, gradEnabled: gradEnabled),
-            operandMetas: operands.map(\.meta))
+            operandMetas: PlanContext.isActive ? operands.map(\.meta) : [])
         return zip(metas, results).map { meta, rid in
             Tensor(
                 remote: PointerHandle(
@@ -56,7 +56,7 @@ extension PointerHandle {
                 .command(
                     op: op, operands: wire, results: [idAtLocation], inPlace: true,
                     gradEnabled: GradientMode.isEnabled),
-                operandMetas: operands.map(\.meta))
+                operandMetas: PlanContext.isActive ? operands.map(\.meta) : [])
         } catch {
             location.channel.recordFailure(error)
         }

@@ -164,7 +164,8 @@ final class PlanTests: XCTestCase {
                     limits: WorkerLimits(
                         maxTensorBytes: 1 << 20, memoryBudget: budget, maxMessageBytes: 1 << 22))
                 let x = try Tensor.zeros([10]).send(to: bob)
-                let constant = Tensor.ones([500])  // 2000 bytes, stored by the recording run and held by the plan
+                // 2000 bytes, stored by the recording run and held by the plan.
+                let constant = Tensor.ones([500])
                 let (plan, _) = try Plan.record([x]) { a in [a[0] + (try constant.send(to: bob)).sum()] }
                 if fits {
                     XCTAssertNoThrow(try bob.synchronize())

@@ -163,23 +163,37 @@ extension ProtoWriter {
                 w.packed(4, state) { $0 }
             }
         case .definePlan(let id, let inputs, let outputs, let requests):
-            message(15) { w in
-                w.uint64(1, id)
-                w.packed(2, inputs) { $0 }
-                w.packed(3, outputs) { $0 }
-                // A plan's tensors travel inline: a plan is kept whole, not streamed.
-                let chunks = w.chunks
-                w.chunks = nil
-                for r in requests { w.message(4) { $0.request(r) } }
-                w.chunks = chunks
-            }
+            plan(id: id, inputs: inputs, outputs: outputs, requests: requests)
         case .runPlan(let id, let arguments, let results, let batchSize):
-            message(16) { w in
-                w.uint64(1, id)
-                w.packed(2, arguments) { $0 }
-                w.packed(3, results) { $0 }
-                w.int64(4, Int64(batchSize))
-            }
+            runPlan(id: id, arguments: arguments, results: results, batchSize: batchSize)
+        }
+    }
+
+    /// A `RunPlanMessage` (field 16).
+    @inline(never)
+    mutating func runPlan(id: ObjectID, arguments: [ObjectID], results: [ObjectID], batchSize: Int) {
+        message(16) { w in
+            w.uint64(1, id)
+            w.packed(2, arguments) { $0 }
+            w.packed(3, results) { $0 }
+            w.int64(4, Int64(batchSize))
+        }
+    }
+
+    /// A `DefinePlanMessage` (field 15), its requests nested. The plan messages are kept out of
+    /// `request(_:)`, which runs for every request of every batch: inline there (and calling itself), they
+    /// made it slower for all requests (encoding 512 commands: 68 µs instead of 57).
+    @inline(never)
+    mutating func plan(id: ObjectID, inputs: [ObjectID], outputs: [ObjectID], requests: [Request]) {
+        message(15) { w in
+            w.uint64(1, id)
+            w.packed(2, inputs) { $0 }
+            w.packed(3, outputs) { $0 }
+            // A plan's tensors travel inline: a plan is kept whole, not streamed.
+            let chunks = w.chunks
+            w.chunks = nil
+            for r in requests { w.message(4) { $0.request(r) } }
+            w.chunks = chunks
         }
     }
 
