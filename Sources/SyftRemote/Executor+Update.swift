@@ -14,9 +14,8 @@ extension Executor {
                 op: rule.name, reason: "\(state.count) state ids for \(params.count) parameters (\(per) each)"
             )
         }
-        guard Set(params).count == params.count, Set(state).count == state.count,
-            Set(params).isDisjoint(with: state)
-        else {
+        // Parameters distinct, state ids distinct, and the two disjoint: all ids distinct (one set).
+        guard Set(params + state).count == params.count + state.count else {
             throw .invalidCommand(op: rule.name, reason: "repeated object ids")
         }
         try validate(rule)

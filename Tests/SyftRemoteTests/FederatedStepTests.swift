@@ -51,4 +51,30 @@ final class FederatedStepTests: XCTestCase {
             assertClose(model.weight, expected, rtol: 1e-6, atol: 1e-7)
         }
     }
+
+    /// An optimizer step naming one object twice (as two parameters, or as a parameter and a state) is
+    /// refused before anything changes.
+    func testAStepWithRepeatedIDsIsRefused() throws {
+        let runtime = WorkerRuntime(id: "bob") { p throws(SyftError) in throw .unknownWorker(id: p.location) }
+        var w = Tensor([1.0, 2.0])
+        w.requiresGrad = true
+        w.grad = Tensor([1.0, 1.0])
+        _ = runtime.handle([
+            .object(
+                id: 1, value: .tensor(TensorPayload(tensor: w, requiresGrad: true, grad: w.grad)), tags: [],
+                description: "")
+        ])
+        let sgd = ParameterUpdate.sgd(lr: 0.5, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false)
+        for (params, state) in [([1, 1], [2, 3]), ([1], [1]), ([1, 4], [2, 2])] as [([ObjectID], [ObjectID])]
+        {
+            let replies = runtime.handle([.update(rule: sgd, params: params, state: state), .synchronize])
+            guard case .failure(_, .invalidCommand(_, let reason))? = replies.first else {
+                return XCTFail("\(params) \(state): \(replies)")
+            }
+            XCTAssertTrue(reason.contains("repeated"), reason)
+        }
+        let after = runtime.handle([.get(id: 1)])
+        guard case .object(.tensor(let p))? = after.first else { return XCTFail("\(after)") }
+        XCTAssertEqual(p.tensor.scalars(as: Double.self), [1, 2], "the parameter is unchanged")
+    }
 }
