@@ -72,7 +72,7 @@ public final class Channel: Sendable {
     /// `PlanContext.isActive`).
     func post(_ request: Request, operandMetas: [TensorMeta] = []) {
         // Recording is rare: its work stays out of this path, which every remote operation takes.
-        if PlanContext.isActive { return postWhileRecording(request, operandMetas: operandMetas) }
+        if PlanContext.isActive { noteWhileRecording(request, operandMetas: operandMetas) }
         let full: [Request]? = state.withLock { s in
             s.queue.append(request)
             guard s.queue.count >= batchLimit else { return nil }
@@ -81,20 +81,16 @@ public final class Channel: Sendable {
         if let full { record(transport.deliver(full, wait: false), for: full) }
     }
 
-    /// `post` while some plan is being recorded (Note [Plans]): recorded here when this channel records,
-    /// and a failure of the recording when another channel records in this task.
+    /// What `post` does while some plan is being recorded (Note [Plans]): records the request when this
+    /// channel records, and fails the recording when another channel records in this task.
     @inline(never)
-    private func postWhileRecording(_ request: Request, operandMetas: [TensorMeta]) {
+    private func noteWhileRecording(_ request: Request, operandMetas: [TensorMeta]) {
         if let other = PlanContext.otherRecording(than: self) {
             other.noteFailedRecording(PlanContext.otherWorkerError)
         }
-        let full: [Request]? = state.withLock { s in
+        state.withLock { s in
             if s.recording != nil { s.recording!.append(request, operandMetas: operandMetas) }
-            s.queue.append(request)
-            guard s.queue.count >= batchLimit else { return nil }
-            return s.takeBatch()
         }
-        if let full { record(transport.deliver(full, wait: false), for: full) }
     }
 
     /// Collects the delete of an object of `bytes` bytes (never sends from a deinit; Note [Collected

@@ -18,8 +18,8 @@ extension Executor {
         guard requests.count <= Self.maxPlanRequests else {
             throw invalid("\(requests.count) requests; a plan holds at most \(Self.maxPlanRequests)")
         }
-        guard Set(inputs).count == inputs.count else { throw invalid("repeated input ids") }
         let inputSet = Set(inputs)
+        guard inputSet.count == inputs.count else { throw invalid("repeated input ids") }
         var created = Set<ObjectID>()
         var bytes = 0
         for (i, r) in requests.enumerated() {

@@ -25,6 +25,9 @@ public struct FederatedDataset: Sendable {
 /// Federated training as in PySyft's tutorial 2: the model travels to each data owner in turn, trains on
 /// its batches there, and comes back; the data never leaves its worker.
 ///
+/// At each visit the first batch records the training step as a ``Plan`` and the other batches run it on
+/// the worker in one request, so a visit costs one round trip (the model and the loss coming back).
+///
 /// ```swift
 /// let datasets = [FederatedDataset(features: xBob, targets: yBob), FederatedDataset(features: xAlice, targets: yAlice)]
 /// try trainFederated(model, on: datasets, task: .classify, epochs: 5, batchSize: 32) { SGD($0, lr: 0.1) }
