@@ -204,31 +204,41 @@ public func trainOnWorker<M: Layer>(
 }
 
 /// The loop of `trainOnWorker` with a plan: the first batch records the training step (zero the
-/// gradients, the loss, backward, the optimizer's step) as a ``Plan``, and the other batches of each
-/// epoch run it on the worker in one request. The sum of the losses stays on the worker (nil when no batch
-/// ran).
+/// gradients, the loss, backward, the optimizer's step) as a ``Plan``, and the other full batches of each
+/// epoch run it on the worker in one request. A last, smaller batch runs as it is, from here: the plan
+/// replays its operations as recorded, and some depend on the batch's rows (the count a mean divides
+/// by), so the plan only ever runs on batches of the recorded shape. The sum of the losses stays on the
+/// worker (nil when no batch ran).
 func runBatchesByPlan<M: Layer>(
     _ model: M, _ data: FederatedDataset, optimizer: any Optimizer, task: Task, epochs: Int, batchSize: Int
 ) throws -> (lossSum: Tensor?, batches: Int) {
     precondition(batchSize > 0, "trainOnWorker: batch size \(batchSize)")
     let n = data.count
     guard n > 0, epochs > 0 else { return (nil, 0) }
-    let first = Swift.min(batchSize, n)
-    let (step, firstLoss) = try Plan.record([data.features[..<first], data.targets[..<first]]) { batch in
+    func step(_ x: Tensor, _ y: Tensor) throws -> [Tensor] {
         optimizer.zeroGrad()
-        let loss = task.loss(model(batch[0]), batch[1])
+        let loss = task.loss(model(x), y)
         try loss.backward(wait: false)
         try optimizer.step()
         return [loss.detached()]
     }
-    var lossSum = firstLoss[0]
-    if n > first {
-        let rest = try step.run(
-            batchesOf: [data.features[first...], data.targets[first...]], batchSize: batchSize)
-        lossSum = lossSum + rest[0]
+    let full = n - n % batchSize  // rows in full batches
+    let first = Swift.min(batchSize, n)
+    let (plan, firstLoss) = try Plan.record([data.features[..<first], data.targets[..<first]]) {
+        try step($0[0], $0[1])
     }
-    for _ in 1..<epochs {
-        lossSum = lossSum + (try step.run(batchesOf: [data.features, data.targets], batchSize: batchSize))[0]
+    var lossSum = firstLoss[0]
+    for epoch in 0..<epochs {
+        let start = epoch == 0 ? first : 0
+        if full > start {
+            let rows = start..<full
+            let sums = try plan.run(
+                batchesOf: [data.features[rows], data.targets[rows]], batchSize: batchSize)
+            lossSum = lossSum + sums[0]
+        }
+        if full < n && (epoch > 0 || first < n) {
+            lossSum = lossSum + (try step(data.features[full...], data.targets[full...]))[0]
+        }
     }
     return (lossSum, ((n + batchSize - 1) / batchSize) * epochs)
 }

@@ -20,6 +20,12 @@ import Synchronization
 //
 // The client knows the shapes of a run's outputs without asking: it replays the recorded operations'
 // shape rules on the arguments' shapes, so a shape that does not fit is an error before anything is sent.
+//
+// A run replays the operations as recorded, numbers included. A number the body derived from its inputs'
+// shapes (the count a mean divides by, say) keeps the recording's value, as in any trace (PyTorch's
+// `jit.trace` likewise): a plan whose body does that is right only for arguments of the recorded shapes.
+// The library's own loops (`trainOnWorker`) therefore run a plan only on batches of the recorded shape,
+// and a last, smaller batch as it is.
 
 /// The recording in progress in this task, for the channels of other workers to notice (a plan runs on
 /// one worker: its body may not use another).
@@ -229,6 +235,10 @@ public final class Plan: CustomStringConvertible, @unchecked Sendable {
     /// Runs the plan once per block of `batchSize` rows of `arguments` (all with the same number of rows),
     /// on the worker, in one request; each output is summed over the blocks (a training step's loss
     /// gives the sum of the batch losses).
+    ///
+    /// A body that derives a number from its inputs' shapes (a mean does) replays that number as
+    /// recorded (Note [Plans]); for such a plan, record it on a block of `batchSize` rows and give rows
+    /// that `batchSize` divides.
     ///
     /// ```swift
     /// let lossSum = try step.run(batchesOf: [x, y], batchSize: 32)[0]

@@ -90,6 +90,50 @@ final class PlanTests: XCTestCase {
         }
     }
 
+    /// `trainOnWorker` by plan trains exactly as the local loop for every layout of batches (one batch
+    /// smaller than the batch size, batches that divide the rows, a smaller last batch, several epochs),
+    /// for both tasks (the mean squared error divides by the batch's size, which the plan must not replay
+    /// for a batch of another size), and leaves nothing behind on the worker.
+    func testTrainOnWorkerMatchesTheLocalLoopForEveryBatchLayout() throws {
+        for (rows, bs, epochs) in [(5, 8, 1), (8, 8, 2), (9, 4, 3), (1, 1, 2), (7, 3, 1)] {
+            for task in [Task.regress, Task.classify] {
+                forEachMode { mode, worker in
+                    let bob = try worker("bob")
+                    let x = Tensor.randn([rows, 3], generator: Generator(seed: 5))
+                    let y: Tensor =
+                        task == .regress
+                        ? Tensor.randn([rows, 2], generator: Generator(seed: 6))
+                        : Tensor((0..<rows).map { Int64($0 % 2) })
+                    func makeModel() -> Sequential { Sequential(Linear(3, 2, generator: Generator(seed: 9))) }
+                    let local = makeModel()
+                    let localOptimizer = Adam(local.parameters(), lr: 0.05)
+                    var localLoss = 0.0
+                    for _ in 0..<epochs {
+                        for s in stride(from: 0, to: rows, by: bs) {
+                            localOptimizer.zeroGrad();
+                            let l = task.loss(local(x[s..<min(rows, s + bs)]), y[s..<min(rows, s + bs)]);
+                            try l.backward(); try localOptimizer.step(); localLoss += l.item()
+                        }
+                    }
+                    let remote = makeModel()
+                    try remote.send(to: bob)
+                    let data = FederatedDataset(features: try x.send(to: bob), targets: try y.send(to: bob))
+                    let r = try trainOnWorker(
+                        remote, data, optimizer: Adam(remote.parameters(), lr: 0.05), task: task,
+                        epochs: epochs, batchSize: bs)
+                    XCTAssertEqual(
+                        r.lossSum, localLoss, accuracy: 1e-4, "\(mode) \(rows) \(bs) \(epochs) \(task)")
+                    XCTAssertEqual(r.batches, ((rows + bs - 1) / bs) * epochs)
+                    try remote.get()
+                    for (a, b) in zip(remote.parameters(), local.parameters()) {
+                        assertClose(a.value, b.value, atol: 1e-5, "\(mode) \(rows) \(bs)")
+                    }
+                    XCTAssertEqual(try objectCount(bob), 2, "\(mode) leftover objects")
+                }
+            }
+        }
+    }
+
     /// What cannot be in a plan, or run with it, is a clear error.
     func testPlanErrorsAreClear() throws {
         forEachMode { mode, worker in
