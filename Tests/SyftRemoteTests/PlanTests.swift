@@ -227,15 +227,21 @@ final class PlanTests: XCTestCase {
 
     /// Dropping a plan removes it from the worker: running a plan that is gone names it.
     func testPlansAreRemovedWhenDropped() throws {
-        forEachMode([.direct, .codec]) { mode, worker in
-            let bob = try worker("bob")
+        for codec in [false, true] {
+            let bob = VirtualWorker(id: "bob", useWireCodec: codec)
             let x = try Tensor([1.0, 2] as [Float]).send(to: bob)
-            var (plan, _) = try Plan.record([x]) { a in [a[0] + 1] }
-            let first = try plan(x)[0]
-            XCTAssertEqual(try first.get().scalars(as: Float.self), [2, 3])
-            (plan, _) = try Plan.record([x]) { a in [a[0] * 3] }
-            XCTAssertEqual(try plan(x)[0].get().scalars(as: Float.self), [3, 6], "[\(mode)]")
-            XCTAssertEqual(try objectCount(bob), 1, "[\(mode)]")
+            try bob.synchronize()
+            let before = bob.runtime.bytesHeld
+            // A plan holding a constant of 1000 bytes (the recording run's own copy is deleted with it).
+            let constant = Tensor.ones([250])
+            var plan: Plan? = try Plan.record([x]) { a in [a[0] + (try constant.send(to: bob)).sum()] }.plan
+            XCTAssertEqual(try plan!(x)[0].get().scalars(as: Float.self), [251, 252], "codec \(codec)")
+            try bob.synchronize()
+            XCTAssertEqual(bob.runtime.bytesHeld, before + 1000, "codec \(codec): the plan is held")
+            plan = nil
+            try bob.synchronize()
+            XCTAssertEqual(bob.runtime.bytesHeld, before, "codec \(codec): the plan is gone")
+            XCTAssertEqual(try objectCount(bob), 1, "codec \(codec)")
         }
     }
 }
