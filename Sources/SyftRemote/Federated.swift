@@ -216,11 +216,7 @@ func runBatchesByPlan<M: Layer>(
     let n = data.count
     guard n > 0, epochs > 0 else { return (nil, 0) }
     func step(_ x: Tensor, _ y: Tensor) throws -> [Tensor] {
-        optimizer.zeroGrad()
-        let loss = task.loss(model(x), y)
-        try loss.backward(wait: false)
-        try optimizer.step()
-        return [loss.detached()]
+        [try trainingStep(model, optimizer: optimizer, task: task, x, y).detached()]
     }
     let full = n - n % batchSize  // rows in full batches
     let first = Swift.min(batchSize, n)
@@ -254,12 +250,9 @@ func runBatches<M: Layer>(
     epochs: for _ in 0..<epochs {
         for start in stride(from: 0, to: data.count, by: batchSize) {
             let end = Swift.min(data.count, start + batchSize)
-            optimizer.zeroGrad()
-            let loss = task.loss(model(data.features[start..<end]), data.targets[start..<end])
-            // Pipelined: the whole loop streams to the worker without a round trip per batch; a failure
-            // surfaces at the `get` of the loss sum.
-            try loss.backward(wait: false)
-            try optimizer.step()
+            let loss = try trainingStep(
+                model, optimizer: optimizer, task: task, data.features[start..<end], data.targets[start..<end]
+            )
             // Summed with recording off: the sum is outside the graph without a detach of its own.
             lossSum = withoutGradient { lossSum.map { $0 + loss } ?? loss.detached() }
             batches += 1
@@ -270,4 +263,18 @@ func runBatches<M: Layer>(
         }
     }
     return (lossSum, batches, completed)
+}
+
+/// One training step on a batch on the model's worker: zero the gradients, the loss, backward, the
+/// optimizer's step; returns the loss. Pipelined: nothing waits for the worker, so a loop of steps streams
+/// without a round trip per batch, and a failure surfaces at the next call that waits (the `get` of the
+/// loss sum).
+func trainingStep<M: Layer>(
+    _ model: M, optimizer: any Optimizer, task: Task, _ x: Tensor, _ y: Tensor
+) throws -> Tensor {
+    optimizer.zeroGrad()
+    let loss = task.loss(model(x), y)
+    try loss.backward(wait: false)
+    try optimizer.step()
+    return loss
 }

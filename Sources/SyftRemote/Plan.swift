@@ -75,19 +75,18 @@ struct PlanRecording {
 
     mutating func append(_ request: Request, operandMetas: [TensorMeta]) {
         switch request {
-        case .command(_, let operands, let results, let inPlace, _):
+        case .command(_, let operands, _, _, _):
             for (o, m) in zip(operands, operandMetas) { if case .object(let id) = o { noteRead(id, m) } }
-            if !inPlace { created.formUnion(results) }
-        case .detach(let id, let result):
+        case .detach(let id, _):
             if let m = operandMetas.first { noteRead(id, m) }
-            created.insert(result)
-        case .object(let id, _, _, _): created.insert(id)
         case .definePlan, .runPlan:
             if error == nil {
                 error = .invalidCommand(op: "plan", reason: "a plan cannot define or run another plan")
             }
         default: break
         }
+        // The objects it reads are noted first: a request's results are never among its operands.
+        created.formUnion(request.createdIDs)
         requests.append(request)
     }
 
@@ -174,9 +173,9 @@ public final class Plan: CustomStringConvertible, @unchecked Sendable {
         guard let first = inputs.first else {
             throw SyftError.invalidCommand(op: "plan", reason: "a plan needs at least one input pointer")
         }
-        let (location, _) = try target(of: first, for: "plan")
+        let (location, _) = try pointerTarget(first, for: "plan")
         var inputIDs: [ObjectID] = []
-        for t in inputs { inputIDs.append(try target(of: t, at: location, for: "plan")) }
+        for t in inputs { inputIDs.append(try pointerTarget(t, at: location, for: "plan")) }
         guard Set(inputIDs).count == inputIDs.count else {
             throw SyftError.invalidCommand(op: "plan", reason: "one object is given as two inputs")
         }
@@ -196,7 +195,7 @@ public final class Plan: CustomStringConvertible, @unchecked Sendable {
         if let error = recording.error { throw error }
         var outputIDs: [ObjectID] = []
         for t in results {
-            let id = try target(of: t, at: location, for: "plan output")
+            let id = try pointerTarget(t, at: location, for: "plan output")
             recording.noteRead(id, t.meta)
             outputIDs.append(id)
         }
@@ -289,7 +288,7 @@ public final class Plan: CustomStringConvertible, @unchecked Sendable {
             throw SyftError.invalidCommand(
                 op: "run_plan", reason: "the plan takes \(inputs.count) inputs, got \(arguments.count)")
         }
-        return try arguments.map { try Self.target(of: $0, at: location, for: "run_plan") }
+        return try arguments.map { try pointerTarget($0, at: location, for: "run_plan") }
     }
 
     /// The outputs' shapes and dtypes for inputs of `metas`, by the recorded operations' shape rules.
@@ -326,22 +325,6 @@ public final class Plan: CustomStringConvertible, @unchecked Sendable {
         return try outputs.map { id throws(SyftError) in try meta(.object(id)) }
     }
 
-    /// The worker and id `tensor` points to.
-    static func target(of tensor: Tensor, for use: String) throws -> (any Worker, ObjectID) {
-        guard let h = tensor.remoteHandle as? PointerHandle else {
-            throw SyftError.notAPointer(operation: use)
-        }
-        return try h.target(for: use)
-    }
-
-    /// The id `tensor` points to, which must be on `location`.
-    static func target(of tensor: Tensor, at location: any Worker, for use: String) throws -> ObjectID {
-        let (w, id) = try target(of: tensor, for: use)
-        guard w === location else {
-            throw SyftError.notCollocated(first: describePlace(location), second: describePlace(w), op: use)
-        }
-        return id
-    }
 }
 
 extension Request {

@@ -196,6 +196,23 @@ extension PointerHandle {
 
 func describePlace(_ worker: any Worker) -> String { "worker '\(worker.id)'" }
 
+/// The worker and id `tensor` points to.
+/// - Throws: `notAPointer` for a local tensor, or the pointer's own error (fetched, failed).
+func pointerTarget(_ tensor: Tensor, for use: String) throws -> (any Worker, ObjectID) {
+    guard let h = tensor.remoteHandle as? PointerHandle else { throw SyftError.notAPointer(operation: use) }
+    return try h.target(for: use)
+}
+
+/// The id `tensor` points to, which must be on `location`.
+/// - Throws: as ``pointerTarget(_:for:)``, and `notCollocated` for a pointer to another worker.
+func pointerTarget(_ tensor: Tensor, at location: any Worker, for use: String) throws -> ObjectID {
+    let (w, id) = try pointerTarget(tensor, for: use)
+    guard w === location else {
+        throw SyftError.notCollocated(first: describePlace(location), second: describePlace(w), op: use)
+    }
+    return id
+}
+
 extension Tensor {
     /// In-place validity as the worker will check it, except the leaf rule (the worker knows the leaf).
     func inPlaceErrorIgnoringLeaf(_ op: Op, _ others: [Tensor]) -> OpError? {
@@ -211,18 +228,7 @@ extension PointerHandle: RemoteParameterUpdating {
         _ update: ParameterUpdate, parameters: [Tensor], state: [[Tensor?]]
     ) throws -> [[Tensor]] {
         let location = self.location
-        var ids: [ObjectID] = []
-        for p in parameters {
-            guard let h = p.remoteHandle as? PointerHandle else {
-                throw SyftError.notAPointer(operation: update.name)
-            }
-            let (w, id) = try h.target(for: update.name)
-            guard w === location else {
-                throw SyftError.notCollocated(
-                    first: describePlace(location), second: describePlace(w), op: update.name)
-            }
-            ids.append(id)
-        }
+        let ids = try parameters.map { try pointerTarget($0, at: location, for: update.name) }
         var kept: [[Tensor]] = []
         var stateIDs: [ObjectID] = []
         for (p, s) in zip(parameters, state) {
