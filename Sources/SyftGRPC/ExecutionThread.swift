@@ -15,7 +15,12 @@ final class ExecutionThread: @unchecked Sendable {
     private var stopping = false
 
     init(name: String) {
-        let thread = Thread { [self] in loop() }
+        let thread = Thread { [self] in
+            // Named from the thread itself, so that the system knows the name too (top -H, perf, gdb); on
+            // Linux, Foundation passes it on only for the current thread.
+            Thread.current.name = name
+            loop()
+        }
         thread.name = name
         thread.stackSize = 8 << 20
         thread.start()

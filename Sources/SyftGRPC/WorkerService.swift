@@ -30,7 +30,7 @@ final class WorkerService: Syft_V1_WorkerService.ServiceProtocol, Sendable {
         self.runtime = runtime
         self.peers = peers
         self.logger = logger
-        self.execution = ExecutionThread(name: "syft-worker-\(runtime.id)")
+        self.execution = ExecutionThread(name: "syft-exec-\(runtime.id)")
     }
 
     var sessionCount: Int { state.withLock { $0.sessions.count } }

@@ -126,6 +126,10 @@ struct WorkerCommand: AsyncParsableCommand {
             watcher.start()
         }
         try await server.start()
+        // The signal sources must live until the server stops (a released source stops catching its
+        // signal). A bare `_ = signals` at the end does not keep them: an optimized build releases them
+        // after their last real use.
+        defer { withExtendedLifetime(signals) {} }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 do { try await server.waitUntilStopped() } catch {
@@ -139,7 +143,6 @@ struct WorkerCommand: AsyncParsableCommand {
             }
             await server.stop()
         }
-        _ = signals
     }
 
     /// Registers the CSV's features and target as the data owner's data.
