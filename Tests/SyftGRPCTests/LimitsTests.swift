@@ -71,11 +71,11 @@ final class LimitsTests: XCTestCase {
     }
 
     /// A tensor much larger than the message size moves both ways without a large message, and the
-    /// worker's peak memory grows by about the tensor, not twice it.
+    /// worker's peak memory grows by the tensor and a bounded allowance, not twice the tensor.
     func testLargeTensorMovesInChunksWithoutDoublingMemory() throws {
         let bob = try startWorker("bob", ["--max-message-bytes", "1MiB"])
         let client = try bob.connect(maxMessageBytes: 1 << 20)
-        let n = 12 << 20  // 48 MiB of float32
+        let n = 24 << 20  // 96 MiB of float32
         let t = Tensor(shape: [n], dtype: .float32) { bytes in
             bytes.initializeMemory(as: UInt8.self, repeating: 0x3f)
             bytes.storeBytes(of: Float(7), toByteOffset: bytes.count - 4, as: Float.self)
@@ -84,8 +84,11 @@ final class LimitsTests: XCTestCase {
         let p = try t.send(to: client)
         try client.synchronize()
         let peak = bob.peakResidentBytes
-        // "Without doubling memory": the tensor, plus the transport's windows and chunk buffers (about 8 MiB).
-        XCTAssertLessThan(Double(peak - before), 1.5 * Double(n * 4), "peak \(peak) from \(before)")
+        // "Without doubling memory": the tensor, plus an allowance that does not grow with it: the
+        // transport's windows (8 MiB), the chunks in flight and what the allocator keeps of them. Measured:
+        // 3 to 29 MiB over the tensor for tensors of 48 to 192 MiB (release build, busy machine); twice the
+        // tensor would be 96 MiB over.
+        XCTAssertLessThan(peak - before, n * 4 + (40 << 20), "peak \(peak) from \(before)")
         let back = try p.get()
         XCTAssertEqual(back.shape, [n])
         let same = back.withUnsafeRawBytes { a in
