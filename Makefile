@@ -5,7 +5,7 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config
 FILTER ?=
 
-.PHONY: all deps build test bench run format lint proto proto-plugins clean
+.PHONY: all deps build test test-release bench run format lint proto proto-plugins clean
 
 all: build
 
@@ -25,6 +25,18 @@ test: deps
 	$(SWIFT) build
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# The same tests against the optimized build: the library and the tests built with -O, and the `syft`
+# the tests start as worker processes too. What optimization changes (how long objects live, so when a
+# pointer's object is deleted, or whether a signal source still catches its signal) shows here and not in
+# `make test`. Its own build folder, so that it leaves the release build of `make bench` alone; not part of
+# `make test`, whose time it would double.
+RELEASE_TESTS ?= .build-release-tests
+test-release: deps
+	$(SWIFT) build -c release --scratch-path $(RELEASE_TESTS) -Xswiftc -enable-testing --product syft
+	$(SWIFT) build -c release --scratch-path $(RELEASE_TESTS) -Xswiftc -enable-testing --build-tests
+	SYFT_EXECUTABLE=$(RELEASE_TESTS)/release/syft $(SWIFT) test -c release --scratch-path $(RELEASE_TESTS) \
+		-Xswiftc -enable-testing --skip-build
 
 # The benchmark table (PERFORMANCE.md): `make bench FILTER=sgemm` runs the cases whose name contains
 # "sgemm". NumPy anchors run with $(PYTHON); PyTorch anchors only when SYFT_TORCH_PYTHON names an
