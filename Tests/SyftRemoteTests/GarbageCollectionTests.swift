@@ -10,10 +10,20 @@ final class GarbageCollectionTests: XCTestCase {
             do {
                 let p = try Tensor([1, 2, 3]).send(to: bob)
                 let copy = p
-                XCTAssertEqual(try objectCount(bob), 1)
-                _ = copy
+                try withExtendedLifetime(copy) { XCTAssertEqual(try objectCount(bob), 1) }
             }
             XCTAssertEqual(try objectCount(bob), 0)
+        }
+    }
+
+    /// An optimized build may release a pointer right after its last use (Swift's rule, not the end of
+    /// the scope); held, it keeps its object in any build (the example of the RemoteExecution article).
+    func testAHeldPointerKeepsItsObjectInAnyBuild() {
+        forEachMode { _, worker in
+            let bob = try worker("bob")
+            let x = try Tensor([1, 2, 3]).send(to: bob)
+            let y = x * 2
+            try withExtendedLifetime((x, y)) { XCTAssertEqual(try objectCount(bob), 2) }
         }
     }
 
