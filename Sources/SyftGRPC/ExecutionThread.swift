@@ -21,7 +21,6 @@ final class ExecutionThread: @unchecked Sendable {
             Thread.current.name = name
             loop()
         }
-        thread.name = name
         thread.stackSize = 8 << 20
         thread.start()
     }
