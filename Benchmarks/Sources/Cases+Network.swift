@@ -143,13 +143,16 @@ func networkCases() -> [BenchCase] {
                     return { tcp.roundTrip(message) }
                 }),
             target: .none),
-        federatedCase(),
-    ]
+    ] + federatedCases()
 }
 
-/// One epoch of federated training of the digits MLP on two worker processes (the model travels to each
-/// worker's data), against one epoch of local training on the same data with the same batches.
-private func federatedCase() -> BenchCase {
+/// One epoch of federated training of the digits MLP on two worker processes, each holding half the
+/// data, against one epoch of local training on the same data with the same batches:
+/// - `network_federated_digits_epoch`: the model travels to each worker's data in turn (tutorial 2), so the
+///   workers train one after the other;
+/// - `network_federated_averaging_digits_epoch`: a round of federated averaging with one local epoch
+///   (tutorial 4): the two workers train copies at the same time, and a third worker process averages them.
+private func federatedCases() -> [BenchCase] {
     func digits() -> (Tensor, Tensor) {
         let path =
             FileManager.default.fileExists(atPath: "Data/digits.csv")
@@ -160,40 +163,66 @@ private func federatedCase() -> BenchCase {
         let data = try! TabularData(csv: path, target: "label")
         return (Standardizer(fitting: data.features).transform(data.features), data.classLabels())
     }
-    func model() -> Sequential {
-        let g = Generator(seed: 1)
+    func model(seed: UInt64 = 1) -> Sequential {
+        let g = Generator(seed: seed)
         return Sequential(Linear(64, 64, generator: g), ReLU(), Linear(64, 10, generator: g))
     }
-    return BenchCase(
-        name: "network_federated_digits_epoch", unit: .microseconds,
-        ours: Workload {
+    /// The data, half on bob and half on alice.
+    func federatedDigits() -> ([NetworkWorker], [FederatedDataset]) {
+        let (x, y) = digits()
+        let half = x.shape[0] / 2
+        let workers = try! [BenchWorker.named("bob").connect(), BenchWorker.named("alice").connect()]
+        let datasets = [
+            FederatedDataset(
+                features: try! x[..<half].send(to: workers[0]), targets: try! y[..<half].send(to: workers[0])),
+            FederatedDataset(
+                features: try! x[half...].send(to: workers[1]), targets: try! y[half...].send(to: workers[1])),
+        ]
+        return (workers, datasets)
+    }
+    let localTraining = AnchorSource.inProcess(
+        name: "local_training",
+        Workload {
             let (x, y) = digits()
-            let half = x.shape[0] / 2
-            let workers = try! [BenchWorker.named("bob").connect(), BenchWorker.named("alice").connect()]
-            let datasets = [
-                FederatedDataset(
-                    features: try! x[..<half].send(to: workers[0]),
-                    targets: try! y[..<half].send(to: workers[0])),
-                FederatedDataset(
-                    features: try! x[half...].send(to: workers[1]),
-                    targets: try! y[half...].send(to: workers[1])),
-            ]
             let m = model()
-            return {
-                try! trainFederated(m, on: datasets, task: .classify, epochs: 1, batchSize: 32) {
-                    SGD($0, lr: 0.1)
-                }
-                blackHole(workers)
-            }
-        },
-        anchor: .inProcess(
-            name: "local_training",
-            Workload {
-                let (x, y) = digits()
+            let optimizer = SGD(m.parameters(), lr: 0.1)
+            let loader = DataLoader(features: x, targets: y, batchSize: 32, shuffle: false)
+            return { blackHole(try! trainEpoch(m, loader, optimizer: optimizer, task: .classify)) }
+        })
+    return [
+        BenchCase(
+            name: "network_federated_digits_epoch", unit: .microseconds,
+            ours: Workload {
+                let (workers, datasets) = federatedDigits()
                 let m = model()
-                let optimizer = SGD(m.parameters(), lr: 0.1)
-                let loader = DataLoader(features: x, targets: y, batchSize: 32, shuffle: false)
-                return { blackHole(try! trainEpoch(m, loader, optimizer: optimizer, task: .classify)) }
-            }),
-        target: .timeRatio(atMost: 1.5, of: "local_training"))
+                return {
+                    try! trainFederated(m, on: datasets, task: .classify, epochs: 1, batchSize: 32) {
+                        SGD($0, lr: 0.1)
+                    }
+                    blackHole(workers)
+                }
+            },
+            anchor: localTraining,
+            target: .timeRatio(atMost: 1.5, of: "local_training")),
+        BenchCase(
+            name: "network_federated_averaging_digits_epoch", unit: .microseconds,
+            ours: Workload {
+                let (workers, datasets) = federatedDigits()
+                let secure = try! BenchWorker.named("secure_worker").connect()
+                let m = model()
+                var seed: UInt64 = 1
+                return {
+                    try! federatedAveraging(
+                        m, on: datasets, aggregator: secure, task: .classify, rounds: 1, localEpochs: 1,
+                        batchSize: 32,
+                        makeModel: {
+                            seed += 1
+                            return model(seed: seed)
+                        }, makeOptimizer: { SGD($0, lr: 0.1) })
+                    blackHole(workers)
+                }
+            },
+            anchor: localTraining,
+            target: .timeRatio(atMost: 1.5, of: "local_training")),
+    ]
 }

@@ -163,6 +163,22 @@ final class NetworkConnection: WorkerTransport, Sendable {
     // MARK: - WorkerTransport
 
     func deliver(_ requests: [Request], wait: Bool) -> [Reply] {
+        if wait { return start(requests).wait() }
+        _ = enqueue(requests, wait: false)
+        return []
+    }
+
+    func start(_ requests: [Request]) -> PendingReplies {
+        switch enqueue(requests, wait: true) {
+        case .success(let waiter): return PendingReplies { [self] in replies(of: waiter!) }
+        case .failure(let refused):
+            let replies = takeDeferred() + [.failure(sequence: 0, error: refused)]
+            return PendingReplies { replies }
+        }
+    }
+
+    /// Queues a batch for the writer: the waiter of its replies when `wait`, or the error that refused it.
+    private func enqueue(_ requests: [Request], wait: Bool) -> Result<Waiter?, SyftError> {
         let requests = splittingLargeDeletes(requests)
         let (id, waiter, refused): (UInt64, Waiter?, SyftError?) = state.withLock { s in
             if let b = s.broken { return (0, nil, b) }
@@ -177,13 +193,14 @@ final class NetworkConnection: WorkerTransport, Sendable {
             s.unsettled = true
             return (id, nil, nil)
         }
-        if let refused {
-            guard wait else { return [] }
-            return takeDeferred() + [.failure(sequence: 0, error: refused)]
-        }
+        if let refused { return .failure(refused) }
         slots.take()
         outgoing.yield(.batch(id: id, requests: requests, wait: wait))
-        guard let waiter else { return [] }
+        return .success(waiter)
+    }
+
+    /// The replies `waiter` gets, within the call timeout (past it, the connection fails).
+    private func replies(of waiter: Waiter) -> [Reply] {
         if let replies = waiter.wait(timeout: callTimeout) { return replies }
         let error = SyftError.workerUnreachable(worker: workerID, reason: "no answer within \(callTimeout!)")
         fail(error)

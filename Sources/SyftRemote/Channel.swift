@@ -9,6 +9,36 @@ public protocol WorkerTransport: Sendable {
     /// returns at once and reports nothing: the failures of such a batch come with the next waiting
     /// delivery, whose waiting request the worker then skips (Note [After a failure]).
     func deliver(_ requests: [Request], wait: Bool) -> [Reply]
+
+    /// Delivers `requests` as a waiting batch and returns without waiting: `wait()` on what it returns
+    /// gives what `deliver(requests, wait: true)` would have. A client that waits for several workers
+    /// starts a batch on each, then waits for each, so that the workers run at the same time.
+    func start(_ requests: [Request]) -> PendingReplies
+}
+
+extension WorkerTransport {
+    /// Delivers and waits at once: for a transport whose worker runs in the caller's thread.
+    public func start(_ requests: [Request]) -> PendingReplies {
+        let replies = deliver(requests, wait: true)
+        return PendingReplies { replies }
+    }
+}
+
+/// The replies of a waiting batch on their way (``WorkerTransport/start(_:)``).
+///
+/// ```swift
+/// let pending = transport.start([.synchronize])
+/// // ... start batches on other workers ...
+/// let replies = pending.wait()
+/// ```
+public struct PendingReplies {
+    private let take: () -> [Reply]
+
+    /// Replies that `take` returns, waiting for them if need be.
+    public init(_ take: @escaping () -> [Reply]) { self.take = take }
+
+    /// Waits for the replies.
+    public func wait() -> [Reply] { take() }
 }
 
 // Note [Pipelining]
@@ -133,23 +163,44 @@ public final class Channel: Sendable {
     func callEach(
         _ requests: [Request]
     ) throws(SyftError) -> (replies: [Result<Reply, SyftError>], earlier: SyftError?) {
+        try finishEach(try startEach(requests))
+    }
+
+    /// A `callEach` sent, its replies not yet taken.
+    struct PendingEach {
+        let batch: [Request]
+        let replies: PendingReplies
+        let count: Int
+    }
+
+    /// The first half of `callEach`: sends the batch and returns without waiting.
+    /// - Throws: a failure known before sending (nothing is sent then).
+    func startEach(_ requests: [Request]) throws(SyftError) -> PendingEach {
         if let first = requests.first { _ = try recordInstead(of: first) }
         if let failure = takeFailure() { throw failure }
         let batch: [Request] = state.withLock { $0.takeBatch([.synchronize] + requests) }
-        let replies = transport.deliver(batch, wait: true)
+        return PendingEach(batch: batch, replies: transport.start(batch), count: requests.count)
+    }
+
+    /// The second half of `callEach`: waits for the replies of `pending`.
+    /// - Throws: a reply set that does not match.
+    func finishEach(
+        _ pending: PendingEach
+    ) throws(SyftError) -> (replies: [Result<Reply, SyftError>], earlier: SyftError?) {
+        let replies = pending.replies.wait()
         // Each request answers exactly one reply, the last ones of the batch (earlier failures, reported
         // with this delivery, come before them).
-        guard replies.count >= requests.count else {
-            record(replies, for: batch)
+        guard replies.count >= pending.count else {
+            record(replies, for: pending.batch)
             throw takeFailure()
                 ?? .invalidMessage(
-                    reason: "the worker sent \(replies.count) replies for \(requests.count) requests")
+                    reason: "the worker sent \(replies.count) replies for \(pending.count) requests")
         }
-        let mine = replies.suffix(requests.count).map { r -> Result<Reply, SyftError> in
+        let mine = replies.suffix(pending.count).map { r -> Result<Reply, SyftError> in
             if case .failure(_, let e) = r { return .failure(e) } else { return .success(r) }
         }
         var earlier: SyftError?
-        for case .failure(_, let e) in replies.dropLast(requests.count) {
+        for case .failure(_, let e) in replies.dropLast(pending.count) {
             earlier = e
             break
         }

@@ -74,6 +74,16 @@ public func trainFederated<M: Layer>(
 /// a copy of the global model on its own data, the copies move to `aggregator` (a third worker), their
 /// parameters are averaged there weighted by data size, and only the average comes back into `model`.
 ///
+/// The data owners train at the same time: each gets its copy and its batches (as a ``Plan``) before any
+/// call waits, so workers in other processes run their rounds in parallel, and a round costs about the
+/// slowest owner's training and one round trip each, not the sum of their trainings.
+///
+/// ```swift
+/// try federatedAveraging(
+///     model, on: [bobData, aliceData], aggregator: secureWorker, task: .classify, rounds: 10, localEpochs: 2,
+///     batchSize: 32, makeModel: makeMLP, makeOptimizer: { SGD($0, lr: 0.1) })
+/// ```
+///
 /// - Parameters:
 ///   - model: the global model, here; it holds the average after each round.
 ///   - datasets: each data owner's data, on its worker.
@@ -92,23 +102,43 @@ public func federatedAveraging<M: Layer>(
 ) throws -> [Double] {
     var history: [Double] = []
     let total = Double(datasets.reduce(0) { $0 + $1.count })
+    let workers = try datasets.map { data throws(SyftError) -> any Worker in
+        guard let worker = data.location else {
+            throw SyftError.notAPointer(operation: "federatedAveraging: the data set is local")
+        }
+        return worker
+    }
     for _ in 0..<rounds {
-        var copies: [M] = []
-        var roundLoss = 0.0
-        for data in datasets {
-            guard let worker = data.location else {
-                throw SyftError.notAPointer(operation: "federatedAveraging: the data set is local")
-            }
+        // Every data owner gets its copy, its batches and the get of the trained copy before anything
+        // waits, so the owners train at the same time (each runs its batch while the next one receives its
+        // own).
+        var runs: [(copy: M, fetch: PendingModuleGet, batches: Int)] = []
+        for (data, worker) in zip(datasets, workers) {
             let local = makeModel()
             local.loadParameters(from: model)
             try local.send(to: worker)
-            let (lossSum, batches, _) = try trainOnWorker(
+            let (lossSum, batches) = try runBatchesByPlan(
                 local, data, optimizer: makeOptimizer(local.parameters()), task: task, epochs: localEpochs,
                 batchSize: batchSize)
-            roundLoss += lossSum / Double(Swift.max(batches, 1))
-            try local.move(to: aggregator)
-            copies.append(local)
+            runs.append((local, try local.startGet(with: lossSum.map { [$0] } ?? []), batches))
         }
+        // Then each trained copy, with its loss, moves on to the aggregator as it arrives (the aggregator
+        // takes it in while the others still train). Every copy is collected before a failure is thrown.
+        var copies: [M] = []
+        var roundLoss = 0.0
+        var failure: (any Error)?
+        for run in runs {
+            do {
+                let lossSum = try run.fetch.finish().first?.item() ?? 0
+                roundLoss += lossSum / Double(Swift.max(run.batches, 1))
+                try run.copy.send(to: aggregator)
+                aggregator.channel.flush()
+                copies.append(run.copy)
+            } catch {
+                failure = failure ?? error
+            }
+        }
+        if let failure { throw failure }
         // Average on the aggregator; only the average comes back.
         try averageParameters(of: copies, weights: datasets.map { Double($0.count) / total }, into: model)
         history.append(roundLoss / Double(Swift.max(datasets.count, 1)))

@@ -32,22 +32,18 @@ extension Module {
 
     /// `get()`, with `others` (pointers) fetched in the same round trip; returns them, now local.
     func get(with others: [Tensor]) throws(SyftError) -> [Tensor] {
+        try startGet(with: others).finish()
+    }
+
+    /// `get(with:)`, started: the gets went out; ``PendingModuleGet/finish()`` waits for them, so a caller can
+    /// start gets on several workers and wait for them together.
+    func startGet(with others: [Tensor]) throws(SyftError) -> PendingModuleGet {
         let params = parameters().filter { $0.value.isPointer }
         guard !params.isEmpty else {
             throw .notAPointer(
                 operation: "\(type(of: self)).get(): the module's parameters are here; send(to:) it first")
         }
-        let (results, earlier) = fetchAll(params.map(\.value) + others)
-        var failure = earlier
-        var fetched: [Tensor] = []
-        for (i, r) in results.enumerated() {
-            switch r {
-            case .success(let t): if i < params.count { params[i].value = t } else { fetched.append(t) }
-            case .failure(let e): failure = failure ?? e
-            }
-        }
-        if let failure { throw failure }
-        return fetched
+        return PendingModuleGet(params: params, fetch: startFetchAll(params.map(\.value) + others))
     }
 
     /// Moves every parameter to `worker` (PySyft's `model.move(w)`).
@@ -78,5 +74,27 @@ extension Module {
             v.requiresGrad = p.value.dtype.isFloatingPoint
             p.value = v
         }
+    }
+}
+
+/// A module's parameters (and other pointers) on their way back (`Module.startGet(with:)`).
+struct PendingModuleGet {
+    let params: [Parameter]
+    let fetch: PendingFetch
+
+    /// Waits for the values, puts the parameters' into the module, and returns the others'.
+    /// - Throws: the first failure; a parameter that could not be fetched stays a pointer.
+    func finish() throws(SyftError) -> [Tensor] {
+        let (results, earlier) = fetch.finish()
+        var failure = earlier
+        var fetched: [Tensor] = []
+        for (i, r) in results.enumerated() {
+            switch r {
+            case .success(let t): if i < params.count { params[i].value = t } else { fetched.append(t) }
+            case .failure(let e): failure = failure ?? e
+            }
+        }
+        if let failure { throw failure }
+        return fetched
     }
 }

@@ -147,8 +147,15 @@ extension Tensor {
 /// each tensor's value or its failure, in order, and the first failure of commands queued before them
 /// (reported only after the values are kept, so nothing fetched is lost).
 func fetchAll(_ tensors: [Tensor]) -> (results: [Result<Tensor, SyftError>], earlier: SyftError?) {
-    var results = [Result<Tensor, SyftError>](
-        repeating: .failure(.notAPointer(operation: "get")), count: tensors.count)
+    startFetchAll(tensors).finish()
+}
+
+/// `fetchAll`, started: the gets went out to every worker at once, so the workers answer at the same time;
+/// ``PendingFetch/finish()`` waits for them.
+func startFetchAll(_ tensors: [Tensor]) -> PendingFetch {
+    var fetch = PendingFetch(
+        results: [Result<Tensor, SyftError>](
+            repeating: .failure(.notAPointer(operation: "get")), count: tensors.count))
     // Where each pointer's object is (nil for a tensor that is not a usable pointer, its failure kept).
     var targets: [(handle: PointerHandle, worker: any Worker, id: ObjectID)?] = []
     for (i, t) in tensors.enumerated() {
@@ -160,34 +167,60 @@ func fetchAll(_ tensors: [Tensor]) -> (results: [Result<Tensor, SyftError>], ear
             let (location, id) = try handle.target(for: "get")
             targets.append((handle, location, id))
         } catch {
-            results[i] = .failure(error)
+            fetch.results[i] = .failure(error)
             targets.append(nil)
         }
     }
-    var earlier: SyftError?
     for group in groupPositions(targets, by: { $0.map { ObjectIdentifier($0.worker) } }) {
-        let worker = targets[group[0]]!.worker
+        let channel = targets[group[0]]!.worker.channel
         let items = group.map { (index: $0, handle: targets[$0]!.handle, id: targets[$0]!.id) }
         do {
-            let (replies, failure) = try worker.channel.callEach(items.map { .get(id: $0.id) })
-            earlier = earlier ?? failure
-            for (item, reply) in zip(items, replies) {
-                switch reply {
-                case .success(.object(let value)):
-                    item.handle.markFetched()
-                    results[item.index] = Result { () throws(SyftError) in
-                        try materialize(value, owner: item.handle.ownerName)
-                    }
-                case .success:
-                    results[item.index] = .failure(.invalidMessage(reason: "get: the worker sent no object"))
-                case .failure(let e): results[item.index] = .failure(e)
-                }
-            }
+            fetch.groups.append((items, channel, try channel.startEach(items.map { .get(id: $0.id) })))
         } catch {
-            for item in items { results[item.index] = .failure(error) }
+            for item in items { fetch.results[item.index] = .failure(error) }
         }
     }
-    return (results, earlier)
+    return fetch
+}
+
+/// Gets on their way to several workers (`startFetchAll`).
+struct PendingFetch {
+    var results: [Result<Tensor, SyftError>]
+    var groups:
+        [(
+            items: [(index: Int, handle: PointerHandle, id: ObjectID)], channel: Channel,
+            pending: Channel.PendingEach
+        )] =
+            []
+
+    /// Waits for every worker's replies: each tensor's value or its failure, in order, and the first failure
+    /// of commands queued before the gets.
+    func finish() -> (results: [Result<Tensor, SyftError>], earlier: SyftError?) {
+        var results = self.results
+        var earlier: SyftError?
+        for (items, channel, pending) in groups {
+            do {
+                let (replies, failure) = try channel.finishEach(pending)
+                earlier = earlier ?? failure
+                for (item, reply) in zip(items, replies) {
+                    switch reply {
+                    case .success(.object(let value)):
+                        item.handle.markFetched()
+                        results[item.index] = Result { () throws(SyftError) in
+                            try materialize(value, owner: item.handle.ownerName)
+                        }
+                    case .success:
+                        results[item.index] = .failure(
+                            .invalidMessage(reason: "get: the worker sent no object"))
+                    case .failure(let e): results[item.index] = .failure(e)
+                    }
+                }
+            } catch {
+                for item in items { results[item.index] = .failure(error) }
+            }
+        }
+        return (results, earlier)
+    }
 }
 
 /// A received object as a tensor here: data with its gradient, or a pointer owned by `owner`.

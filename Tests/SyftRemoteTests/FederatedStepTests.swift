@@ -52,6 +52,99 @@ final class FederatedStepTests: XCTestCase {
         }
     }
 
+    /// A round of federated averaging computes what training each owner's copy here and averaging here
+    /// computes: the owners' runs overlap on the workers, and the result is the same.
+    func testFederatedAveragingMatchesTheSameTrainingDoneHere() throws {
+        let g = Generator(seed: 6)
+        let xs = [Tensor.randn([6, 3], generator: g), Tensor.randn([4, 3], generator: g)]
+        let ys = [Tensor([0, 1, 1, 0, 1, 0]), Tensor([1, 1, 0, 0])]
+        func makeModel() -> Sequential { Sequential(Linear(3, 2, generator: Generator(seed: 7))) }
+        // Here: each round, a copy per owner trained on its batches in order, then the weighted mean.
+        let expected = makeModel()
+        var expectedLosses: [Double] = []
+        for _ in 0..<2 {
+            var copies: [Sequential] = []
+            var loss = 0.0
+            for (x, y) in zip(xs, ys) {
+                let copy = makeModel()
+                copy.loadParameters(from: expected)
+                let loader = DataLoader(features: x, targets: y, batchSize: 4, shuffle: false)
+                loss += try trainEpoch(
+                    copy, loader, optimizer: SGD(copy.parameters(), lr: 0.1), task: .classify)
+                copies.append(copy)
+            }
+            expectedLosses.append(loss / 2)
+            for (p, (a, b)) in zip(
+                expected.parameters(), zip(copies[0].parameters(), copies[1].parameters()))
+            {
+                var v = a.value.detached() * 0.6 + b.value.detached() * 0.4
+                v.requiresGrad = true
+                p.value = v
+            }
+        }
+        forEachMode { mode, worker in
+            let owners = [try worker("bob"), try worker("alice")]
+            let secure = try worker("secure")
+            let datasets = try (0..<2).map { i in
+                FederatedDataset(
+                    features: try xs[i].send(to: owners[i]), targets: try ys[i].send(to: owners[i]))
+            }
+            let model = makeModel()
+            let losses = try federatedAveraging(
+                model, on: datasets, aggregator: secure, task: .classify, rounds: 2, localEpochs: 1,
+                batchSize: 4, makeModel: makeModel, makeOptimizer: { SGD($0, lr: 0.1) })
+            XCTAssertEqual(losses.count, 2)
+            for (l, e) in zip(losses, expectedLosses) { XCTAssertEqual(l, e, accuracy: 1e-5, "[\(mode)]") }
+            for (p, e) in zip(model.parameters(), expected.parameters()) {
+                XCTAssertTrue(p.value.isLocal)
+                assertClose(p.value, e.value, rtol: 1e-5, atol: 1e-6)
+            }
+            // Only the data is left on the owners, nothing on the aggregator.
+            try withExtendedLifetime(datasets) {
+                XCTAssertEqual(try owners.map(objectCount), [2, 2], "[\(mode)]")
+            }
+            XCTAssertEqual(try objectCount(secure), 0, "[\(mode)]")
+        }
+    }
+
+    /// When the second owner's data cannot be used, after the first owner's training was sent, federated
+    /// averaging reports it and leaves the global model as it was and nothing of the copies on a worker.
+    func testFederatedAveragingFailingAtTheSecondOwnerLeavesNothingBehind() throws {
+        forEachMode { mode, worker in
+            let bob = try worker("bob")
+            let alice = try worker("alice")
+            let secure = try worker("secure")
+            let x = Tensor.randn([4, 3], generator: Generator(seed: 8))
+            let y = Tensor([0, 1, 0, 1])
+            let aliceTargets = try y.send(to: alice)
+            let datasets = [
+                FederatedDataset(features: try x.send(to: bob), targets: try y.send(to: bob)),
+                FederatedDataset(features: try x.send(to: alice), targets: aliceTargets),
+            ]
+            _ = try aliceTargets.get()  // alice's targets are fetched: her data set cannot be trained on
+            let model = Sequential(Linear(3, 2, generator: Generator(seed: 9)))
+            let before = model.parameters().map { $0.value.detached() }
+            assertSyftError(
+                try federatedAveraging(
+                    model, on: datasets, aggregator: secure, task: .classify, rounds: 1, localEpochs: 1,
+                    batchSize: 2, makeModel: { Sequential(Linear(3, 2, generator: Generator(seed: 10))) },
+                    makeOptimizer: { SGD($0, lr: 0.1) }), "[\(mode)]"
+            ) {
+                if case .alreadyFetched = $0 { return true }
+                return false
+            }
+            for (p, b) in zip(model.parameters(), before) {
+                XCTAssertTrue(p.value.isLocal)
+                assertClose(p.value, b, rtol: 0, atol: 0)
+            }
+            try withExtendedLifetime(datasets) {
+                XCTAssertEqual(try objectCount(bob), 2, "[\(mode)] bob keeps only its data")
+                XCTAssertEqual(try objectCount(alice), 1, "[\(mode)] alice keeps only her features")
+            }
+            XCTAssertEqual(try objectCount(secure), 0, "[\(mode)]")
+        }
+    }
+
     /// An optimizer step naming one object twice (as two parameters, or as a parameter and a state) is
     /// refused before anything changes.
     func testAStepWithRepeatedIDsIsRefused() throws {
