@@ -165,7 +165,7 @@ extension PointerHandle {
                     throw .invalidCommand(
                         op: op.name, reason: "an operand is a remote tensor of an unknown kind")
                 }
-                let (where_, id, grad) = try p.operandTarget(for: op.name)
+                let (where_, id, grad) = try p.operandTarget()
                 guard where_ === location else {
                     throw .notCollocated(
                         first: describePlace(location), second: describePlace(where_), op: op.name)

@@ -87,13 +87,13 @@ public final class PointerHandle: RemoteTensorHandle, @unchecked Sendable {
 
     /// The live location and id, or the error that makes this pointer unusable.
     func target(for operation: String) throws(SyftError) -> (any Worker, ObjectID) {
-        let (worker, id, _) = try operandTarget(for: operation)
+        let (worker, id, _) = try operandTarget()
         return (worker, id)
     }
 
-    /// `target(for:)` with whether the object requires grad, read under the same lock.
-    func operandTarget(for operation: String) throws(SyftError) -> (any Worker, ObjectID, requiresGrad: Bool)
-    {
+    /// `target(for:)` with whether the object requires grad, read under the same lock. (It names no
+    /// operation: every remote operand of every command takes this path.)
+    func operandTarget() throws(SyftError) -> (any Worker, ObjectID, requiresGrad: Bool) {
         let s = state.withLock { $0 }
         switch s.status {
         case .live: return (s.location, s.idAtLocation, s.requiresGrad)
