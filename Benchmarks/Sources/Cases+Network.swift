@@ -122,13 +122,8 @@ func networkCases() -> [BenchCase] {
                 name: "grpc_stream_64MB",
                 Workload {
                     let echo = try! EchoStreamClient(port: anchor("--serve-echo").port)
-                    // The bytes in messages that each fit one 1 MiB HTTP/2 frame with their gRPC and
-                    // protobuf framing, as our chunks do (Note [Message sizes]).
-                    let chunkBytes = (1 << 20) - 1024
-                    let total = big * 4
-                    let messages = stride(from: 0, to: total, by: chunkBytes).map {
-                        [UInt8](repeating: 3, count: Swift.min(chunkBytes, total - $0))
-                    }
+                    let chunk = [UInt8](repeating: 3, count: 1 << 20)
+                    let messages = [[UInt8]](repeating: chunk, count: big * 4 / (1 << 20))
                     return { echo.exchange(messages) }
                 }),
             target: Target.rateRatio(atLeast: 0.9, of: "grpc_stream_64MB", unit: .gigabytes).and(

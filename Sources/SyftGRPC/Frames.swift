@@ -14,12 +14,8 @@ enum MetadataKey {
 // Note [Message sizes]
 // Each side states the largest message it accepts (the worker in its Hello, the client in its metadata),
 // and a sender keeps every message within the smaller of the two. Tensors above the inline limit
-// travel as chunked data (Note [Chunked tensor data]) in chunks of at most 1 MiB less 1 KiB: with its
-// protobuf field tags and gRPC's 5-byte prefix, a chunk message then fits one DATA frame of the 1 MiB
-// frame size both sides' HTTP/2 connections use. (A chunk of exactly 1 MiB made every message two frames,
-// the second a few bytes, and the receiver copied the first to join them: 64 MiB sent and fetched back
-// went from 1.08-1.22 to 1.33-1.59 GB/s, and the worker's CPU from 109-117 to 69-93 ms.) A batch whose
-// requests (or replies)
+// travel as chunked data (Note [Chunked tensor data]) in chunks of at most 1 MiB, the frame size both
+// sides' HTTP/2 connections use, so a chunk is one DATA frame; a batch whose requests (or replies)
 // encode to more than half the limit goes in parts, each a valid RequestBatch (a protobuf repeated field
 // is the concatenation of its elements, so parts are cut without encoding twice). A single request
 // larger than that (a search with megabytes of terms) is refused before it is sent.
@@ -29,8 +25,8 @@ struct FrameSizes: Sendable, Equatable {
     /// The largest message either side accepts, in bytes.
     let maxMessageBytes: Int
 
-    /// Bytes of tensor data per chunk message: a chunk message fits one 1 MiB HTTP/2 frame.
-    var chunkBytes: Int { Swift.max(1024, Swift.min((1 << 20) - 1024, maxMessageBytes / 2)) }
+    /// Bytes of tensor data per chunk message.
+    var chunkBytes: Int { Swift.max(1024, Swift.min(1 << 20, maxMessageBytes / 2)) }
     /// Tensors of more bytes than this travel in chunks.
     var inlineLimit: Int { Swift.max(256, Swift.min(64 << 10, maxMessageBytes / 16)) }
     /// The most bytes of encoded requests (or replies) in one message.
