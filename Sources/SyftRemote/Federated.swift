@@ -165,7 +165,8 @@ public func averageParameters<M: Module>(of copies: [M], weights: [Double], into
         targets.map { (name, _) in
             var average: Tensor?
             for (i, params) in copyParams.enumerated() {
-                let weighted = params[name]!.value.detached() * weights[i]
+                // Recording is off here, so the product needs no detach of its operand (one request less).
+                let weighted = params[name]!.value * weights[i]
                 average = average.map { $0 + weighted } ?? weighted
             }
             return average!
