@@ -175,7 +175,10 @@ func startFetchAll(_ tensors: [Tensor]) -> PendingFetch {
         let channel = targets[group[0]]!.worker.channel
         let items = group.map { (index: $0, handle: targets[$0]!.handle, id: targets[$0]!.id) }
         do {
-            fetch.groups.append((items, channel, try channel.startEach(items.map { .get(id: $0.id) })))
+            fetch.groups.append(
+                .init(
+                    items: items, channel: channel,
+                    pending: try channel.startEach(items.map { .get(id: $0.id) })))
         } catch {
             for item in items { fetch.results[item.index] = .failure(error) }
         }
@@ -186,21 +189,23 @@ func startFetchAll(_ tensors: [Tensor]) -> PendingFetch {
 /// Gets on their way to several workers (`startFetchAll`).
 struct PendingFetch {
     var results: [Result<Tensor, SyftError>]
-    var groups:
-        [(
-            items: [(index: Int, handle: PointerHandle, id: ObjectID)], channel: Channel,
-            pending: Channel.PendingEach
-        )] =
-            []
+    /// One worker's gets: the tensors they fetch (position, pointer, id there) and the batch on its way.
+    struct Group {
+        let items: [(index: Int, handle: PointerHandle, id: ObjectID)]
+        let channel: Channel
+        let pending: Channel.PendingEach
+    }
+    var groups: [Group] = []
 
     /// Waits for every worker's replies: each tensor's value or its failure, in order, and the first failure
     /// of commands queued before the gets.
     func finish() -> (results: [Result<Tensor, SyftError>], earlier: SyftError?) {
         var results = self.results
         var earlier: SyftError?
-        for (items, channel, pending) in groups {
+        for group in groups {
+            let items = group.items
             do {
-                let (replies, failure) = try channel.finishEach(pending)
+                let (replies, failure) = try group.channel.finishEach(group.pending)
                 earlier = earlier ?? failure
                 for (item, reply) in zip(items, replies) {
                     switch reply {
