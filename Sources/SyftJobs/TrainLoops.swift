@@ -5,7 +5,7 @@ import SyftRemote
 // The three ways a training job runs one step (an epoch or a round), each checking the stop flag
 // between batches and advancing the progress bar: local minibatch SGD, federated SGD (the model visits
 // each worker in turn, PySyft's tutorial 2), and federated averaging (tutorial 4). The federated ones
-// use the library's steps (`trainOnWorker`, `averageParameters`), so they train exactly as
+// use the library's steps (`trainOnWorker`, `federatedAveragingRound`), so they train exactly as
 // `trainFederated` and `federatedAveraging` do, on virtual and network workers alike (the aggregator of
 // federated averaging is a virtual worker of the job's own in either case).
 
@@ -114,31 +114,19 @@ final class Trainer {
 
     private func averagingRound(advance: (Double) -> Void) throws -> StepOutcome {
         guard let aggregator else { preconditionFailure("federated averaging without an aggregator") }
-        let localEpochs = plan.federated?.localEpochs ?? 1
-        var copies: [Sequential] = []
-        var roundLoss = 0.0
-        for data in datasets {
-            guard let worker = data.location else { continue }
-            let local = try plan.makeModel()
-            local.loadParameters(from: model)
-            try local.send(to: worker)
-            let result = try trainOnWorker(
-                local, data, optimizer: plan.optimizer.make(local.parameters()), task: plan.task,
-                epochs: localEpochs,
-                batchSize: plan.batchSize
-            ) {
-                advance(.nan)
-                return !stop.isSet
-            }
-            // A stopped round is discarded: the global model stays as the last complete round left it.
-            if !result.completed { return StepOutcome(trainLoss: .nan, fractionDone: 0) }
-            roundLoss += result.lossSum / Double(Swift.max(result.batches, 1))
-            try local.move(to: aggregator)
-            copies.append(local)
+        // The owners' batches go out in turn, so workers in other processes train at the same time.
+        let roundLoss = try federatedAveragingRound(
+            model, on: datasets, aggregator: aggregator, task: plan.task,
+            localEpochs: plan.federated?.localEpochs ?? 1, batchSize: plan.batchSize,
+            makeModel: { try plan.makeModel() },
+            makeOptimizer: { plan.optimizer.make($0) }
+        ) {
+            advance(.nan)
+            return !stop.isSet
         }
-        let total = Double(datasets.reduce(0) { $0 + $1.count })
-        try averageParameters(of: copies, weights: datasets.map { Double($0.count) / total }, into: model)
-        return StepOutcome(trainLoss: roundLoss / Double(Swift.max(datasets.count, 1)), fractionDone: 1)
+        // A stopped round is discarded: the global model stays as the last complete round left it.
+        guard let roundLoss else { return StepOutcome(trainLoss: .nan, fractionDone: 0) }
+        return StepOutcome(trainLoss: roundLoss, fractionDone: 1)
     }
 
     /// Test loss and accuracy (classification) or mean squared error in the target's units

@@ -98,52 +98,142 @@ public func trainFederated<M: Layer>(
 @discardableResult
 public func federatedAveraging<M: Layer>(
     _ model: M, on datasets: [FederatedDataset], aggregator: any Worker, task: Task, rounds: Int,
-    localEpochs: Int, batchSize: Int, makeModel: () -> M, makeOptimizer: ([Parameter]) -> any Optimizer
+    localEpochs: Int, batchSize: Int, makeModel: () throws -> M,
+    makeOptimizer: ([Parameter]) -> any Optimizer
 ) throws -> [Double] {
     var history: [Double] = []
-    let total = Double(datasets.reduce(0) { $0 + $1.count })
-    let workers = try datasets.map { data throws(SyftError) -> any Worker in
-        guard let worker = data.location else {
-            throw SyftError.notAPointer(operation: "federatedAveraging: the data set is local")
-        }
-        return worker
-    }
+    let workers = try dataWorkers(of: datasets, for: "federatedAveraging")
     for _ in 0..<rounds {
         // Every data owner gets its copy, its batches and the get of the trained copy before anything
         // waits, so the owners train at the same time (each runs its batch while the next one receives its
         // own).
-        var runs: [(copy: M, fetch: PendingModuleGet, batches: Int)] = []
+        var runs: [OwnerRun<M>] = []
         for (data, worker) in zip(datasets, workers) {
-            let local = makeModel()
-            local.loadParameters(from: model)
-            try local.send(to: worker)
+            let local = try sendCopy(of: model, to: worker, makeModel: makeModel)
             let (lossSum, batches) = try runBatchesByPlan(
                 local, data, optimizer: makeOptimizer(local.parameters()), task: task, epochs: localEpochs,
                 batchSize: batchSize)
-            runs.append((local, try local.startGet(with: lossSum.map { [$0] } ?? []), batches))
+            runs.append(try OwnerRun(copy: local, lossSum: lossSum, batches: batches))
         }
-        // Then each trained copy comes back with its loss and is queued for the aggregator; the copies go
-        // there with the averaging, in one message (sending each as it arrives costs a message more and
-        // gains nothing measurable). Every copy is collected before a failure is thrown.
-        var copies: [M] = []
-        var roundLoss = 0.0
-        var failure: (any Error)?
-        for run in runs {
-            do {
-                let lossSum = try run.fetch.finish().first?.item() ?? 0
-                roundLoss += lossSum / Double(Swift.max(run.batches, 1))
-                try run.copy.send(to: aggregator)
-                copies.append(run.copy)
-            } catch {
-                failure = failure ?? error
-            }
-        }
-        if let failure { throw failure }
-        // Average on the aggregator; only the average comes back.
-        try averageParameters(of: copies, weights: datasets.map { Double($0.count) / total }, into: model)
-        history.append(roundLoss / Double(Swift.max(datasets.count, 1)))
+        history.append(try averageRuns(runs, of: datasets, on: aggregator, into: model))
     }
     return history
+}
+
+/// One round of federated averaging that calls back after every batch, for callers that drive their own
+/// loop (a progress bar, a stop button): ``federatedAveraging(_:on:aggregator:task:rounds:localEpochs:batchSize:makeModel:makeOptimizer:)``
+/// with `rounds: 1`, each batch streamed from here instead of run by a plan.
+///
+/// The owners' batches go out in turn (the first batch of each owner, then the second of each, and so
+/// on), so workers in other processes train at the same time here too.
+///
+/// ```swift
+/// let loss = try federatedAveragingRound(
+///     model, on: [bobData, aliceData], aggregator: secureWorker, task: .classify, localEpochs: 1,
+///     batchSize: 32, makeModel: makeMLP, makeOptimizer: { SGD($0, lr: 0.1) }
+/// ) { !stopRequested }
+/// ```
+/// - Parameters:
+///   - afterBatch: called after each batch (of any owner) is sent; returning false stops the round.
+///   - The others: as for `federatedAveraging`.
+/// - Returns: the round's mean local training loss, or nil when `afterBatch` stopped the round; a stopped
+///   round is discarded and leaves `model` as it was.
+/// - Throws: a worker's error (`SyftError`); `model` is then unchanged.
+public func federatedAveragingRound<M: Layer>(
+    _ model: M, on datasets: [FederatedDataset], aggregator: any Worker, task: Task, localEpochs: Int,
+    batchSize: Int, makeModel: () throws -> M, makeOptimizer: ([Parameter]) -> any Optimizer,
+    afterBatch: () -> Bool
+) throws -> Double? {
+    precondition(batchSize > 0, "federatedAveragingRound: batch size \(batchSize)")
+    let workers = try dataWorkers(of: datasets, for: "federatedAveragingRound")
+    var copies: [M] = []
+    var optimizers: [any Optimizer] = []
+    for worker in workers {
+        let local = try sendCopy(of: model, to: worker, makeModel: makeModel)
+        copies.append(local)
+        optimizers.append(makeOptimizer(local.parameters()))
+    }
+    var lossSums = [Tensor?](repeating: nil, count: datasets.count)
+    var batches = [Int](repeating: 0, count: datasets.count)
+    let longest = datasets.map(\.count).max() ?? 0
+    for _ in 0..<localEpochs {
+        for start in stride(from: 0, to: longest, by: batchSize) {
+            for (k, data) in datasets.enumerated() where start < data.count {
+                let rows = start..<Swift.min(data.count, start + batchSize)
+                let loss = try trainingStep(
+                    copies[k], optimizer: optimizers[k], task: task, data.features[rows], data.targets[rows])
+                // Summed with recording off: the sum is outside the graph without a detach of its own.
+                lossSums[k] = withoutGradient { lossSums[k].map { $0 + loss } ?? loss.detached() }
+                batches[k] += 1
+                if !afterBatch() { return nil }
+            }
+        }
+    }
+    var runs: [OwnerRun<M>] = []
+    for k in copies.indices {
+        runs.append(try OwnerRun(copy: copies[k], lossSum: lossSums[k], batches: batches[k]))
+    }
+    return try averageRuns(runs, of: datasets, on: aggregator, into: model)
+}
+
+/// The workers holding `datasets`, in order.
+/// - Throws: `notAPointer` for a data set that is here.
+private func dataWorkers(of datasets: [FederatedDataset], for use: String) throws(SyftError) -> [any Worker] {
+    try datasets.map { data throws(SyftError) -> any Worker in
+        guard let worker = data.location else {
+            throw .notAPointer(operation: "\(use): the data set is local")
+        }
+        return worker
+    }
+}
+
+/// A new copy of `model` (made by `makeModel`, with `model`'s values), sent to `worker`.
+private func sendCopy<M: Layer>(of model: M, to worker: any Worker, makeModel: () throws -> M) throws -> M {
+    let local = try makeModel()
+    local.loadParameters(from: model)
+    try local.send(to: worker)
+    return local
+}
+
+/// One data owner's part of a round of federated averaging: its trained copy, coming back with the sum of
+/// its losses (the get is sent when the run is made, and waited for by ``averageRuns``).
+private struct OwnerRun<M: Module> {
+    let copy: M
+    let fetch: PendingModuleGet
+    let batches: Int
+
+    init(copy: M, lossSum: Tensor?, batches: Int) throws(SyftError) {
+        self.copy = copy
+        self.fetch = try copy.startGet(with: lossSum.map { [$0] } ?? [])
+        self.batches = batches
+    }
+}
+
+/// The end of a round of federated averaging: each trained copy comes back with its loss and is queued for
+/// `aggregator`; the copies go there with the averaging, in one message (sending each as it arrives costs
+/// a message more and gains nothing measurable), weighted by the data sets' sizes, and the average comes
+/// into `model`. Every copy is collected before a failure is thrown, and `model` changes only when the
+/// round succeeded. Returns the round's mean local training loss.
+private func averageRuns<M: Module>(
+    _ runs: [OwnerRun<M>], of datasets: [FederatedDataset], on aggregator: any Worker, into model: M
+) throws -> Double {
+    var copies: [M] = []
+    var roundLoss = 0.0
+    var failure: (any Error)?
+    for run in runs {
+        do {
+            let lossSum = try run.fetch.finish().first?.item() ?? 0
+            roundLoss += lossSum / Double(Swift.max(run.batches, 1))
+            try run.copy.send(to: aggregator)
+            copies.append(run.copy)
+        } catch {
+            failure = failure ?? error
+        }
+    }
+    if let failure { throw failure }
+    let total = Double(datasets.reduce(0) { $0 + $1.count })
+    try averageParameters(of: copies, weights: datasets.map { Double($0.count) / total }, into: model)
+    return roundLoss / Double(Swift.max(datasets.count, 1))
 }
 
 /// Averages the parameters of `copies` (models of one architecture, all on one worker, the aggregator)

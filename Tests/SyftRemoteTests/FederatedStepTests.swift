@@ -107,6 +107,95 @@ final class FederatedStepTests: XCTestCase {
         }
     }
 
+    /// A round that reports each batch computes what the same round computes here (two local epochs, two
+    /// owners of different sizes), calls back once per batch of every owner, and leaves only the data.
+    func testFederatedAveragingRoundMatchesTheSameRoundDoneHere() throws {
+        let g = Generator(seed: 11)
+        let xs = [Tensor.randn([6, 3], generator: g), Tensor.randn([4, 3], generator: g)]
+        let ys = [Tensor([1, 0, 1, 1, 0, 0]), Tensor([0, 1, 0, 1])]
+        func makeModel() -> Sequential { Sequential(Linear(3, 2, generator: Generator(seed: 12))) }
+        let expected = makeModel()
+        var copies: [Sequential] = []
+        var expectedLoss = 0.0
+        for (x, y) in zip(xs, ys) {
+            let copy = makeModel()
+            let optimizer = SGD(copy.parameters(), lr: 0.1)
+            let loader = DataLoader(features: x, targets: y, batchSize: 4, shuffle: false)
+            var epochLosses = 0.0
+            for _ in 0..<2 {
+                epochLosses += try trainEpoch(copy, loader, optimizer: optimizer, task: .classify)
+            }
+            expectedLoss += epochLosses / 2 / 2
+            copies.append(copy)
+        }
+        for (p, (a, b)) in zip(expected.parameters(), zip(copies[0].parameters(), copies[1].parameters())) {
+            p.value = a.value.detached() * 0.6 + b.value.detached() * 0.4
+        }
+        forEachMode { mode, worker in
+            let owners = [try worker("bob"), try worker("alice")]
+            let secure = try worker("secure")
+            let datasets = try (0..<2).map { i in
+                FederatedDataset(
+                    features: try xs[i].send(to: owners[i]), targets: try ys[i].send(to: owners[i]))
+            }
+            let model = makeModel()
+            var calls = 0
+            let loss = try federatedAveragingRound(
+                model, on: datasets, aggregator: secure, task: .classify, localEpochs: 2, batchSize: 4,
+                makeModel: makeModel, makeOptimizer: { SGD($0, lr: 0.1) }
+            ) {
+                calls += 1
+                return true
+            }
+            XCTAssertEqual(calls, 6, "[\(mode)] (2 + 1 batches) × 2 epochs")
+            XCTAssertEqual(try XCTUnwrap(loss), expectedLoss, accuracy: 1e-5, "[\(mode)]")
+            for (p, e) in zip(model.parameters(), expected.parameters()) {
+                XCTAssertTrue(p.value.isLocal && p.value.requiresGrad)
+                assertClose(p.value, e.value, rtol: 1e-5, atol: 1e-6)
+            }
+            try withExtendedLifetime(datasets) {
+                XCTAssertEqual(try owners.map(objectCount), [2, 2], "[\(mode)]")
+            }
+            XCTAssertEqual(try objectCount(secure), 0, "[\(mode)]")
+        }
+    }
+
+    /// A round stopped by its callback is discarded: it returns nil, the global model is as it was, and the
+    /// owners keep only their data.
+    func testAStoppedFederatedAveragingRoundLeavesTheModelAsItWas() throws {
+        forEachMode { mode, worker in
+            let owners = [try worker("bob"), try worker("alice")]
+            let secure = try worker("secure")
+            let x = Tensor.randn([8, 3], generator: Generator(seed: 13))
+            let y = Tensor([0, 1, 0, 1, 1, 0, 1, 0])
+            let datasets = try owners.map {
+                FederatedDataset(features: try x.send(to: $0), targets: try y.send(to: $0))
+            }
+            let model = Sequential(Linear(3, 2, generator: Generator(seed: 14)))
+            let before = model.parameters().map { $0.value.detached() }
+            var calls = 0
+            let loss = try federatedAveragingRound(
+                model, on: datasets, aggregator: secure, task: .classify, localEpochs: 1, batchSize: 2,
+                makeModel: { Sequential(Linear(3, 2, generator: Generator(seed: 15))) },
+                makeOptimizer: { SGD($0, lr: 0.1) }
+            ) {
+                calls += 1
+                return calls < 3
+            }
+            XCTAssertNil(loss, "[\(mode)]")
+            XCTAssertEqual(calls, 3, "[\(mode)]")
+            for (p, b) in zip(model.parameters(), before) {
+                XCTAssertTrue(p.value.isLocal)
+                assertClose(p.value, b, rtol: 0, atol: 0)
+            }
+            try withExtendedLifetime(datasets) {
+                XCTAssertEqual(
+                    try owners.map(objectCount), [2, 2], "[\(mode)] the owners keep only their data")
+            }
+            XCTAssertEqual(try objectCount(secure), 0, "[\(mode)]")
+        }
+    }
+
     /// When the second owner's data cannot be used, after the first owner's training was sent, federated
     /// averaging reports it and leaves the global model as it was and nothing of the copies on a worker.
     func testFederatedAveragingFailingAtTheSecondOwnerLeavesNothingBehind() throws {
