@@ -68,7 +68,13 @@ public final class WorkerRuntime: Sendable {
     }
 
     /// Registers data the worker's owner holds (a data owner's data set): clients may compute on it and
-    /// find it by its tags, and `get` it only when `allowGet`.
+    /// find it by its tags, and `get` it only when `allowGet`. Returns the data's id on this worker.
+    ///
+    /// ```swift
+    /// let server = WorkerServer(id: "hospital", configuration: .init(port: 7001, token: token))
+    /// server.runtime.register(features, tags: ["#digits"], description: "8x8 digits", allowGet: false)
+    /// ```
+    @discardableResult
     public func register(
         _ tensor: Tensor, id: ObjectID = newObjectID(), tags: [String] = [], description: String = "",
         allowGet: Bool = false
