@@ -64,14 +64,14 @@ extension PointerHandle {
     }
 
     public func settingRequiresGrad(_ flag: Bool, on tensor: Tensor) -> Tensor {
-        guard let (location, id) = try? target(for: "requires_grad") else { return tensor }
+        guard let (location, id) = try? target() else { return tensor }
         setRequiresGradFlag(flag)
         location.channel.post(.setRequiresGrad(id: id, flag: flag))
         return tensor
     }
 
     public func backward(gradient: Tensor?, retainGraph: Bool, wait: Bool) throws {
-        let (location, id) = try target(for: "backward")
+        let (location, id) = try target()
         var g: Operand?
         if let gradient {
             g = try wireOperands([gradient], op: .add, at: location, allowLocal: true).operands.first
@@ -85,7 +85,7 @@ extension PointerHandle {
     }
 
     public func gradient() throws -> Tensor? {
-        let (location, id) = try target(for: "grad")
+        let (location, id) = try target()
         let result = newObjectID()
         guard
             case .present(let present) = try location.channel.call(.gradients(ids: [id], results: [result])),
@@ -101,7 +101,7 @@ extension PointerHandle {
     public var placement: AnyObject { location }
 
     public func zeroGrad() {
-        guard let (location, id) = try? target(for: "zero_grad") else { return }
+        guard let (location, id) = try? target() else { return }
         location.channel.post(.zeroGrad(ids: [id]))
     }
 
@@ -113,7 +113,7 @@ extension PointerHandle {
             guard let h = t.remoteHandle as? PointerHandle else {
                 throw SyftError.notAPointer(operation: "grad")
             }
-            let (w, id) = try h.target(for: "grad")
+            let (w, id) = try h.target()
             guard w === location else {
                 throw SyftError.notCollocated(
                     first: describePlace(location), second: describePlace(w), op: "grad")
@@ -138,7 +138,7 @@ extension PointerHandle {
     }
 
     public func detached(_ tensor: Tensor) -> Tensor {
-        guard let (location, id) = try? target(for: "detach") else { return tensor }
+        guard let (location, id) = try? target() else { return tensor }
         let result = newObjectID()
         location.channel.post(.detach(id: id, result: result), operandMetas: [meta])
         return Tensor(
@@ -200,7 +200,7 @@ func describePlace(_ worker: any Worker) -> String { "worker '\(worker.id)'" }
 /// - Throws: `notAPointer` for a local tensor, or the pointer's own error (fetched, failed).
 func pointerTarget(_ tensor: Tensor, for use: String) throws -> (any Worker, ObjectID) {
     guard let h = tensor.remoteHandle as? PointerHandle else { throw SyftError.notAPointer(operation: use) }
-    return try h.target(for: use)
+    return try h.target()
 }
 
 /// The id `tensor` points to, which must be on `location`.
@@ -265,7 +265,7 @@ extension PointerHandle: RemoteParameterUpdating {
         let location = self.location
         var ids: [ObjectID] = []
         for p in parameters {
-            guard let h = p.remoteHandle as? PointerHandle, let (w, id) = try? h.target(for: "zero_grad"),
+            guard let h = p.remoteHandle as? PointerHandle, let (w, id) = try? h.target(),
                 w === location
             else { continue }
             ids.append(id)

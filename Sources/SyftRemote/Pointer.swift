@@ -85,14 +85,15 @@ public final class PointerHandle: RemoteTensorHandle, @unchecked Sendable {
             address: location.address)
     }
 
-    /// The live location and id, or the error that makes this pointer unusable.
-    func target(for operation: String) throws(SyftError) -> (any Worker, ObjectID) {
+    /// The live location and id, or the error that makes this pointer unusable (the error names the
+    /// object and its worker, whatever the operation).
+    func target() throws(SyftError) -> (any Worker, ObjectID) {
         let (worker, id, _) = try operandTarget()
         return (worker, id)
     }
 
-    /// `target(for:)` with whether the object requires grad, read under the same lock. (It names no
-    /// operation: every remote operand of every command takes this path.)
+    /// `target()` with whether the object requires grad, read under the same lock (every remote operand of
+    /// every command takes this path).
     func operandTarget() throws(SyftError) -> (any Worker, ObjectID, requiresGrad: Bool) {
         let s = state.withLock { $0 }
         switch s.status {

@@ -25,13 +25,13 @@ extension Tensor {
     ) throws(SyftError) -> Tensor {
         if worker === me {
             guard let handle = remoteHandle as? PointerHandle else { return self }
-            _ = try handle.target(for: "send")
+            _ = try handle.target()
             return try get()
         }
         let id = newObjectID()
         let value: ObjectValue
         if let handle = remoteHandle as? PointerHandle {
-            let (location, remoteID) = try handle.target(for: "send")
+            let (location, remoteID) = try handle.target()
             if location === worker { return self }
             // A worker in another process reaches the object over its own connection: what this client
             // queued for the object's worker must have run there first.
@@ -74,7 +74,7 @@ extension Tensor {
     ///   `.notAPointer` on a local tensor, and any failure of earlier commands on that worker.
     public func get() throws(SyftError) -> Tensor {
         guard let handle = remoteHandle as? PointerHandle else { throw .notAPointer(operation: "get") }
-        let (location, id) = try handle.target(for: "get")
+        let (location, id) = try handle.target()
         let reply = try location.channel.call(.get(id: id))
         handle.markFetched()
         guard case .object(let value) = reply else {
@@ -88,7 +88,7 @@ extension Tensor {
     /// moving to ``me`` is `get()`.
     public mutating func move(to worker: any Worker) throws(SyftError) {
         guard let handle = remoteHandle as? PointerHandle else { throw .notAPointer(operation: "move") }
-        let (location, id) = try handle.target(for: "move")
+        let (location, id) = try handle.target()
         if location === worker { return }
         if worker === me {
             self = try get()
@@ -115,7 +115,7 @@ extension Tensor {
     @discardableResult
     public func remoteGet() throws(SyftError) -> Tensor {
         guard let handle = remoteHandle as? PointerHandle else { throw .notAPointer(operation: "remoteGet") }
-        let (location, id) = try handle.target(for: "remoteGet")
+        let (location, id) = try handle.target()
         _ = try location.channel.call(.remoteGet(id: id))
         return self
     }
@@ -164,7 +164,7 @@ func startFetchAll(_ tensors: [Tensor]) -> PendingFetch {
             continue
         }
         do {
-            let (location, id) = try handle.target(for: "get")
+            let (location, id) = try handle.target()
             targets.append((handle, location, id))
         } catch {
             fetch.results[i] = .failure(error)
