@@ -178,8 +178,10 @@ public func federatedAveragingRound<M: Layer>(
 
 /// The workers holding `datasets`, in order.
 /// - Throws: `notAPointer` for a data set that is here.
+/// - Precondition: the data sets hold at least one row between them.
 private func dataWorkers(of datasets: [FederatedDataset], for use: String) throws(SyftError) -> [any Worker] {
-    try datasets.map { data throws(SyftError) -> any Worker in
+    precondition(datasets.contains { $0.count > 0 }, "\(use): the data sets hold no rows")
+    return try datasets.map { data throws(SyftError) -> any Worker in
         guard let worker = data.location else {
             throw .notAPointer(operation: "\(use): the data set is local")
         }
@@ -219,11 +221,15 @@ private func averageRuns<M: Module>(
 ) throws -> Double {
     var copies: [M] = []
     var roundLoss = 0.0
+    var trained = 0  // owners that ran a batch (an owner without rows has no loss)
     var failure: (any Error)?
     for run in runs {
         do {
             let lossSum = try run.fetch.finish().first?.item() ?? 0
-            roundLoss += lossSum / Double(Swift.max(run.batches, 1))
+            if run.batches > 0 {
+                roundLoss += lossSum / Double(run.batches)
+                trained += 1
+            }
             try run.copy.send(to: aggregator)
             copies.append(run.copy)
         } catch {
@@ -233,7 +239,7 @@ private func averageRuns<M: Module>(
     if let failure { throw failure }
     let total = Double(datasets.reduce(0) { $0 + $1.count })
     try averageParameters(of: copies, weights: datasets.map { Double($0.count) / total }, into: model)
-    return roundLoss / Double(Swift.max(datasets.count, 1))
+    return roundLoss / Double(Swift.max(trained, 1))
 }
 
 /// Averages the parameters of `copies` (models of one architecture, all on one worker, the aggregator)

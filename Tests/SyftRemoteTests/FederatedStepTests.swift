@@ -160,6 +160,44 @@ final class FederatedStepTests: XCTestCase {
         }
     }
 
+    /// An owner without rows takes no part: the round's loss is the other owner's, and the average is the
+    /// other owner's copy (its weight is zero), with either loop.
+    func testAnOwnerWithoutRowsTakesNoPart() throws {
+        let x = Tensor.randn([4, 3], generator: Generator(seed: 16))
+        let y = Tensor([1, 0, 0, 1])
+        func makeModel() -> Sequential { Sequential(Linear(3, 2, generator: Generator(seed: 17))) }
+        let expected = makeModel()
+        let expectedLoss = try trainEpoch(
+            expected, DataLoader(features: x, targets: y, batchSize: 2, shuffle: false),
+            optimizer: SGD(expected.parameters(), lr: 0.1), task: .classify)
+        forEachMode { mode, worker in
+            let bob = try worker("bob")
+            let alice = try worker("alice")
+            let secure = try worker("secure")
+            let datasets = [
+                FederatedDataset(features: try x.send(to: bob), targets: try y.send(to: bob)),
+                FederatedDataset(
+                    features: try Tensor.zeros([0, 3]).send(to: alice),
+                    targets: try Tensor(shape: [0], scalars: [Int64]()).send(to: alice)),
+            ]
+            let viaPlan = makeModel()
+            let losses = try federatedAveraging(
+                viaPlan, on: datasets, aggregator: secure, task: .classify, rounds: 1, localEpochs: 1,
+                batchSize: 2, makeModel: makeModel, makeOptimizer: { SGD($0, lr: 0.1) })
+            let streamed = makeModel()
+            let loss = try federatedAveragingRound(
+                streamed, on: datasets, aggregator: secure, task: .classify, localEpochs: 1, batchSize: 2,
+                makeModel: makeModel, makeOptimizer: { SGD($0, lr: 0.1) }, afterBatch: { true })
+            XCTAssertEqual(losses.first ?? .nan, expectedLoss, accuracy: 1e-5, "[\(mode)]")
+            XCTAssertEqual(loss ?? .nan, expectedLoss, accuracy: 1e-5, "[\(mode)]")
+            for (p, e) in zip(
+                viaPlan.parameters() + streamed.parameters(), expected.parameters() + expected.parameters())
+            {
+                assertClose(p.value, e.value, rtol: 1e-5, atol: 1e-6)
+            }
+        }
+    }
+
     /// A round stopped by its callback is discarded: it returns nil, the global model is as it was, and the
     /// owners keep only their data.
     func testAStoppedFederatedAveragingRoundLeavesTheModelAsItWas() throws {
