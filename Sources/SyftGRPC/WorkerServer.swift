@@ -94,8 +94,11 @@ public final class WorkerServer: Sendable {
     /// Starts listening and serving in the background.
     /// - Returns: the port it listens on.
     /// - Throws: when the address cannot be bound.
+    ///
+    /// It also sets the process's allocator for streaming large tensors (``tuneAllocatorForStreaming()``).
     @discardableResult
     public func start() async throws -> Int {
+        tuneAllocatorForStreaming()
         let grpc = self.grpc
         let task = Task { try await grpc.serve() }
         serving.withLock { $0 = task }
