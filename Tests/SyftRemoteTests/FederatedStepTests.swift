@@ -74,21 +74,12 @@ final class FederatedStepTests: XCTestCase {
                 copies.append(copy)
             }
             expectedLosses.append(loss / 2)
-            for (p, (a, b)) in zip(
-                expected.parameters(), zip(copies[0].parameters(), copies[1].parameters()))
-            {
-                var v = a.value.detached() * 0.6 + b.value.detached() * 0.4
-                v.requiresGrad = true
-                p.value = v
-            }
+            average(copies, weights: [0.6, 0.4], into: expected)
         }
         forEachMode { mode, worker in
             let owners = [try worker("bob"), try worker("alice")]
             let secure = try worker("secure")
-            let datasets = try (0..<2).map { i in
-                FederatedDataset(
-                    features: try xs[i].send(to: owners[i]), targets: try ys[i].send(to: owners[i]))
-            }
+            let datasets = try send(xs, ys, to: owners)
             let model = makeModel()
             let losses = try federatedAveraging(
                 model, on: datasets, aggregator: secure, task: .classify, rounds: 2, localEpochs: 1,
@@ -128,16 +119,11 @@ final class FederatedStepTests: XCTestCase {
             expectedLoss += epochLosses / 2 / 2
             copies.append(copy)
         }
-        for (p, (a, b)) in zip(expected.parameters(), zip(copies[0].parameters(), copies[1].parameters())) {
-            p.value = a.value.detached() * 0.6 + b.value.detached() * 0.4
-        }
+        average(copies, weights: [0.6, 0.4], into: expected)
         forEachMode { mode, worker in
             let owners = [try worker("bob"), try worker("alice")]
             let secure = try worker("secure")
-            let datasets = try (0..<2).map { i in
-                FederatedDataset(
-                    features: try xs[i].send(to: owners[i]), targets: try ys[i].send(to: owners[i]))
-            }
+            let datasets = try send(xs, ys, to: owners)
             let model = makeModel()
             var calls = 0
             let loss = try federatedAveragingRound(
@@ -296,5 +282,25 @@ final class FederatedStepTests: XCTestCase {
         let after = runtime.handle([.get(id: 1)])
         guard case .object(.tensor(let p))? = after.first else { return XCTFail("\(after)") }
         XCTAssertEqual(p.tensor.scalars(as: Double.self), [1, 2], "the parameter is unchanged")
+    }
+}
+
+/// Each owner's data set: `xs[i]` and `ys[i]` sent to `owners[i]`.
+private func send(_ xs: [Tensor], _ ys: [Tensor], to owners: [any Worker]) throws -> [FederatedDataset] {
+    try owners.indices.map { i in
+        FederatedDataset(features: try xs[i].send(to: owners[i]), targets: try ys[i].send(to: owners[i]))
+    }
+}
+
+/// Sets `model`'s parameters to the weighted sum of the copies' (computed here), as leaves that require
+/// grad.
+private func average(_ copies: [Sequential], weights: [Double], into model: Sequential) {
+    for (k, p) in model.parameters().enumerated() {
+        var v = withoutGradient {
+            zip(copies, weights).map { $0.parameters()[k].value.detached() * $1 }.reduce(
+                Tensor.zeros(p.value.shape), +)
+        }
+        v.requiresGrad = true
+        p.value = v
     }
 }
