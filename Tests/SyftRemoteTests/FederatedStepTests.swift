@@ -221,7 +221,8 @@ final class FederatedStepTests: XCTestCase {
     }
 
     /// When the second owner's data cannot be used, after the first owner's training was sent, federated
-    /// averaging reports it and leaves the global model as it was and nothing of the copies on a worker.
+    /// averaging reports it and leaves the global model as it was and nothing of the copies on a worker,
+    /// with plans and with a streamed round alike.
     func testFederatedAveragingFailingAtTheSecondOwnerLeavesNothingBehind() throws {
         forEachMode { mode, worker in
             let bob = try worker("bob")
@@ -237,24 +238,44 @@ final class FederatedStepTests: XCTestCase {
             _ = try aliceTargets.get()  // alice's targets are fetched: her data set cannot be trained on
             let model = Sequential(Linear(3, 2, generator: Generator(seed: 9)))
             let before = model.parameters().map { $0.value.detached() }
-            assertSyftError(
-                try federatedAveraging(
-                    model, on: datasets, aggregator: secure, task: .classify, rounds: 1, localEpochs: 1,
-                    batchSize: 2, makeModel: { Sequential(Linear(3, 2, generator: Generator(seed: 10))) },
-                    makeOptimizer: { SGD($0, lr: 0.1) }), "[\(mode)]"
-            ) {
-                if case .alreadyFetched = $0 { return true }
-                return false
+            func makeModel() -> Sequential { Sequential(Linear(3, 2, generator: Generator(seed: 10))) }
+            // The loop with plans, then the round that streams its batches with a callback.
+            let loops: [(String, () throws -> Void)] = [
+                (
+                    "federatedAveraging",
+                    {
+                        try federatedAveraging(
+                            model, on: datasets, aggregator: secure, task: .classify, rounds: 1,
+                            localEpochs: 1,
+                            batchSize: 2, makeModel: makeModel, makeOptimizer: { SGD($0, lr: 0.1) })
+                    }
+                ),
+                (
+                    "federatedAveragingRound",
+                    {
+                        _ = try federatedAveragingRound(
+                            model, on: datasets, aggregator: secure, task: .classify, localEpochs: 1,
+                            batchSize: 2, makeModel: makeModel, makeOptimizer: { SGD($0, lr: 0.1) },
+                            afterBatch: { true })
+                    }
+                ),
+            ]
+            for (name, loop) in loops {
+                assertSyftError(try loop(), "[\(mode)] \(name)") {
+                    if case .alreadyFetched = $0 { return true }
+                    return false
+                }
+                for (p, b) in zip(model.parameters(), before) {
+                    XCTAssertTrue(p.value.isLocal)
+                    assertClose(p.value, b, rtol: 0, atol: 0)
+                }
+                try withExtendedLifetime(datasets) {
+                    XCTAssertEqual(try objectCount(bob), 2, "[\(mode)] \(name): bob keeps only its data")
+                    XCTAssertEqual(
+                        try objectCount(alice), 1, "[\(mode)] \(name): alice keeps only her features")
+                }
+                XCTAssertEqual(try objectCount(secure), 0, "[\(mode)] \(name)")
             }
-            for (p, b) in zip(model.parameters(), before) {
-                XCTAssertTrue(p.value.isLocal)
-                assertClose(p.value, b, rtol: 0, atol: 0)
-            }
-            try withExtendedLifetime(datasets) {
-                XCTAssertEqual(try objectCount(bob), 2, "[\(mode)] bob keeps only its data")
-                XCTAssertEqual(try objectCount(alice), 1, "[\(mode)] alice keeps only her features")
-            }
-            XCTAssertEqual(try objectCount(secure), 0, "[\(mode)]")
         }
     }
 
