@@ -159,11 +159,9 @@ public func federatedAveragingRound<M: Layer>(
     for _ in 0..<localEpochs {
         for start in stride(from: 0, to: longest, by: batchSize) {
             for (k, data) in datasets.enumerated() where start < data.count {
-                let rows = start..<Swift.min(data.count, start + batchSize)
-                let loss = try trainingStep(
-                    copies[k], optimizer: optimizers[k], task: task, data.features[rows], data.targets[rows])
-                // Summed with recording off: the sum is outside the graph without a detach of its own.
-                lossSums[k] = withoutGradient { lossSums[k].map { $0 + loss } ?? loss.detached() }
+                try streamBatch(
+                    copies[k], optimizer: optimizers[k], task: task, data,
+                    rows: start..<Swift.min(data.count, start + batchSize), lossSum: &lossSums[k])
                 batches[k] += 1
                 if !afterBatch() { return nil }
             }
@@ -376,12 +374,9 @@ func runBatches<M: Layer>(
     var completed = true
     epochs: for _ in 0..<epochs {
         for start in stride(from: 0, to: data.count, by: batchSize) {
-            let end = Swift.min(data.count, start + batchSize)
-            let loss = try trainingStep(
-                model, optimizer: optimizer, task: task, data.features[start..<end], data.targets[start..<end]
-            )
-            // Summed with recording off: the sum is outside the graph without a detach of its own.
-            lossSum = withoutGradient { lossSum.map { $0 + loss } ?? loss.detached() }
+            try streamBatch(
+                model, optimizer: optimizer, task: task, data,
+                rows: start..<Swift.min(data.count, start + batchSize), lossSum: &lossSum)
             batches += 1
             if !afterBatch() {
                 completed = false
@@ -390,6 +385,18 @@ func runBatches<M: Layer>(
         }
     }
     return (lossSum, batches, completed)
+}
+
+/// A training step on `rows` of `data`, streamed to the model's worker (``trainingStep``), its loss added
+/// to `lossSum` there.
+func streamBatch<M: Layer>(
+    _ model: M, optimizer: any Optimizer, task: Task, _ data: FederatedDataset, rows: Range<Int>,
+    lossSum: inout Tensor?
+) throws {
+    let loss = try trainingStep(
+        model, optimizer: optimizer, task: task, data.features[rows], data.targets[rows])
+    // Summed with recording off: the sum is outside the graph without a detach of its own.
+    lossSum = withoutGradient { lossSum.map { $0 + loss } ?? loss.detached() }
 }
 
 /// One training step on a batch on the model's worker: zero the gradients, the loss, backward, the
