@@ -73,6 +73,8 @@ public func trainFederated<M: Layer>(
 /// Federated averaging (McMahan et al., 2017), as PySyft's tutorial 4: each round, every data owner trains
 /// a copy of the global model on its own data, the copies move to `aggregator` (a third worker), their
 /// parameters are averaged there weighted by data size, and only the average comes back into `model`.
+/// The copies travel through the client on their way to `aggregator`, so the client sees each trained copy
+/// (PySyft moves them from worker to worker); the data never leaves its owner.
 ///
 /// The data owners train at the same time: each gets its copy and its batches (as a ``Plan``) before any
 /// call waits, so workers in other processes run their rounds in parallel, and a round costs about the
