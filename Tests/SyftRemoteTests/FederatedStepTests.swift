@@ -63,18 +63,9 @@ final class FederatedStepTests: XCTestCase {
         let expected = makeModel()
         var expectedLosses: [Double] = []
         for _ in 0..<2 {
-            var copies: [Sequential] = []
-            var loss = 0.0
-            for (x, y) in zip(xs, ys) {
-                let copy = makeModel()
-                copy.loadParameters(from: expected)
-                let loader = DataLoader(features: x, targets: y, batchSize: 4, shuffle: false)
-                loss += try trainEpoch(
-                    copy, loader, optimizer: SGD(copy.parameters(), lr: 0.1), task: .classify)
-                copies.append(copy)
-            }
-            expectedLosses.append(loss / 2)
-            average(copies, weights: [0.6, 0.4], into: expected)
+            expectedLosses.append(
+                try averagingRoundHere(
+                    expected, xs, ys, weights: [0.6, 0.4], epochs: 1, makeModel: makeModel))
         }
         forEachMode { mode, worker in
             let owners = [try worker("bob"), try worker("alice")]
@@ -106,20 +97,8 @@ final class FederatedStepTests: XCTestCase {
         let ys = [Tensor([1, 0, 1, 1, 0, 0]), Tensor([0, 1, 0, 1])]
         func makeModel() -> Sequential { Sequential(Linear(3, 2, generator: Generator(seed: 12))) }
         let expected = makeModel()
-        var copies: [Sequential] = []
-        var expectedLoss = 0.0
-        for (x, y) in zip(xs, ys) {
-            let copy = makeModel()
-            let optimizer = SGD(copy.parameters(), lr: 0.1)
-            let loader = DataLoader(features: x, targets: y, batchSize: 4, shuffle: false)
-            var epochLosses = 0.0
-            for _ in 0..<2 {
-                epochLosses += try trainEpoch(copy, loader, optimizer: optimizer, task: .classify)
-            }
-            expectedLoss += epochLosses / 2 / 2
-            copies.append(copy)
-        }
-        average(copies, weights: [0.6, 0.4], into: expected)
+        let expectedLoss = try averagingRoundHere(
+            expected, xs, ys, weights: [0.6, 0.4], epochs: 2, makeModel: makeModel)
         forEachMode { mode, worker in
             let owners = [try worker("bob"), try worker("alice")]
             let secure = try worker("secure")
@@ -311,6 +290,29 @@ private func send(_ xs: [Tensor], _ ys: [Tensor], to owners: [any Worker]) throw
     try owners.indices.map { i in
         FederatedDataset(features: try xs[i].send(to: owners[i]), targets: try ys[i].send(to: owners[i]))
     }
+}
+
+/// One round of federated averaging computed here: per owner, a copy of `model` trained `epochs` epochs
+/// on its rows in order (batches of 4, SGD with learning rate 0.1), then the copies' weighted average into
+/// `model`. Returns the mean over the owners of each copy's mean batch loss.
+private func averagingRoundHere(
+    _ model: Sequential, _ xs: [Tensor], _ ys: [Tensor], weights: [Double], epochs: Int,
+    makeModel: () -> Sequential
+) throws -> Double {
+    var copies: [Sequential] = []
+    var loss = 0.0
+    for (x, y) in zip(xs, ys) {
+        let copy = makeModel()
+        copy.loadParameters(from: model)
+        let optimizer = SGD(copy.parameters(), lr: 0.1)
+        let loader = DataLoader(features: x, targets: y, batchSize: 4, shuffle: false)
+        for _ in 0..<epochs {
+            loss += try trainEpoch(copy, loader, optimizer: optimizer, task: .classify) / Double(epochs)
+        }
+        copies.append(copy)
+    }
+    average(copies, weights: weights, into: model)
+    return loss / Double(xs.count)
 }
 
 /// Sets `model`'s parameters to the weighted sum of the copies' (computed here), as leaves that require
