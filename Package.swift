@@ -14,6 +14,7 @@ let package = Package(
         // The network worker (SyftGRPC): gRPC over SwiftNIO, with TLS through swift-nio-ssl.
         .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         // `swift package generate-documentation` (the DocC catalogs); a command plugin, not linked.
@@ -51,6 +52,8 @@ let package = Package(
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .target(name: "Syft", dependencies: ["SyftCore", "SyftNN", "SyftRemote", "SyftGRPC"]),
         // The jobs of the command line (train, grad, eval, bench), kept out of the executable so tests reach them.

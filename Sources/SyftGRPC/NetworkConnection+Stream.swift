@@ -8,6 +8,7 @@ extension NetworkConnection {
     func start(_ outgoing: AsyncStream<Outgoing>) {
         let client = self.client
         let metadata = self.metadata
+        let executor = streamExecutor
         var options = CallOptions.defaults
         options.maxRequestMessageBytes = clientMaxMessageBytes
         options.maxResponseMessageBytes = clientMaxMessageBytes
@@ -15,10 +16,12 @@ extension NetworkConnection {
             await withDiscardingTaskGroup { group in
                 group.addTask { try? await client.runConnections() }
                 do {
-                    try await Syft_V1_WorkerService.Client(wrapping: client).connect(
-                        metadata: metadata, options: options,
-                        requestProducer: { writer in try await self.writeBatches(outgoing, writer) },
-                        onResponse: { response in try await self.readReplies(response.messages) })
+                    try await withTaskExecutorPreference(executor) {
+                        try await Syft_V1_WorkerService.Client(wrapping: client).connect(
+                            metadata: metadata, options: options,
+                            requestProducer: { writer in try await self.writeBatches(outgoing, writer) },
+                            onResponse: { response in try await self.readReplies(response.messages) })
+                    }
                     fail(.workerUnreachable(worker: workerID, reason: "the worker ended the connection"))
                 } catch {
                     fail(syftError(error))

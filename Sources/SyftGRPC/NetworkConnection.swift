@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import NIOPosix
 import SyftRemote
 import Synchronization
 
@@ -109,6 +110,8 @@ final class NetworkConnection: WorkerTransport, Sendable {
     private let outgoing: AsyncStream<Outgoing>.Continuation
     let client: GRPCClient<HTTP2ClientTransport.Posix>
     let metadata: Metadata
+    /// Where the stream's tasks run: the connection's event loop (Note [Streams on their event loop]).
+    let streamExecutor: EventLoopExecutor
 
     init(
         expectedWorkerID: String?, host: String, port: Int, token: String, tls: ClientTLS?, clientID: String,
@@ -135,6 +138,8 @@ final class NetworkConnection: WorkerTransport, Sendable {
         } else {
             target = ResolvableTargets.DNS.dns(host: host, port: port)
         }
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        self.streamExecutor = EventLoopExecutor(loop)
         do {
             let transport = try HTTP2ClientTransport.Posix(
                 target: target, transportSecurity: tls?.transportSecurity ?? .plaintext,
@@ -144,7 +149,7 @@ final class NetworkConnection: WorkerTransport, Sendable {
                     config.connection.flushCoalescing = nil
                     config.connection.keepalive = .init(
                         time: .seconds(30), timeout: .seconds(10), allowWithoutCalls: true)
-                })
+                }, eventLoopGroup: loop)
             self.client = GRPCClient(transport: transport)
         } catch {
             throw .workerUnreachable(

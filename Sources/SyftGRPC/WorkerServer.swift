@@ -2,6 +2,7 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Logging
+import NIOPosix
 import SyftCore
 import SyftRemote
 import Synchronization
@@ -53,6 +54,8 @@ public final class WorkerServer: Sendable {
     let logger: Logger
     let service: WorkerService
     private let grpc: GRPCServer<HTTP2ServerTransport.Posix>
+    /// The event loop of the worker's connections (Note [Streams on their event loop]).
+    private let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     private let serving = Mutex<Task<Void, any Error>?>(nil)
 
     /// A worker `id` with `limits`, not yet listening.
@@ -70,7 +73,8 @@ public final class WorkerServer: Sendable {
         self.configuration = configuration
         let logger = logger ?? Logger(label: "syft.worker.\(id)")
         self.logger = logger
-        self.service = WorkerService(runtime: runtime, peers: peers, logger: logger)
+        self.service = WorkerService(
+            runtime: runtime, peers: peers, logger: logger, streamExecutor: EventLoopExecutor(loops.next()))
         let transport = HTTP2ServerTransport.Posix(
             address: configuration.host.contains(":")
                 ? .ipv6(host: configuration.host, port: configuration.port)
@@ -81,7 +85,7 @@ public final class WorkerServer: Sendable {
                 config.http2.maxFrameSize = 1 << 20
                 config.http2.targetWindowSize = 8 << 20
                 config.connection.flushCoalescing = nil
-            })
+            }, eventLoopGroup: loops)
         self.grpc = GRPCServer(
             transport: transport, services: [service],
             interceptors: [TokenAuthenticator(token: configuration.token)])
@@ -134,6 +138,7 @@ public final class WorkerServer: Sendable {
         grpc.beginGracefulShutdown()
         _ = try? await serving.withLock({ $0 })?.value
         service.execution.stop()
+        try? await loops.shutdownGracefully()
         logger.info("worker \(runtime.id) stopped")
     }
 

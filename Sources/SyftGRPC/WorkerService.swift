@@ -22,12 +22,15 @@ final class WorkerService: Syft_V1_WorkerService.ServiceProtocol, Sendable {
     let logger: Logger
     /// Note [The execution thread].
     let execution: ExecutionThread
+    /// Where the sessions' tasks run: the connections' event loop (Note [Streams on their event loop]).
+    let streamExecutor: EventLoopExecutor
     let state = Mutex(State())
     /// Bytes of tensor data being received (allocated, not yet stored): counted against the budget.
     let receiving = Atomic<Int>(0)
 
-    init(runtime: WorkerRuntime, peers: PeerWorkers, logger: Logger) {
+    init(runtime: WorkerRuntime, peers: PeerWorkers, logger: Logger, streamExecutor: EventLoopExecutor) {
         self.runtime = runtime
+        self.streamExecutor = streamExecutor
         self.peers = peers
         self.logger = logger
         self.execution = ExecutionThread(name: "syft-exec-\(runtime.id)")
@@ -85,7 +88,9 @@ final class WorkerService: Syft_V1_WorkerService.ServiceProtocol, Sendable {
             "client \(identity.prefix(8)) connected from \(context.remotePeer)\(keep ? " (keeps its objects)" : "")"
         )
         return StreamingServerResponse { writer in
-            await session.run(request.messages, writer)
+            await withTaskExecutorPreference(self.streamExecutor) {
+                await session.run(request.messages, writer)
+            }
             await self.end(session)
             return [:]
         }
