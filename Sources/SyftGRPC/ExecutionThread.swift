@@ -3,10 +3,11 @@ import Foundation
 // Note [The execution thread]
 // A worker runs requests on one thread of its own, never on a Swift concurrency or event-loop thread: a
 // request may block on another worker (a pointer to a pointer: remoteGet, backward or grad through the
-// chain wait for that worker's answer), and blocking one of the few cooperative threads could starve the
-// very tasks that deliver that answer. Connections decode and encode on their tasks, in parallel, and
-// hand decoded batches to this thread, which runs them one at a time (the runtime's store has one lock
-// anyway, Note [Executing requests]).
+// chain wait for that worker's answer), and blocking the event loop or one of the few cooperative threads
+// could starve the very tasks that deliver that answer. Connections decode and encode on their tasks (on
+// the connections' event loop, Note [Streams on their event loop]) and hand decoded batches to this
+// thread, which runs them one at a time (the runtime's store has one lock anyway, Note [Executing
+// requests]).
 
 /// A thread that runs jobs one at a time, in the order they were submitted.
 final class ExecutionThread: @unchecked Sendable {
