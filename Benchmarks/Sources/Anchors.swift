@@ -46,6 +46,11 @@ struct AnchorResult {
     var version: String
     /// The best time of one call, in seconds, by case key.
     var seconds: [String: Double]
+
+    /// The best of this run's and `other`'s time for each key.
+    func keepingBest(of other: AnchorResult) -> AnchorResult {
+        AnchorResult(version: version, seconds: seconds.merging(other.seconds) { Swift.min($0, $1) })
+    }
 }
 
 /// Runs `anchor`'s script for `keys` and returns what it measured, or nil (with a note on stderr) when the

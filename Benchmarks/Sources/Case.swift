@@ -93,6 +93,12 @@ enum AnchorSource {
     /// Code timed in this process by the same harness, interleaved with ours (e.g. the C OpenBLAS call).
     case inProcess(name: String, Workload)
 
+    /// Whether the anchor is a Python script's.
+    var isPython: Bool {
+        if case .python = self { return true }
+        return false
+    }
+
     /// The anchor's name in the table (`numpy`, `torch`, `openblas_c`), or nil for none.
     var name: String? {
         switch self {

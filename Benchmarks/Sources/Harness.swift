@@ -13,6 +13,9 @@
 //    estimate least disturbed by other work.
 // 3. An anchor timed in this process (the C OpenBLAS call) is calibrated the same way and its batches
 //    alternate with ours, so a slow spell on the machine hits both sides alike.
+// 4. A Python anchor runs in its own process, so its batches cannot alternate with ours. Its script runs
+//    before our cases and again after them, and our side of its cases is timed in both passes too; each
+//    side keeps its best. A slow spell during one pass (they last seconds) then decides neither side.
 
 /// Times workloads: warm-up, an adaptive batch size, and the best of several batches.
 struct Harness {
