@@ -84,7 +84,8 @@ struct Runner {
 
     /// Runs each Python anchor script the cases need, once, for all their keys (`quiet`: without the note
     /// that they are skipped).
-    private func runPythonAnchors(for cases: [BenchCase], quiet: Bool = false) -> [PythonAnchor: AnchorResult] {
+    private func runPythonAnchors(for cases: [BenchCase], quiet: Bool = false) -> [PythonAnchor: AnchorResult]
+    {
         var keys: [PythonAnchor: [String]] = [:]
         var order: [PythonAnchor] = []
         for c in cases {
