@@ -124,7 +124,8 @@ public func federatedAveraging<M: Layer>(
 
 /// One round of federated averaging that calls back after every batch, for callers that drive their own
 /// loop (a progress bar, a stop button): ``federatedAveraging(_:on:aggregator:task:rounds:localEpochs:batchSize:makeModel:makeOptimizer:)``
-/// with `rounds: 1`, each batch streamed from here instead of run by a plan.
+/// with `rounds: 1`, each batch sent from here as a request of its own (a ``Plan`` recorded at the first
+/// full batch, Note [Plans]) instead of each owner's batches in one.
 ///
 /// The owners' batches go out in turn (the first batch of each owner, then the second of each, and so
 /// on), so workers in other processes train at the same time here too.
@@ -155,15 +156,15 @@ public func federatedAveragingRound<M: Layer>(
         copies.append(local)
         optimizers.append(makeOptimizer(local.parameters()))
     }
-    var lossSums = [Tensor?](repeating: nil, count: datasets.count)
+    var steps = zip(copies, optimizers).map {
+        BatchSteps($0, optimizer: $1, task: task, batchSize: batchSize)
+    }
     var batches = [Int](repeating: 0, count: datasets.count)
     let longest = datasets.map(\.count).max() ?? 0
     for _ in 0..<localEpochs {
         for start in stride(from: 0, to: longest, by: batchSize) {
             for (k, data) in datasets.enumerated() where start < data.count {
-                try streamBatch(
-                    copies[k], optimizer: optimizers[k], task: task, data,
-                    rows: start..<Swift.min(data.count, start + batchSize), lossSum: &lossSums[k])
+                try steps[k].run(data, rows: start..<Swift.min(data.count, start + batchSize))
                 batches[k] += 1
                 if !afterBatch() { return nil }
             }
@@ -171,7 +172,7 @@ public func federatedAveragingRound<M: Layer>(
     }
     var runs: [OwnerRun<M>] = []
     for k in copies.indices {
-        runs.append(try OwnerRun(copy: copies[k], lossSum: lossSums[k], batches: batches[k]))
+        runs.append(try OwnerRun(copy: copies[k], lossSum: steps[k].lossSum, batches: batches[k]))
     }
     return try averageRuns(runs, of: datasets, on: aggregator, into: model)
 }
@@ -298,8 +299,9 @@ public func averageParameters<M: Module>(of copies: [M], weights: [Double], into
 ///   - task: what the model learns (its loss).
 ///   - epochs: passes over the data.
 ///   - batchSize: rows per training step.
-///   - afterBatch: called after each batch; returning false stops before the next one. Every batch
-///     streams from here; without `afterBatch`, a plan runs the batches on the worker instead.
+///   - afterBatch: called after each batch; returning false stops before the next one. Each batch is
+///     sent from here as a request of its own (the step is recorded as a ``Plan`` at the first full
+///     batch); without `afterBatch`, one request runs all the batches.
 /// - Returns: the sum of the batch losses, the number of batches run, and whether every batch ran.
 /// - Throws: the worker's error (`SyftError`).
 public func trainOnWorker<M: Layer>(
@@ -371,14 +373,12 @@ func runBatches<M: Layer>(
     _ model: M, _ data: FederatedDataset, optimizer: any Optimizer, task: Task, epochs: Int, batchSize: Int,
     afterBatch: () -> Bool
 ) throws -> (lossSum: Tensor?, batches: Int, completed: Bool) {
-    var lossSum: Tensor?
+    var steps = BatchSteps(model, optimizer: optimizer, task: task, batchSize: batchSize)
     var batches = 0
     var completed = true
     epochs: for _ in 0..<epochs {
         for start in stride(from: 0, to: data.count, by: batchSize) {
-            try streamBatch(
-                model, optimizer: optimizer, task: task, data,
-                rows: start..<Swift.min(data.count, start + batchSize), lossSum: &lossSum)
+            try steps.run(data, rows: start..<Swift.min(data.count, start + batchSize))
             batches += 1
             if !afterBatch() {
                 completed = false
@@ -386,19 +386,50 @@ func runBatches<M: Layer>(
             }
         }
     }
-    return (lossSum, batches, completed)
+    return (steps.lossSum, batches, completed)
 }
 
-/// A training step on `rows` of `data`, streamed to the model's worker (``trainingStep``), its loss added
-/// to `lossSum` there.
-func streamBatch<M: Layer>(
-    _ model: M, optimizer: any Optimizer, task: Task, _ data: FederatedDataset, rows: Range<Int>,
-    lossSum: inout Tensor?
-) throws {
-    let loss = try trainingStep(
-        model, optimizer: optimizer, task: task, data.features[rows], data.targets[rows])
-    // Summed with recording off: the sum is outside the graph without a detach of its own.
-    lossSum = withoutGradient { lossSum.map { $0 + loss } ?? loss.detached() }
+/// Training steps on one model's worker, one batch at a time, for the loops that call back after every
+/// batch. The first full batch records the step as a ``Plan`` (it runs, for real, while it records); every
+/// later full batch runs that plan, one request instead of the step's dozen or more, with the worker doing
+/// the same work (Note [Plans]). A smaller batch runs the step as it is: a plan replays the count a mean
+/// divides by as recorded. The losses are summed on the worker.
+struct BatchSteps<M: Layer> {
+    let model: M
+    let optimizer: any Optimizer
+    let task: Task
+    let batchSize: Int
+    private var plan: Plan?
+    /// The sum of the losses so far, on the worker (nil before the first batch).
+    private(set) var lossSum: Tensor?
+
+    init(_ model: M, optimizer: any Optimizer, task: Task, batchSize: Int) {
+        precondition(batchSize > 0, "trainOnWorker: batch size \(batchSize)")
+        self.model = model
+        self.optimizer = optimizer
+        self.task = task
+        self.batchSize = batchSize
+    }
+
+    /// A training step on `rows` of `data`, sent to the model's worker without waiting.
+    mutating func run(_ data: FederatedDataset, rows: Range<Int>) throws {
+        let (x, y) = (data.features[rows], data.targets[rows])
+        let loss: Tensor
+        if rows.count != batchSize {
+            loss = try trainingStep(model, optimizer: optimizer, task: task, x, y)
+        } else if let plan {
+            loss = try plan(x, y)[0]
+        } else {
+            let (model, optimizer, task) = (self.model, self.optimizer, self.task)
+            let (recorded, first) = try Plan.record([x, y]) {
+                [try trainingStep(model, optimizer: optimizer, task: task, $0[0], $0[1]).detached()]
+            }
+            plan = recorded
+            loss = first[0]
+        }
+        // Summed with recording off: the sum is outside the graph without a detach of its own.
+        lossSum = withoutGradient { lossSum.map { $0 + loss } ?? loss.detached() }
+    }
 }
 
 /// One training step on a batch on the model's worker: zero the gradients, the loss, backward, the

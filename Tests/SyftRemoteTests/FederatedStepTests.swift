@@ -1,8 +1,9 @@
 import SyftCore
 import SyftNN
-import SyftRemote
 import XCTest
 import _TestSupport
+
+@testable import SyftRemote
 
 /// The steps the federated loops are made of, for callers that drive their own loop (`syft train`).
 final class FederatedStepTests: XCTestCase {
@@ -33,6 +34,49 @@ final class FederatedStepTests: XCTestCase {
                 batchSize: 4)
             XCTAssertEqual(full.batches, 6)
             XCTAssertTrue(full.completed)
+        }
+    }
+
+    /// The loop that calls back after every batch records the step as a plan at the first full batch and
+    /// sends each later full batch as one run of it; a smaller batch runs the step as it is. It trains as
+    /// the same batches do here.
+    func testTheCalledBackLoopRunsThePlanForEachLaterFullBatch() throws {
+        let x = Tensor.randn([11, 3], generator: Generator(seed: 3))
+        let y = Tensor([0, 1, 0, 1, 1, 0, 1, 0, 0, 1, 1])
+        func makeModel() -> Sequential { Sequential(Linear(3, 2, generator: Generator(seed: 4))) }
+        let expected = makeModel()
+        let optimizer = SGD(expected.parameters(), lr: 0.1)
+        var expectedLoss = 0.0
+        for _ in 0..<2 {
+            for start in stride(from: 0, to: 11, by: 4) {
+                let rows = start..<min(11, start + 4)
+                optimizer.zeroGrad()
+                let loss = crossEntropy(expected(x[rows]), y[rows])
+                try loss.backward()
+                try optimizer.step()
+                expectedLoss += loss.item()
+            }
+        }
+        let bob = VirtualWorker(id: "bob", useWireCodec: true)
+        let data = FederatedDataset(features: try x.send(to: bob), targets: try y.send(to: bob))
+        let model = makeModel()
+        try model.send(to: bob)
+        try bob.synchronize()
+        var queued: [String] = []
+        let result = try trainOnWorker(
+            model, data, optimizer: SGD(model.parameters(), lr: 0.1), task: .classify, epochs: 2, batchSize: 4
+        ) {
+            queued = bob.channel.state.withLock { $0.queue.map(\.name) }
+            return true
+        }
+        // Two full batches and one of 3 rows per epoch: the first full batch records, the other three run.
+        XCTAssertEqual(queued.filter { $0 == "define_plan" }.count, 1)
+        XCTAssertEqual(queued.filter { $0 == "run_plan" }.count, 3)
+        XCTAssertEqual(result.batches, 6)
+        XCTAssertEqual(result.lossSum, expectedLoss, accuracy: 1e-5)
+        try model.get()
+        for (p, e) in zip(model.parameters(), expected.parameters()) {
+            assertClose(p.value, e.value, rtol: 1e-5, atol: 1e-6)
         }
     }
 
