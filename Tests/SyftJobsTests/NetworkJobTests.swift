@@ -157,6 +157,42 @@ final class NetworkJobTests: XCTestCase {
 
     /// An unreachable worker, a wrong token and a missing tag: one line, nothing written; and from the
     /// command line, one line on stderr and exit status 1.
+    /// A job whose worker dies during training fails with the worker's error, and its run folder keeps
+    /// every epoch it finished (Note [Saving a run]: the last ones were not saved yet when it failed).
+    func testAJobWhoseWorkerDiesKeepsTheEpochsItFinished() throws {
+        let s = try setup()
+        let token = try String(contentsOfFile: s.tokenFile, encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let carol = try WorkerProcess(
+            id: "carol", arguments: ["--data", s.bobData, "--tag", "#digits"], token: token)
+        defer { carol.stop(signal: SIGKILL) }
+        let out = temporaryFolder(self, "dies") + "/run"
+        // The worker dies when the line of the second epoch is printed: two epochs are done, the second
+        // most likely not saved yet (a second has not passed).
+        let env = JobEnvironment(
+            console: Console(isTerminal: false) { if $0.contains("epoch 2/") { carol.stop(signal: SIGKILL) } }
+        )
+        XCTAssertThrowsError(
+            try TrainJob(
+                config: JobConfig(
+                    data: s.local, epochs: 20,
+                    workers: [.network(host: "127.0.0.1", port: carol.port)],
+                    federated: FederatedSpec(mode: .sgd),
+                    workerTokenFile: s.tokenFile, out: out)
+            ).run(in: env)
+        ) { error in
+            XCTAssertTrue("\(error)".contains("carol"), "\(error)")
+        }
+        XCTAssertEqual(files(in: out), ["config.json", "metrics.csv", "model.safetensors", "plot.svg"])
+        let rows = try String(contentsOfFile: out + "/metrics.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(rows.dropFirst().map { $0.split(separator: ",")[0] }, ["1", "2"])
+        // The checkpoint is the model as the second epoch left it: it loads, and tests as that epoch did.
+        let eval = try EvalJob(EvalOptions(checkpoint: out, data: s.local, out: temporaryFolder(self, "e")))
+            .run(in: quietEnvironment().0)
+        let accuracy = try XCTUnwrap(Double(try XCTUnwrap(rows.last).split(separator: ",")[3]))
+        XCTAssertEqual(try XCTUnwrap(eval.accuracy), accuracy, accuracy: 1e-6)
+    }
+
     func testUnreachableWorkerWrongTokenAndMissingData() throws {
         let s = try setup()
         let folder = temporaryFolder(self, "bad")
