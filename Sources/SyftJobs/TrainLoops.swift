@@ -95,14 +95,15 @@ final class Trainer {
             try model.send(to: worker)
             let optimizer = optimizers[k] ?? plan.optimizer.make(model.parameters())
             optimizers[k] = optimizer
+            // The model comes back with the loss, in one round trip.
             let result = try trainOnWorker(
-                model, data, optimizer: optimizer, task: plan.task, epochs: 1, batchSize: plan.batchSize
+                model, data, optimizer: optimizer, task: plan.task, epochs: 1, batchSize: plan.batchSize,
+                bringingBack: true
             ) {
                 done += 1
                 advance(.nan)
                 return !stop.isSet
             }
-            try model.get()
             total += result.lossSum
             batches += result.batches
             if !result.completed { break }

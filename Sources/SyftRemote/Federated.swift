@@ -62,7 +62,7 @@ public func trainFederated<M: Layer>(
             let (lossSum, n) = try runBatchesByPlan(
                 model, data, optimizer: optimizer, task: task, epochs: 1, batchSize: batchSize)
             // The loss and the trained parameters come back in one round trip.
-            total += try model.get(with: lossSum.map { [$0] } ?? []).first?.item() ?? 0
+            total += try fetch(lossSum, bringingBack: model)
             batches += n
         }
         history.append(batches == 0 ? 0 : total / Double(batches))
@@ -299,6 +299,8 @@ public func averageParameters<M: Module>(of copies: [M], weights: [Double], into
 ///   - task: what the model learns (its loss).
 ///   - epochs: passes over the data.
 ///   - batchSize: rows per training step.
+///   - bringingBack: whether the model comes back here with the loss sum, in the same round trip
+///     (`model.get()` after the call costs one more).
 ///   - afterBatch: called after each batch; returning false stops before the next one. Each batch is
 ///     sent from here as a request of its own (the step is recorded as a ``Plan`` at the first full
 ///     batch); without `afterBatch`, one request runs all the batches.
@@ -306,12 +308,12 @@ public func averageParameters<M: Module>(of copies: [M], weights: [Double], into
 /// - Throws: the worker's error (`SyftError`).
 public func trainOnWorker<M: Layer>(
     _ model: M, _ data: FederatedDataset, optimizer: any Optimizer, task: Task, epochs: Int, batchSize: Int,
-    afterBatch: () -> Bool
+    bringingBack: Bool = false, afterBatch: () -> Bool
 ) throws -> (lossSum: Double, batches: Int, completed: Bool) {
     let (lossSum, batches, completed) = try runBatches(
         model, data, optimizer: optimizer, task: task, epochs: epochs, batchSize: batchSize,
         afterBatch: afterBatch)
-    return (try lossSum?.get().item() ?? 0, batches, completed)
+    return (try fetch(lossSum, bringingBack: bringingBack ? model : nil), batches, completed)
 }
 
 /// `trainOnWorker` for every batch: the training step is recorded as a ``Plan`` at the first batch, and the
@@ -322,14 +324,22 @@ public func trainOnWorker<M: Layer>(
 /// let (lossSum, batches, _) = try trainOnWorker(
 ///     model, bobData, optimizer: SGD(model.parameters(), lr: 0.1), task: .classify, epochs: 1, batchSize: 32)
 /// ```
+/// - Parameter bringingBack: whether the model comes back here with the loss sum, in the same round trip.
 /// - Returns: the sum of the batch losses, the number of batches run, and true (every batch ran).
 /// - Throws: the worker's error (`SyftError`).
 public func trainOnWorker<M: Layer>(
-    _ model: M, _ data: FederatedDataset, optimizer: any Optimizer, task: Task, epochs: Int, batchSize: Int
+    _ model: M, _ data: FederatedDataset, optimizer: any Optimizer, task: Task, epochs: Int, batchSize: Int,
+    bringingBack: Bool = false
 ) throws -> (lossSum: Double, batches: Int, completed: Bool) {
     let (lossSum, batches) = try runBatchesByPlan(
         model, data, optimizer: optimizer, task: task, epochs: epochs, batchSize: batchSize)
-    return (try lossSum?.get().item() ?? 0, batches, true)
+    return (try fetch(lossSum, bringingBack: bringingBack ? model : nil), batches, true)
+}
+
+/// The loss sum of a visit (0 when no batch ran), fetched alone or with `model`'s parameters.
+private func fetch(_ lossSum: Tensor?, bringingBack model: (some Module)?) throws -> Double {
+    guard let model else { return try lossSum?.get().item() ?? 0 }
+    return try model.get(with: lossSum.map { [$0] } ?? []).first?.item() ?? 0
 }
 
 /// The loop of `trainOnWorker` with a plan: the first batch records the training step (zero the

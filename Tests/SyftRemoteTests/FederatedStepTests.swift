@@ -80,6 +80,44 @@ final class FederatedStepTests: XCTestCase {
         }
     }
 
+    /// `bringingBack: true` brings the trained model back with the loss: the same model and loss as a
+    /// `model.get()` after the call, with either loop.
+    func testBringingTheModelBackWithTheLoss() throws {
+        let x = Tensor.randn([9, 3], generator: Generator(seed: 5))
+        let y = Tensor([0, 1, 1, 0, 1, 0, 0, 1, 1])
+        func makeModel() -> Sequential { Sequential(Linear(3, 2, generator: Generator(seed: 6))) }
+        forEachMode { mode, worker in
+            let bob = try worker("bob")
+            let data = FederatedDataset(features: try x.send(to: bob), targets: try y.send(to: bob))
+            for calledBack in [false, true] {
+                let (plain, brought) = (makeModel(), makeModel())
+                var losses: [Double] = []
+                for (model, bringingBack) in [(plain, false), (brought, true)] {
+                    try model.send(to: bob)
+                    let optimizer = SGD(model.parameters(), lr: 0.1)
+                    let result =
+                        calledBack
+                        ? try trainOnWorker(
+                            model, data, optimizer: optimizer, task: .classify, epochs: 2, batchSize: 4,
+                            bringingBack: bringingBack
+                        ) { true }
+                        : try trainOnWorker(
+                            model, data, optimizer: optimizer, task: .classify, epochs: 2, batchSize: 4,
+                            bringingBack: bringingBack)
+                    losses.append(result.lossSum)
+                    XCTAssertEqual(result.batches, 6, "[\(mode)]")
+                }
+                XCTAssertTrue(brought.parameters().allSatisfy { $0.value.isLocal }, "[\(mode)]")
+                XCTAssertFalse(plain.parameters().contains { $0.value.isLocal }, "[\(mode)]")
+                try plain.get()
+                XCTAssertEqual(losses[0], losses[1], accuracy: 1e-6, "[\(mode)] called back: \(calledBack)")
+                for (a, b) in zip(plain.parameters(), brought.parameters()) {
+                    XCTAssertEqual(a.value.floats, b.value.floats, "[\(mode)] called back: \(calledBack)")
+                }
+            }
+        }
+    }
+
     /// `averageParameters` gives the weighted mean of the copies, computed on the aggregator.
     func testAverageParametersIsTheWeightedMean() throws {
         forEachMode { _, worker in
