@@ -54,8 +54,10 @@ public final class WorkerServer: Sendable {
     let logger: Logger
     let service: WorkerService
     private let grpc: GRPCServer<HTTP2ServerTransport.Posix>
-    /// The event loop of the worker's connections (Note [Streams on their event loop]).
-    private let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    /// The event loop of the connections of every worker served in this process (Note [Streams on their
+    /// event loop]). It lives as long as the process: a server's transport still uses it while it is
+    /// released, after `stop()`, so it is never shut down.
+    private static let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     private let serving = Mutex<Task<Void, any Error>?>(nil)
 
     /// A worker `id` with `limits`, not yet listening.
@@ -74,7 +76,8 @@ public final class WorkerServer: Sendable {
         let logger = logger ?? Logger(label: "syft.worker.\(id)")
         self.logger = logger
         self.service = WorkerService(
-            runtime: runtime, peers: peers, logger: logger, streamExecutor: EventLoopExecutor(loops.next()))
+            runtime: runtime, peers: peers, logger: logger,
+            streamExecutor: EventLoopExecutor(WorkerServer.loops.next()))
         let transport = HTTP2ServerTransport.Posix(
             address: configuration.host.contains(":")
                 ? .ipv6(host: configuration.host, port: configuration.port)
@@ -85,7 +88,7 @@ public final class WorkerServer: Sendable {
                 config.http2.maxFrameSize = 1 << 20
                 config.http2.targetWindowSize = 8 << 20
                 config.connection.flushCoalescing = nil
-            }, eventLoopGroup: loops)
+            }, eventLoopGroup: WorkerServer.loops)
         self.grpc = GRPCServer(
             transport: transport, services: [service],
             interceptors: [TokenAuthenticator(token: configuration.token)])
@@ -138,7 +141,6 @@ public final class WorkerServer: Sendable {
         grpc.beginGracefulShutdown()
         _ = try? await serving.withLock({ $0 })?.value
         service.execution.stop()
-        try? await loops.shutdownGracefully()
         logger.info("worker \(runtime.id) stopped")
     }
 
