@@ -22,10 +22,11 @@ public struct TrainResult {
 // first step, then after a step only when the last save is `saveInterval` (a second) old or more, and at
 // the end. Rewriting them after every step cost more than the step itself on small data: a digits epoch
 // trains in about 2 ms, and the plot and the metrics grow with every step. What a save writes is the
-// parameters as the last finished step left them (kept, not copied, after each step), so a stop, or a
-// failure in the middle of a step (a federated step leaves the model on a worker), still saves every
-// finished step before the job ends or the error is thrown; only a killed process loses the steps of
-// its last second.
+// parameters as the last finished step left them, kept after each step without a copy (the next step's
+// in-place update gives a parameter a storage of its own, Note [Storage and copy-on-write]), so a stop,
+// or a failure in the middle of a step (a federated step leaves the model on a worker), still saves
+// every finished step before the job ends or the error is thrown; only a killed process loses the steps
+// of its last second.
 
 /// `syft train`: trains a model on a CSV data set, locally or federated over workers, and writes a run
 /// folder with the resolved config, the metrics per epoch or round, the checkpoint and a plot.
