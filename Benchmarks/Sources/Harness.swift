@@ -8,9 +8,11 @@
 // 1. Calibration, which is also the warm-up: run the call in batches of 1, then more calls, until one
 //    batch takes at least `batchSeconds` (10 ms), so the clock's cost and resolution do not matter.
 //    A call slower than that is timed one at a time after one warm-up call.
-// 2. Samples: as many batches of that size as fit in the case's budget (~0.5 s), at least 7 and at most
+// 2. Samples: as many batches of that size as fit in the case's budget (~0.5 s), at least 15 and at most
 //    200. The figure is the best batch's time per call: on a shared, noisy machine, the minimum is the
-//    estimate least disturbed by other work.
+//    estimate least disturbed by other work. The floor matters for the slowest calls (a 2048 GEMM takes
+//    0.08 to 0.16 s): with 7 samples, a slow spell of a second or two could cover every sample of one
+//    side of a case and none of the other's.
 // 3. An anchor timed in this process (the C OpenBLAS call) is calibrated the same way and its batches
 //    alternate with ours, so a slow spell on the machine hits both sides alike.
 // 4. A Python anchor runs in its own process, so its batches cannot alternate with ours. Its script runs
@@ -24,7 +26,7 @@ struct Harness {
     /// The time one side of a case spends in its samples (after calibration), roughly.
     var budgetSeconds = 0.5
     /// At least this many samples, however slow the call.
-    var minimumSamples = 7
+    var minimumSamples = 15
     /// At most this many samples, however fast the call.
     var maximumSamples = 200
 
