@@ -342,7 +342,7 @@ private func fetch(_ lossSum: Tensor?, bringingBack model: (some Module)?) throw
     return try model.get(with: lossSum.map { [$0] } ?? []).first?.item() ?? 0
 }
 
-/// The loop of `trainOnWorker` with a plan: the first batch records the training step (zero the
+/// The loop of `trainOnWorker` with a plan: the first full batch records the training step (zero the
 /// gradients, the loss, backward, the optimizer's step) as a ``Plan``, and the other full batches of each
 /// epoch run it on the worker in one request. A last, smaller batch runs as it is, from here: the plan
 /// replays its operations as recorded, and some depend on the batch's rows (the count a mean divides
@@ -351,31 +351,15 @@ private func fetch(_ lossSum: Tensor?, bringingBack model: (some Module)?) throw
 func runBatchesByPlan<M: Layer>(
     _ model: M, _ data: FederatedDataset, optimizer: any Optimizer, task: Task, epochs: Int, batchSize: Int
 ) throws -> (lossSum: Tensor?, batches: Int) {
-    precondition(batchSize > 0, "trainOnWorker: batch size \(batchSize)")
+    var steps = BatchSteps(model, optimizer: optimizer, task: task, batchSize: batchSize)
     let n = data.count
     guard n > 0, epochs > 0 else { return (nil, 0) }
-    func step(_ x: Tensor, _ y: Tensor) throws -> [Tensor] {
-        [try trainingStep(model, optimizer: optimizer, task: task, x, y).detached()]
-    }
     let full = n - n % batchSize  // rows in full batches
-    let first = Swift.min(batchSize, n)
-    let (plan, firstLoss) = try Plan.record([data.features[..<first], data.targets[..<first]]) {
-        try step($0[0], $0[1])
+    for _ in 0..<epochs {
+        try steps.runFullBatches(data, rows: 0..<full)
+        if full < n { try steps.run(data, rows: full..<n) }
     }
-    var lossSum = firstLoss[0]
-    for epoch in 0..<epochs {
-        let start = epoch == 0 ? first : 0
-        if full > start {
-            let rows = start..<full
-            let sums = try plan.run(
-                batchesOf: [data.features[rows], data.targets[rows]], batchSize: batchSize)
-            lossSum = lossSum + sums[0]
-        }
-        if full < n && (epoch > 0 || first < n) {
-            lossSum = lossSum + (try step(data.features[full...], data.targets[full...]))[0]
-        }
-    }
-    return (lossSum, ((n + batchSize - 1) / batchSize) * epochs)
+    return (steps.lossSum, ((n + batchSize - 1) / batchSize) * epochs)
 }
 
 /// The loop of `trainOnWorker`, leaving the sum of the losses on the worker (nil when no batch ran).
@@ -437,6 +421,24 @@ struct BatchSteps<M: Layer> {
             plan = recorded
             loss = first[0]
         }
+        add(loss)
+    }
+
+    /// The full batches of `rows` (whole batches): the first records the plan when none is recorded yet,
+    /// and the others run it on the worker in one request.
+    mutating func runFullBatches(_ data: FederatedDataset, rows: Range<Int>) throws {
+        var start = rows.lowerBound
+        if plan == nil && start < rows.upperBound {
+            try run(data, rows: start..<start + batchSize)
+            start += batchSize
+        }
+        guard let plan, start < rows.upperBound else { return }
+        let rest = start..<rows.upperBound
+        add(try plan.run(batchesOf: [data.features[rest], data.targets[rest]], batchSize: batchSize)[0])
+    }
+
+    /// Adds a loss (or a sum of losses) to the sum, on the worker.
+    private mutating func add(_ loss: Tensor) {
         // Summed with recording off: the sum is outside the graph without a detach of its own.
         lossSum = withoutGradient { lossSum.map { $0 + loss } ?? loss.detached() }
     }
