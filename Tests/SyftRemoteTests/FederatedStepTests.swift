@@ -80,6 +80,42 @@ final class FederatedStepTests: XCTestCase {
         }
     }
 
+    /// Data smaller than one batch (only a smaller batch, run without a plan) trains as the same batches
+    /// train here, with either loop.
+    func testDataSmallerThanABatchTrainsAsHere() throws {
+        let x = Tensor.randn([3, 3], generator: Generator(seed: 7))
+        let y = Tensor([1, 0, 1])
+        func makeModel() -> Sequential { Sequential(Linear(3, 2, generator: Generator(seed: 8))) }
+        let expected = makeModel()
+        let optimizer = SGD(expected.parameters(), lr: 0.1)
+        for _ in 0..<2 {
+            optimizer.zeroGrad()
+            try crossEntropy(expected(x), y).backward()
+            try optimizer.step()
+        }
+        for calledBack in [false, true] {
+            let bob = VirtualWorker(id: "bob", useWireCodec: true)
+            let data = FederatedDataset(features: try x.send(to: bob), targets: try y.send(to: bob))
+            let model = makeModel()
+            try model.send(to: bob)
+            let optimizer = SGD(model.parameters(), lr: 0.1)
+            let result =
+                calledBack
+                ? try trainOnWorker(
+                    model, data, optimizer: optimizer, task: .classify, epochs: 2, batchSize: 4,
+                    bringingBack: true
+                ) { true }
+                : try trainOnWorker(
+                    model, data, optimizer: optimizer, task: .classify, epochs: 2, batchSize: 4,
+                    bringingBack: true)
+            XCTAssertEqual(result.batches, 2)
+            XCTAssertTrue(model.parameters().allSatisfy { $0.value.isLocal })
+            for (p, e) in zip(model.parameters(), expected.parameters()) {
+                assertClose(p.value, e.value, rtol: 1e-5, atol: 1e-6)
+            }
+        }
+    }
+
     /// `bringingBack: true` brings the trained model back with the loss: the same model and loss as a
     /// `model.get()` after the call, with either loop.
     func testBringingTheModelBackWithTheLoss() throws {
