@@ -98,16 +98,7 @@ final class FederatedStepTests: XCTestCase {
             let data = FederatedDataset(features: try x.send(to: bob), targets: try y.send(to: bob))
             let model = makeModel()
             try model.send(to: bob)
-            let optimizer = SGD(model.parameters(), lr: 0.1)
-            let result =
-                calledBack
-                ? try trainOnWorker(
-                    model, data, optimizer: optimizer, task: .classify, epochs: 2, batchSize: 4,
-                    bringingBack: true
-                ) { true }
-                : try trainOnWorker(
-                    model, data, optimizer: optimizer, task: .classify, epochs: 2, batchSize: 4,
-                    bringingBack: true)
+            let result = try trainTwoEpochs(model, data, calledBack: calledBack, bringingBack: true)
             XCTAssertEqual(result.batches, 2)
             XCTAssertTrue(model.parameters().allSatisfy { $0.value.isLocal })
             for (p, e) in zip(model.parameters(), expected.parameters()) {
@@ -130,16 +121,8 @@ final class FederatedStepTests: XCTestCase {
                 var losses: [Double] = []
                 for (model, bringingBack) in [(plain, false), (brought, true)] {
                     try model.send(to: bob)
-                    let optimizer = SGD(model.parameters(), lr: 0.1)
-                    let result =
-                        calledBack
-                        ? try trainOnWorker(
-                            model, data, optimizer: optimizer, task: .classify, epochs: 2, batchSize: 4,
-                            bringingBack: bringingBack
-                        ) { true }
-                        : try trainOnWorker(
-                            model, data, optimizer: optimizer, task: .classify, epochs: 2, batchSize: 4,
-                            bringingBack: bringingBack)
+                    let result = try trainTwoEpochs(
+                        model, data, calledBack: calledBack, bringingBack: bringingBack)
                     losses.append(result.lossSum)
                     XCTAssertEqual(result.batches, 6, "[\(mode)]")
                 }
@@ -152,6 +135,23 @@ final class FederatedStepTests: XCTestCase {
                 }
             }
         }
+    }
+
+    /// Two epochs of `trainOnWorker` in batches of 4 with SGD (lr 0.1), with the loop that calls back
+    /// after every batch or the one that does not.
+    private func trainTwoEpochs(
+        _ model: Sequential, _ data: FederatedDataset, calledBack: Bool, bringingBack: Bool
+    ) throws -> (lossSum: Double, batches: Int, completed: Bool) {
+        let optimizer = SGD(model.parameters(), lr: 0.1)
+        guard calledBack else {
+            return try trainOnWorker(
+                model, data, optimizer: optimizer, task: .classify, epochs: 2, batchSize: 4,
+                bringingBack: bringingBack)
+        }
+        return try trainOnWorker(
+            model, data, optimizer: optimizer, task: .classify, epochs: 2, batchSize: 4,
+            bringingBack: bringingBack
+        ) { true }
     }
 
     /// `averageParameters` gives the weighted mean of the copies, computed on the aggregator.
