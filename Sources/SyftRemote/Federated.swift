@@ -25,8 +25,9 @@ public struct FederatedDataset: Sendable {
 /// Federated training as in PySyft's tutorial 2: the model travels to each data owner in turn, trains on
 /// its batches there, and comes back; the data never leaves its worker.
 ///
-/// At each visit the first batch records the training step as a ``Plan`` and the other batches run it on
-/// the worker in one request, so a visit costs one round trip (the model and the loss coming back).
+/// At the first visit to a worker, the first batch records the training step as a ``Plan`` there; every
+/// later batch that worker's visits run, in one request a visit, is a run of that plan (Note [A plan for
+/// every visit]). A visit costs one round trip (the model and the loss coming back).
 ///
 /// ```swift
 /// let datasets = [FederatedDataset(features: xBob, targets: yBob), FederatedDataset(features: xAlice, targets: yAlice)]
@@ -46,7 +47,7 @@ public func trainFederated<M: Layer>(
     _ model: M, on datasets: [FederatedDataset], task: Task, epochs: Int, batchSize: Int,
     makeOptimizer: ([Parameter]) -> any Optimizer
 ) throws -> [Double] {
-    var optimizers: [ObjectIdentifier: any Optimizer] = [:]
+    var visits: [ObjectIdentifier: WorkerVisits] = [:]
     var history: [Double] = []
     for _ in 0..<epochs {
         var total = 0.0
@@ -55,12 +56,13 @@ public func trainFederated<M: Layer>(
             guard let worker = data.location else {
                 throw SyftError.notAPointer(operation: "trainFederated: the data set is local")
             }
-            try model.send(to: worker)
             let key = ObjectIdentifier(worker)
-            let optimizer = optimizers[key] ?? makeOptimizer(model.parameters())
-            optimizers[key] = optimizer
+            var visit = visits[key] ?? WorkerVisits(optimizer: makeOptimizer(model.parameters()))
+            try visit.send(model, to: worker)
             let (lossSum, n) = try runBatchesByPlan(
-                model, data, optimizer: optimizer, task: task, epochs: 1, batchSize: batchSize)
+                model, data, optimizer: visit.optimizer, task: task, epochs: 1, batchSize: batchSize,
+                plan: &visit.plan)
+            visits[key] = visit
             // The loss and the trained parameters come back in one round trip.
             total += try fetch(lossSum, bringingBack: model)
             batches += n
@@ -69,6 +71,45 @@ public func trainFederated<M: Layer>(
     }
     return history
 }
+
+/// What `trainFederated` keeps of its visits to one worker (Note [A plan for every visit]).
+private struct WorkerVisits {
+    /// The optimizer of the visits (its state stays on the worker).
+    let optimizer: any Optimizer
+    /// The ids the model's parameters had on the worker at the first visit.
+    var parameterIDs: [ObjectID]?
+    /// The training step, recorded at the first visit.
+    var plan: Plan?
+
+    init(optimizer: any Optimizer) { self.optimizer = optimizer }
+
+    /// Sends `model` to `worker`: its parameters under the ids of the first visit when they are all here, so
+    /// that the plan recorded then names them again.
+    mutating func send(_ model: some Module, to worker: any Worker) throws(SyftError) {
+        let params = model.parameters()
+        if let ids = parameterIDs, ids.count == params.count, params.allSatisfy({ !$0.value.isPointer }) {
+            for (p, id) in zip(params, ids) { p.value = try p.value.send(to: worker, id: id) }
+            return
+        }
+        try model.send(to: worker)
+        plan = nil
+        let ids = params.compactMap { p -> ObjectID? in
+            guard let h = p.value.remoteHandle as? PointerHandle, h.location === worker else { return nil }
+            return h.idAtLocation
+        }
+        parameterIDs = ids.count == params.count ? ids : nil
+    }
+}
+
+// Note [A plan for every visit]
+// In `trainFederated` the model visits each worker once an epoch, and its training step there is the same
+// each time: the same model, optimizer, task and batch size. Only the parameters' ids would change, since
+// each visit sends them anew, and a plan names the parameters it reads by id. So the parameters go to a
+// worker under the ids they had at the first visit there (the get at the end of a visit removed them from
+// the worker, and the client's pointers were fetched, so nothing else names those ids), and the plan
+// recorded at the first visit runs every later one as it is: the client records nothing, no plan is sent,
+// and the first batch runs in the plan's one request with the others. The optimizer's state, where it
+// has any, stays on the worker between visits under its own ids (one optimizer per worker), as before.
 
 /// Federated averaging (McMahan et al., 2017), as PySyft's tutorial 4: each round, every data owner trains
 /// a copy of the global model on its own data, the copies move to `aggregator` (a third worker), their
@@ -351,7 +392,19 @@ private func fetch(_ lossSum: Tensor?, bringingBack model: (some Module)?) throw
 func runBatchesByPlan<M: Layer>(
     _ model: M, _ data: FederatedDataset, optimizer: any Optimizer, task: Task, epochs: Int, batchSize: Int
 ) throws -> (lossSum: Tensor?, batches: Int) {
-    var steps = BatchSteps(model, optimizer: optimizer, task: task, batchSize: batchSize)
+    var plan: Plan?
+    return try runBatchesByPlan(
+        model, data, optimizer: optimizer, task: task, epochs: epochs, batchSize: batchSize, plan: &plan)
+}
+
+/// `runBatchesByPlan` with the step's plan given (recorded by an earlier call with the same model, optimizer,
+/// task and batch size, on the same worker, its parameters under the same ids) or recorded into `plan`.
+func runBatchesByPlan<M: Layer>(
+    _ model: M, _ data: FederatedDataset, optimizer: any Optimizer, task: Task, epochs: Int, batchSize: Int,
+    plan: inout Plan?
+) throws -> (lossSum: Tensor?, batches: Int) {
+    var steps = BatchSteps(model, optimizer: optimizer, task: task, batchSize: batchSize, plan: plan)
+    defer { plan = steps.plan }
     let n = data.count
     guard n > 0, epochs > 0 else { return (nil, 0) }
     let full = n - n % batchSize  // rows in full batches
@@ -393,16 +446,18 @@ struct BatchSteps<M: Layer> {
     let optimizer: any Optimizer
     let task: Task
     let batchSize: Int
-    private var plan: Plan?
+    /// The step recorded as a plan (at the first full batch, unless given).
+    private(set) var plan: Plan?
     /// The sum of the losses so far, on the worker (nil before the first batch).
     private(set) var lossSum: Tensor?
 
-    init(_ model: M, optimizer: any Optimizer, task: Task, batchSize: Int) {
+    init(_ model: M, optimizer: any Optimizer, task: Task, batchSize: Int, plan: Plan? = nil) {
         precondition(batchSize > 0, "trainOnWorker: batch size \(batchSize)")
         self.model = model
         self.optimizer = optimizer
         self.task = task
         self.batchSize = batchSize
+        self.plan = plan
     }
 
     /// A training step on `rows` of `data`, sent to the model's worker without waiting.

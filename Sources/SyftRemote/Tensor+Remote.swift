@@ -23,12 +23,21 @@ extension Tensor {
     public func send(
         to worker: any Worker, garbageCollect: Bool = true, tags: [String] = [], description: String = ""
     ) throws(SyftError) -> Tensor {
+        try send(
+            to: worker, id: newObjectID(), garbageCollect: garbageCollect, tags: tags,
+            description: description)
+    }
+
+    /// `send(to:)` under an id the caller chose (one no other object of this client's on `worker` has).
+    func send(
+        to worker: any Worker, id: ObjectID, garbageCollect: Bool = true, tags: [String] = [],
+        description: String = ""
+    ) throws(SyftError) -> Tensor {
         if worker === me {
             guard let handle = remoteHandle as? PointerHandle else { return self }
             _ = try handle.target()
             return try get()
         }
-        let id = newObjectID()
         let value: ObjectValue
         if let handle = remoteHandle as? PointerHandle {
             let (location, remoteID) = try handle.target()

@@ -1,5 +1,6 @@
 import SyftCore
 import SyftNN
+import Synchronization
 import XCTest
 import _TestSupport
 
@@ -77,6 +78,77 @@ final class FederatedStepTests: XCTestCase {
         try model.get()
         for (p, e) in zip(model.parameters(), expected.parameters()) {
             assertClose(p.value, e.value, rtol: 1e-5, atol: 1e-6)
+        }
+    }
+
+    /// The tutorial-2 loop (`trainFederated`) trains as the same visits do here, with an optimizer per
+    /// worker whose state (momentum) stays on its worker between visits, and returns each epoch's mean
+    /// batch loss; the model is here again at the end. In all modes: the parameters go back to a worker
+    /// under the ids they had at the first visit, and the plan recorded then runs at every later visit.
+    func testTheTutorialTwoLoopTrainsAsTheSameVisitsHere() throws {
+        let xs = [
+            Tensor.randn([11, 3], generator: Generator(seed: 11)),
+            Tensor.randn([7, 3], generator: Generator(seed: 12)),
+        ]
+        let ys = [Tensor([0, 1, 0, 1, 1, 0, 1, 0, 0, 1, 1]), Tensor([1, 1, 0, 1, 0, 0, 1])]
+        func makeModel() -> Sequential {
+            let g = Generator(seed: 13)
+            return Sequential(Linear(3, 4, generator: g), ReLU(), Linear(4, 2, generator: g))
+        }
+        let expected = makeModel()
+        let optimizers = xs.map { _ in SGD(expected.parameters(), lr: 0.1, momentum: 0.9) }
+        var expectedLosses: [Double] = []
+        for _ in 0..<3 {
+            var total = 0.0
+            var batches = 0
+            for (k, (x, y)) in zip(xs, ys).enumerated() {
+                for start in stride(from: 0, to: x.shape[0], by: 4) {
+                    let rows = start..<min(x.shape[0], start + 4)
+                    optimizers[k].zeroGrad()
+                    let loss = crossEntropy(expected(x[rows]), y[rows])
+                    try loss.backward()
+                    try optimizers[k].step()
+                    total += loss.item()
+                    batches += 1
+                }
+            }
+            expectedLosses.append(total / Double(batches))
+        }
+        forEachMode { mode, worker in
+            let workers = [try worker("bob"), try worker("alice")]
+            let datasets = try zip(zip(xs, ys), workers).map { (xy, w) in
+                FederatedDataset(features: try xy.0.send(to: w), targets: try xy.1.send(to: w))
+            }
+            let model = makeModel()
+            let losses = try trainFederated(model, on: datasets, task: .classify, epochs: 3, batchSize: 4) {
+                SGD($0, lr: 0.1, momentum: 0.9)
+            }
+            XCTAssertEqual(losses.count, 3, "[\(mode)]")
+            for (l, e) in zip(losses, expectedLosses) { XCTAssertEqual(l, e, accuracy: 1e-5, "[\(mode)]") }
+            XCTAssertTrue(model.parameters().allSatisfy { $0.value.isLocal }, "[\(mode)]")
+            for (p, e) in zip(model.parameters(), expected.parameters()) {
+                assertClose(p.value, e.value, rtol: 1e-4, atol: 1e-5)
+            }
+        }
+    }
+
+    /// The tutorial-2 loop records its training step once per worker, at the first visit, and every later
+    /// visit runs that plan (one `run_plan`, no `define_plan`): Note [A plan for every visit].
+    func testTheTutorialTwoLoopRecordsItsStepOncePerWorker() throws {
+        let workers = [CountingWorker(id: "bob"), CountingWorker(id: "alice")]
+        let x = Tensor.randn([11, 3], generator: Generator(seed: 14))
+        let y = Tensor([0, 1, 0, 1, 1, 0, 1, 0, 0, 1, 1])
+        let datasets = try workers.map {
+            FederatedDataset(features: try x.send(to: $0), targets: try y.send(to: $0))
+        }
+        let model = Sequential(Linear(3, 2, generator: Generator(seed: 15)))
+        try trainFederated(model, on: datasets, task: .classify, epochs: 3, batchSize: 4) { SGD($0, lr: 0.1) }
+        for w in workers {
+            let names = w.transport.names.withLock { $0 }
+            // At the first visit the first batch records the plan and the second runs it; the smaller last
+            // batch of each visit runs as it is.
+            XCTAssertEqual(names.filter { $0 == "define_plan" }.count, 1, w.id)
+            XCTAssertEqual(names.filter { $0 == "run_plan" }.count, 3, w.id)
         }
     }
 
@@ -443,5 +515,35 @@ private func average(_ copies: [Sequential], weights: [Double], into model: Sequ
         }
         v.requiresGrad = true
         p.value = v
+    }
+}
+
+/// A worker in this process whose transport keeps the names of the requests it delivers.
+private final class CountingWorker: Worker, @unchecked Sendable {
+    final class Transport: WorkerTransport {
+        let inner: VirtualTransport
+        let names = Mutex<[String]>([])
+        init(_ inner: VirtualTransport) { self.inner = inner }
+        func deliver(_ requests: [Request], wait: Bool) -> [Reply] {
+            names.withLock { $0 += requests.map(\.name) }
+            return inner.deliver(requests, wait: wait)
+        }
+    }
+    let id: String
+    let channel: Channel
+    let transport: Transport
+    private var token: RegistryToken?
+    var registryToken: RegistryToken { token! }
+    var description: String { "<CountingWorker id:\(id)>" }
+
+    init(id: String) {
+        self.id = id
+        let runtime = WorkerRuntime(id: id, limits: .unlimited) { p throws(SyftError) in
+            throw .unknownWorker(id: p.location)
+        }
+        transport = Transport(VirtualTransport(runtime: runtime, useWireCodec: true, limits: .unlimited))
+        channel = Channel(transport: transport)
+        token = RegistryToken(self)
+        me.register(self)
     }
 }
