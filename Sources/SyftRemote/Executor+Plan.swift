@@ -38,8 +38,8 @@ extension Executor {
         store.insertPlan(
             id,
             StoredPlan(
-                owner: client, inputs: inputs, outputs: outputs, requests: requests, created: created,
-                bytes: bytes))
+                owner: client, inputs: inputs, outputs: outputs, created: created, bytes: bytes,
+                program: PlanProgram(inputs: inputs, requests: requests, created: created)))
     }
 
     /// Runs a plan with `arguments` bound to its inputs, once or once per block of `batchSize` rows
@@ -62,11 +62,11 @@ extension Executor {
         for r in results { try checkFree(r, store) }
         var args: [StoredObject] = []
         for a in arguments { args.append(try usable(a, store)) }
-        defer { bindings = [:] }
+        defer { frame = PlanFrame() }
         var values: [Tensor] = []
         if batchSize <= 0 {
-            try runOnce(plan, args, &store)
-            for o in plan.outputs { values.append(try takeOutput(o, of: plan, &store)) }
+            try runOnce(plan, args, args.map(\.tensor), &store)
+            for o in plan.outputs { values.append(try takeOutput(o, of: plan, store)) }
         } else {
             let rows = args.map { $0.tensor.shape.first ?? 0 }
             guard let n = rows.first, n > 0, rows.allSatisfy({ $0 == n }) else {
@@ -75,9 +75,9 @@ extension Executor {
             var sums: [Tensor] = []
             for start in stride(from: 0, to: n, by: batchSize) {
                 let end = Swift.min(n, start + batchSize)
-                try runOnce(plan, args.map { $0.holding($0.tensor[start..<end]) }, &store)
+                try runOnce(plan, args, args.map { $0.tensor[start..<end] }, &store)
                 for (i, o) in plan.outputs.enumerated() {
-                    let t = try takeOutput(o, of: plan, &store).detached()
+                    let t = try takeOutput(o, of: plan, store).detached()
                     if i == sums.count {
                         sums.append(t)
                     } else if sums[i].shape == t.shape && sums[i].dtype == t.dtype {
@@ -99,26 +99,220 @@ extension Executor {
         }
     }
 
-    /// One run of `plan`'s requests with its inputs bound to `args`.
+    /// One run of `plan`'s program with its inputs bound to `inputs` (the tensors of `args`, or blocks of
+    /// their rows): what the run creates lives in the run's frame, never in the store (Note [Plan
+    /// programs]).
     private mutating func runOnce(
-        _ plan: StoredPlan, _ args: [StoredObject], _ store: inout ObjectStore
+        _ plan: StoredPlan, _ args: [StoredObject], _ inputs: [Tensor], _ store: inout ObjectStore
     )
         throws(SyftError)
     {
-        bindings = Dictionary(uniqueKeysWithValues: zip(plan.inputs, args))
-        for r in plan.requests { _ = try run(r, &store) }
+        let program = plan.program
+        frame = PlanFrame(program: program, args: args, inputs: inputs)
+        for step in program.steps {
+            switch step {
+            case .command(let op, let operands, let results, let gradEnabled):
+                var tensors: [Tensor] = []
+                tensors.reserveCapacity(operands.count)
+                for o in operands { tensors.append(try value(o, store)) }
+                let outputs = try compute(op, tensors, gradEnabled: gradEnabled, store)
+                for (slot, t) in zip(results, outputs) { frame.set(slot, t) }
+            case .inPlace(let op, let operands, let gradEnabled):
+                // Operand 0 is the target, a slot of the frame.
+                var tensors: [Tensor] = []
+                for o in operands { tensors.append(try value(o, store)) }
+                guard case .slot(let target) = operands[0] else { preconditionFailure("in-place on a slot") }
+                let others = try checkInPlace(op, &tensors, gradEnabled: gradEnabled, store)
+                var t = frame.take(target)!
+                let failed = Self.applyInPlace(op, to: &t, others, gradEnabled: gradEnabled)
+                frame.set(target, t)
+                if let failed { throw .computationFailed(op: op.name, reason: failed.description) }
+            case .backward(let loss, let gradient, let retainGraph):
+                let t = try value(loss, store)
+                let g = try gradient.map { g throws(SyftError) in try value(g, store) }
+                do {
+                    try t.backward(gradient: g, retainGraph: retainGraph)
+                } catch let e as SyftError {
+                    throw e
+                } catch {
+                    throw .computationFailed(op: "backward", reason: "\(error)")
+                }
+            case .detach(let source, let result):
+                frame.set(result, try value(source, store).detached())
+            case .release(let slots):
+                for slot in slots { frame.set(slot, nil) }
+            case .request(let request, let named):
+                try runSpilling(request, named, program, &store)
+            }
+        }
     }
 
-    /// The tensor of output `id` after a run; an object the run created leaves the store (it moves to the
-    /// run's result).
-    private mutating func takeOutput(
-        _ id: ObjectID, of plan: StoredPlan, _ store: inout ObjectStore
-    )
-        throws(SyftError) -> Tensor
-    {
-        let tensor = try usable(id, store).tensor
-        if plan.created.contains(id), let removed = store.remove(id) { released.append(removed) }
-        return tensor
+    /// A request the program runs as it is: the frame's objects it names go into the store for it, and
+    /// come back (or leave, if it deleted them) after.
+    private mutating func runSpilling(
+        _ request: Request, _ named: [Int], _ program: PlanProgram, _ store: inout ObjectStore
+    ) throws(SyftError) {
+        for slot in named {
+            if let object = frame.object(slot, owner: { clientObject($0) }) {
+                if let old = store.insert(program.ids[slot], object) { released.append(old) }
+            }
+        }
+        var failure: SyftError?
+        do { _ = try run(request, &store) } catch { failure = error }
+        for slot in named {
+            frame.set(slot, store.remove(program.ids[slot])?.tensor)
+        }
+        if let failure { throw failure }
+    }
+
+    /// The tensor an operand of a program names.
+    private func value(_ operand: PlanOperand, _ store: ObjectStore) throws(SyftError) -> Tensor {
+        switch operand {
+        case .slot(let slot):
+            guard let t = frame.values[slot] else {
+                throw .objectNotFound(id: frame.ids[slot], worker: workerID)
+            }
+            return t
+        case .stored(let id): return try usable(id, store).tensor
+        case .value(let t): return t
+        }
+    }
+
+    /// The tensor of output `id` after a run: from the run's frame, or (an object the plan reads but did
+    /// not create) from the store.
+    private func takeOutput(
+        _ id: ObjectID, of plan: StoredPlan, _ store: ObjectStore
+    ) throws(SyftError) -> Tensor {
+        if let slot = plan.program.slots[id] {
+            guard let t = frame.values[slot] else { throw .objectNotFound(id: id, worker: workerID) }
+            return t
+        }
+        return try usable(id, store).tensor
+    }
+}
+
+// Note [Plan programs]
+// A plan is prepared when it is defined: each object its run creates, and each input, gets a slot in the
+// run's frame, and each request becomes a step on slots. A run then keeps its intermediates in the frame,
+// an array, instead of the store: no lookup by id, no stored object made and removed, no check that a
+// fresh id is free (no other client can name a slot). The commands, the backward, detaches and the deletes
+// of intermediates run on the frame; anything else (a send in the body, an optimizer step, zeroing the
+// gradients) runs as the request it is, with the frame's objects it names moved into the store for it and
+// back after. The checks are those of the requests: shape rules, in-place rules and the limits, with the
+// frame's bytes counted in the memory budget. A failed run leaves nothing of its frame behind.
+
+/// A plan's requests as steps on the slots of a run's frame (Note [Plan programs]).
+struct PlanProgram {
+    /// The slot of each input (the first slots, in order) and each object the plan creates.
+    let slots: [ObjectID: Int]
+    /// The id of each slot.
+    let ids: [ObjectID]
+    let steps: [PlanStep]
+
+    init(inputs: [ObjectID], requests: [Request], created: Set<ObjectID>) {
+        var slots: [ObjectID: Int] = [:]
+        var ids: [ObjectID] = []
+        for id in inputs + requests.flatMap(\.createdIDs) where slots[id] == nil {
+            slots[id] = ids.count
+            ids.append(id)
+        }
+        self.slots = slots
+        self.ids = ids
+        steps = requests.map { Self.step($0, slots) }
+    }
+
+    /// The step that runs `request`; a request the frame cannot run (or a malformed one, whose error the
+    /// request's own checks give) runs as it is.
+    private static func step(_ request: Request, _ slots: [ObjectID: Int]) -> PlanStep {
+        func operand(_ o: Operand) -> PlanOperand {
+            switch o {
+            case .object(let id): return slots[id].map { .slot($0) } ?? .stored(id)
+            case .value(let t): return .value(t)
+            }
+        }
+        let asItIs = PlanStep.request(request, named: request.namedIDs.compactMap { slots[$0] })
+        switch request {
+        case .command(let op, let operands, let results, let inPlace, let gradEnabled):
+            guard (try? Executor.checkOperands(op, count: operands.count)) != nil else { return asItIs }
+            if !inPlace {
+                guard (try? Executor.checkResults(op, results)) != nil else { return asItIs }
+                return .command(op, operands.map(operand), results: results.map { slots[$0]! }, gradEnabled)
+            }
+            // In place on an intermediate; in place on a stored object runs as it is.
+            guard case .object(let target) = operands[0], slots[target] != nil, results == [target] else {
+                return asItIs
+            }
+            return .inPlace(op, operands.map(operand), gradEnabled)
+        case .backward(let id, let gradient, let retainGraph, false):
+            return .backward(operand(.object(id)), gradient: gradient.map(operand), retainGraph: retainGraph)
+        case .detach(let id, let result):
+            return .detach(operand(.object(id)), result: slots[result]!)
+        case .delete(let deleted) where deleted.allSatisfy({ slots[$0] != nil }):
+            return .release(deleted.map { slots[$0]! })
+        default:
+            return asItIs
+        }
+    }
+}
+
+/// A step of a ``PlanProgram``.
+enum PlanStep {
+    /// A command whose results are new slots.
+    case command(Op, [PlanOperand], results: [Int], Bool)
+    /// An in-place command on a slot (operand 0).
+    case inPlace(Op, [PlanOperand], Bool)
+    /// A pipelined backward.
+    case backward(PlanOperand, gradient: PlanOperand?, retainGraph: Bool)
+    case detach(PlanOperand, result: Int)
+    /// Deletes of intermediates.
+    case release([Int])
+    /// A request run as it is, with the slots it names.
+    case request(Request, named: [Int])
+}
+
+/// An operand of a step: a slot of the run's frame, an object of the store, or a value.
+enum PlanOperand {
+    case slot(Int)
+    case stored(ObjectID)
+    case value(Tensor)
+}
+
+/// The objects of one run of a plan, by slot (Note [Plan programs]), and the bytes of those it created.
+struct PlanFrame {
+    private(set) var values: [Tensor?] = []
+    private(set) var ids: [ObjectID] = []
+    /// The arguments, for the inputs' slots (their owner, should a request need them in the store).
+    private var args: [StoredObject] = []
+    private(set) var bytes = 0
+
+    init() {}
+
+    init(program: PlanProgram, args: [StoredObject], inputs: [Tensor]) {
+        values = [Tensor?](repeating: nil, count: program.ids.count)
+        for (i, t) in inputs.enumerated() { values[i] = t }
+        ids = program.ids
+        self.args = args
+    }
+
+    /// Puts `tensor` in `slot` (nil empties it); the bytes of created objects are counted.
+    mutating func set(_ slot: Int, _ tensor: Tensor?) {
+        if slot >= args.count {
+            bytes += (tensor?.byteCountIfLocal ?? 0) - (values[slot]?.byteCountIfLocal ?? 0)
+        }
+        values[slot] = tensor
+    }
+
+    /// Empties `slot` and returns what it held.
+    mutating func take(_ slot: Int) -> Tensor? {
+        defer { set(slot, nil) }
+        return values[slot]
+    }
+
+    /// What `slot` holds as a stored object: an argument keeps its owner; a created object is the
+    /// client's (`owner` makes it). Nil for an empty slot.
+    func object(_ slot: Int, owner: (Tensor) -> StoredObject) -> StoredObject? {
+        guard let t = values[slot] else { return nil }
+        return slot < args.count ? args[slot].holding(t) : owner(t)
     }
 }
 
@@ -146,6 +340,25 @@ extension Request {
         case .detach(_, let result): return [result]
         case .gradients(_, let results): return results
         default: return []
+        }
+    }
+
+    /// Every object id the request names (reads, writes or creates).
+    var namedIDs: [ObjectID] {
+        func ids(_ o: Operand?) -> [ObjectID] {
+            if case .object(let id)? = o { return [id] }
+            return []
+        }
+        switch self {
+        case .object(let id, _, _, _), .get(let id), .setRequiresGrad(let id, _), .remoteGet(let id):
+            return [id]
+        case .command(_, let operands, let results, _, _): return operands.flatMap { ids($0) } + results
+        case .delete(let ids), .zeroGrad(let ids): return ids
+        case .backward(let id, let gradient, _, _): return [id] + ids(gradient)
+        case .gradients(let ids, let results): return ids + results
+        case .detach(let id, let result): return [id, result]
+        case .update(_, let params, let state): return params + state
+        case .search, .listObjects, .synchronize, .definePlan, .runPlan: return []
         }
     }
 

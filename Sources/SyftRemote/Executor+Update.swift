@@ -49,7 +49,7 @@ extension Executor {
             newBytes += p.count * p.dtype.byteSize * (per + 1)
             targets.append((i, g, s))
         }
-        if store.bytes + newBytes > runtime.limits.memoryBudget {
+        if store.bytes + frame.bytes + newBytes > runtime.limits.memoryBudget {
             throw .resourceExhausted(
                 worker: workerID,
                 reason:

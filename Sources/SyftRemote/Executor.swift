@@ -24,8 +24,8 @@ struct Executor {
     let client: ClientID
     /// Objects removed by this batch, released after the store's lock is let go.
     var released: [StoredObject] = []
-    /// While a plan runs: its inputs, bound to the arguments (Note [Plans]).
-    var bindings: [ObjectID: StoredObject] = [:]
+    /// While a plan runs: its inputs and the objects the run creates (Note [Plan programs]).
+    var frame = PlanFrame()
 
     init(runtime: WorkerRuntime, client: ClientID) {
         self.runtime = runtime
@@ -212,8 +212,6 @@ struct Executor {
         let o: StoredObject
         if let stored = store[id] {
             o = stored
-        } else if !bindings.isEmpty, let bound = bindings[id] {
-            o = bound
         } else {
             throw .objectNotFound(id: id, worker: workerID)
         }
@@ -253,11 +251,11 @@ struct Executor {
                     "a tensor of \(newBytes) bytes exceeds the limit of \(runtime.limits.maxTensorBytes) bytes"
             )
         }
-        if store.bytes + newBytes > runtime.limits.memoryBudget {
+        if store.bytes + frame.bytes + newBytes > runtime.limits.memoryBudget {
             throw .resourceExhausted(
                 worker: workerID,
                 reason:
-                    "holding \(store.bytes + newBytes) bytes would exceed the memory budget of \(runtime.limits.memoryBudget) bytes"
+                    "holding \(store.bytes + frame.bytes + newBytes) bytes would exceed the memory budget of \(runtime.limits.memoryBudget) bytes"
             )
         }
     }

@@ -13,10 +13,11 @@ import Synchronization
 // get fresh ids in the plan, so a run never touches what the recording run left, such as the outputs it
 // returned. The objects the body reads but did not create (a model's parameters, an optimizer's state)
 // keep their ids: a run reads and changes those same objects, so an optimizer step in a plan trains
-// the one model. The intermediate objects the body dropped are deleted at the end of each run. Each run
-// binds the arguments in place of the inputs (they stay where they are: a plan cannot write to its
-// inputs) and moves the outputs to the result ids the client chose. A batched run slices every argument
-// into blocks of rows on the worker and sums each output over the blocks.
+// the one model. The objects a run creates live in the run's frame on the worker, not in its store
+// (Note [Plan programs]); the intermediates the body dropped are released as the recording dropped them.
+// Each run binds the arguments in place of the inputs (they stay where they are: a plan cannot write to
+// its inputs) and stores the outputs under the result ids the client chose. A batched run slices every
+// argument into blocks of rows on the worker and sums each output over the blocks.
 //
 // The client knows the shapes of a run's outputs without asking: it replays the recorded operations'
 // shape rules on the arguments' shapes, so a shape that does not fit is an error before anything is sent.

@@ -27,6 +27,47 @@ final class PlanTests: XCTestCase {
         }
     }
 
+    /// A run keeps what it creates out of the store (Note [Plan programs]): an in-place change of an
+    /// intermediate, a tensor the body sent, a detach and a backward all run on the run's own objects; the
+    /// intermediates count in the memory budget while the run lasts; and a run that fails leaves nothing.
+    func testARunKeepsWhatItCreatesToItself() throws {
+        for codec in [false, true] {
+            let bob = VirtualWorker(
+                id: "bob", useWireCodec: codec,
+                limits: WorkerLimits(maxTensorBytes: 1 << 20, memoryBudget: 20_000, maxMessageBytes: 1 << 22))
+            let w = try Tensor([1.0, -2, 3], requiresGrad: true).send(to: bob)
+            let x = try Tensor([[1.0, 2, 3], [4, 5, 6]] as [[Float]]).send(to: bob)
+            let (plan, _) = try Plan.record([x]) { a in
+                var t = a[0] * 2
+                t += try Tensor([1.0, 1, 1] as [Float]).send(to: bob)
+                let loss = (t * w).sum()
+                try loss.backward(wait: false)
+                return [loss.detached(), t.detached()]
+            }
+            try bob.synchronize()
+            let before = try objectCount(bob)
+            let wide = try Tensor.ones([4, 3]).send(to: bob)
+            let out = try plan(wide)
+            // t = 2 x + 1 = 3 everywhere; loss = sum over rows of 3 (1 - 2 + 3) = 4 rows * 6.
+            XCTAssertEqual(try out[0].get().scalars(as: Float.self), [24], "codec \(codec)")
+            XCTAssertEqual(try out[1].get().shape, [4, 3], "codec \(codec)")
+            // The backward reached the parameter read from the store, after the recording run's: the
+            // column sums of t, [12, 16, 20] then [12, 12, 12].
+            XCTAssertEqual(try w.grad?.get().floats, [24, 28, 32], "codec \(codec)")
+            XCTAssertEqual(try objectCount(bob), before + 1, "codec \(codec): only the argument was added")
+            // 600 rows: the argument and the run's intermediates (7200 bytes each) go beyond the budget.
+            let tall = try Tensor.ones([600, 3]).send(to: bob)
+            try bob.synchronize()
+            let held = bob.runtime.bytesHeld
+            _ = try plan(tall)
+            assertSyftError(try bob.synchronize(), "codec \(codec)") {
+                if case .resourceExhausted = $0 { return true }
+                return false
+            }
+            XCTAssertEqual(bob.runtime.bytesHeld, held, "codec \(codec): the failed run left nothing")
+        }
+    }
+
     /// A batched run slices the arguments into blocks of rows on the worker and sums each output.
     func testBatchedRunSumsTheOutputsOverTheBlocks() throws {
         forEachMode { mode, worker in
