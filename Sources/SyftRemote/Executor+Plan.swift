@@ -129,14 +129,8 @@ extension Executor {
                 if let failed { throw .computationFailed(op: op.name, reason: failed.description) }
             case .backward(let loss, let gradient, let retainGraph):
                 let t = try value(loss, store)
-                let g = try gradient.map { g throws(SyftError) in try value(g, store) }
-                do {
-                    try t.backward(gradient: g, retainGraph: retainGraph)
-                } catch let e as SyftError {
-                    throw e
-                } catch {
-                    throw .computationFailed(op: "backward", reason: "\(error)")
-                }
+                try Self.backward(
+                    t, gradient: gradient.map { g throws(SyftError) in try value(g, store) }, retainGraph)
             case .detach(let source, let result):
                 frame.set(result, try value(source, store).detached())
             case .release(let slots):

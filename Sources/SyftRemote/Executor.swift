@@ -74,14 +74,8 @@ struct Executor {
             return nil
         case .backward(let id, let gradient, let retainGraph, let wait):
             let t = try usable(id, store).tensor
-            let g = try gradient.map { g throws(SyftError) in try resolve(g, store) }
-            do {
-                try t.backward(gradient: g, retainGraph: retainGraph)
-            } catch let e as SyftError {
-                throw e
-            } catch {
-                throw .computationFailed(op: "backward", reason: "\(error)")
-            }
+            try Self.backward(
+                t, gradient: gradient.map { g throws(SyftError) in try resolve(g, store) }, retainGraph)
             return wait ? .ok : nil
         case .gradients(let ids, let results):
             guard ids.count == results.count else {
@@ -203,6 +197,17 @@ struct Executor {
         }
         if let old = store.insert(id, clientObject(tensor, tags: tags, description: description)) {
             released.append(old)
+        }
+    }
+
+    /// Runs backward from `tensor`; a failure is the worker's `computationFailed`.
+    static func backward(_ tensor: Tensor, gradient: Tensor?, _ retainGraph: Bool) throws(SyftError) {
+        do {
+            try tensor.backward(gradient: gradient, retainGraph: retainGraph)
+        } catch let e as SyftError {
+            throw e
+        } catch {
+            throw .computationFailed(op: "backward", reason: "\(error)")
         }
     }
 
