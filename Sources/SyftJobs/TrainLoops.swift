@@ -5,7 +5,7 @@ import SyftRemote
 // The three ways a training job runs one step (an epoch or a round), each checking the stop flag
 // between batches and advancing the progress bar: local minibatch SGD, federated SGD (the model visits
 // each worker in turn, PySyft's tutorial 2), and federated averaging (tutorial 4). The federated ones
-// use the library's steps (`trainOnWorker`, `federatedAveragingRound`), so they train exactly as
+// use the library's steps (`FederatedTrainer`, `federatedAveragingRound`), so they train exactly as
 // `trainFederated` and `federatedAveraging` do, on virtual and network workers alike (the aggregator of
 // federated averaging is a virtual worker of the job's own in either case).
 
@@ -21,9 +21,13 @@ struct StepOutcome {
 final class Trainer {
     let plan: TrainPlan
     let model: Sequential
-    /// One optimizer for local training or per worker for federated SGD (state lives where the
-    /// parameters are); federated averaging makes a new one per copy.
-    private var optimizers: [Int: any Optimizer] = [:]
+    /// Local training's optimizer; federated averaging makes a new one per copy.
+    private var optimizer: (any Optimizer)?
+    /// Federated SGD's epochs: an optimizer per worker (state lives where the parameters are) and the
+    /// training step's plan on each.
+    private lazy var federatedTrainer = FederatedTrainer(
+        model, on: datasets, task: plan.task, batchSize: plan.batchSize
+    ) { [plan] in plan.optimizer.make($0) }
     let datasets: [FederatedDataset]
     let aggregator: (any Worker)?
     /// Local training's batches (nil when the data is on workers).
@@ -66,8 +70,8 @@ final class Trainer {
 
     private func localEpoch(advance: (Double) -> Void) throws -> StepOutcome {
         guard let loader else { preconditionFailure("local training without local data") }
-        let optimizer = optimizers[0] ?? plan.optimizer.make(model.parameters())
-        optimizers[0] = optimizer
+        let optimizer = self.optimizer ?? plan.optimizer.make(model.parameters())
+        self.optimizer = optimizer
         model.train()
         var total = 0.0
         var batches = 0
@@ -87,30 +91,14 @@ final class Trainer {
     }
 
     private func federatedSGDEpoch(advance: (Double) -> Void) throws -> StepOutcome {
-        var total = 0.0
-        var batches = 0
         var done = 0
-        for (k, data) in datasets.enumerated() {
-            guard let worker = data.location else { continue }
-            try model.send(to: worker)
-            let optimizer = optimizers[k] ?? plan.optimizer.make(model.parameters())
-            optimizers[k] = optimizer
-            // The model comes back with the loss, in one round trip.
-            let result = try trainOnWorker(
-                model, data, optimizer: optimizer, task: plan.task, epochs: 1, batchSize: plan.batchSize,
-                bringingBack: true
-            ) {
-                done += 1
-                advance(.nan)
-                return !stop.isSet
-            }
-            total += result.lossSum
-            batches += result.batches
-            if !result.completed { break }
+        // The model comes back with the loss from each worker, in one round trip.
+        let epoch = try federatedTrainer.epoch {
+            done += 1
+            advance(.nan)
+            return !stop.isSet
         }
-        return StepOutcome(
-            trainLoss: total / Double(Swift.max(batches, 1)),
-            fractionDone: Double(done) / Double(batchesPerStep))
+        return StepOutcome(trainLoss: epoch.loss, fractionDone: Double(done) / Double(batchesPerStep))
     }
 
     private func averagingRound(advance: (Double) -> Void) throws -> StepOutcome {

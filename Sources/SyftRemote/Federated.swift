@@ -47,9 +47,70 @@ public func trainFederated<M: Layer>(
     _ model: M, on datasets: [FederatedDataset], task: Task, epochs: Int, batchSize: Int,
     makeOptimizer: ([Parameter]) -> any Optimizer
 ) throws -> [Double] {
-    var visits: [ObjectIdentifier: WorkerVisits] = [:]
-    var history: [Double] = []
-    for _ in 0..<epochs {
+    try withoutActuallyEscaping(makeOptimizer) { makeOptimizer in
+        let trainer = FederatedTrainer(
+            model, on: datasets, task: task, batchSize: batchSize, makeOptimizer: makeOptimizer)
+        return try (0..<epochs).map { _ in try trainer.epoch() }
+    }
+}
+
+/// The training of ``trainFederated(_:on:task:epochs:batchSize:makeOptimizer:)`` one epoch at a time, for
+/// callers that drive their own loop (progress, stopping, evaluating between epochs). It keeps, for each
+/// worker, the optimizer of the model's visits there and the training step recorded as a plan at the
+/// first, so every later epoch runs that plan (Note [A plan for every visit]).
+///
+/// ```swift
+/// let trainer = FederatedTrainer(model, on: [bobData, aliceData], task: .classify, batchSize: 32) {
+///     SGD($0, lr: 0.1)
+/// }
+/// for epoch in 1...5 {
+///     let loss = try trainer.epoch()       // the model is here again after each epoch
+///     print(epoch, loss, accuracy(model(xTest), yTest))
+/// }
+/// ```
+public final class FederatedTrainer<M: Layer> {
+    /// The model; it is here between epochs.
+    public let model: M
+    /// Each data owner's data, on its worker.
+    public let datasets: [FederatedDataset]
+    public let task: Task
+    public let batchSize: Int
+    private let makeOptimizer: ([Parameter]) -> any Optimizer
+    private var visits: [ObjectIdentifier: WorkerVisits] = [:]
+
+    /// A trainer of `model` on `datasets`; `makeOptimizer` builds the optimizer of one worker's visits (one
+    /// per worker, so optimizer state lives where the parameters are).
+    /// - Precondition: `batchSize` is positive.
+    public init(
+        _ model: M, on datasets: [FederatedDataset], task: Task, batchSize: Int,
+        makeOptimizer: @escaping ([Parameter]) -> any Optimizer
+    ) {
+        precondition(batchSize > 0, "FederatedTrainer: batch size \(batchSize)")
+        self.model = model
+        self.datasets = datasets
+        self.task = task
+        self.batchSize = batchSize
+        self.makeOptimizer = makeOptimizer
+    }
+
+    /// One epoch: the model visits each data set's worker in turn, trains on all its batches there and
+    /// comes back with the loss.
+    /// - Returns: the epoch's mean batch loss (computed on the workers).
+    /// - Throws: `notAPointer` for a data set that is here; a worker's error (`SyftError`).
+    @discardableResult
+    public func epoch() throws -> Double {
+        try epoch(afterBatch: nil).loss
+    }
+
+    /// One epoch that calls `afterBatch` after every batch is sent; returning false stops the epoch after
+    /// that batch (the model still comes back). Each batch is then a request of its own.
+    /// - Returns: the mean loss of the batches run, their number, and whether every batch ran.
+    /// - Throws: `notAPointer` for a data set that is here; a worker's error (`SyftError`).
+    public func epoch(afterBatch: () -> Bool) throws -> (loss: Double, batches: Int, completed: Bool) {
+        try withoutActuallyEscaping(afterBatch) { try epoch(afterBatch: .some($0)) }
+    }
+
+    private func epoch(afterBatch: (() -> Bool)?) throws -> (loss: Double, batches: Int, completed: Bool) {
         var total = 0.0
         var batches = 0
         for data in datasets {
@@ -59,20 +120,29 @@ public func trainFederated<M: Layer>(
             let key = ObjectIdentifier(worker)
             var visit = visits[key] ?? WorkerVisits(optimizer: makeOptimizer(model.parameters()))
             try visit.send(model, to: worker)
-            let (lossSum, n) = try runBatchesByPlan(
-                model, data, optimizer: visit.optimizer, task: task, epochs: 1, batchSize: batchSize,
-                plan: &visit.plan)
+            let lossSum: Tensor?
+            let n: Int
+            var completed = true
+            if let afterBatch {
+                (lossSum, n, completed) = try runBatches(
+                    model, data, optimizer: visit.optimizer, task: task, epochs: 1, batchSize: batchSize,
+                    plan: &visit.plan, afterBatch: afterBatch)
+            } else {
+                (lossSum, n) = try runBatchesByPlan(
+                    model, data, optimizer: visit.optimizer, task: task, epochs: 1, batchSize: batchSize,
+                    plan: &visit.plan)
+            }
             visits[key] = visit
             // The loss and the trained parameters come back in one round trip.
             total += try fetch(lossSum, bringingBack: model)
             batches += n
+            if !completed { return (total / Double(Swift.max(batches, 1)), batches, false) }
         }
-        history.append(batches == 0 ? 0 : total / Double(batches))
+        return (batches == 0 ? 0 : total / Double(batches), batches, true)
     }
-    return history
 }
 
-/// What `trainFederated` keeps of its visits to one worker (Note [A plan for every visit]).
+/// What a ``FederatedTrainer`` keeps of its visits to one worker (Note [A plan for every visit]).
 private struct WorkerVisits {
     /// The optimizer of the visits (its state stays on the worker).
     let optimizer: any Optimizer
@@ -102,7 +172,8 @@ private struct WorkerVisits {
 }
 
 // Note [A plan for every visit]
-// In `trainFederated` the model visits each worker once an epoch, and its training step there is the same
+// In tutorial 2's training (`FederatedTrainer`, `trainFederated`) the model visits each worker once an
+// epoch, and its training step there is the same
 // each time: the same model, optimizer, task and batch size. Only the parameters' ids would change, since
 // each visit sends them anew, and a plan names the parameters it reads by id. So the parameters go to a
 // worker under the ids they had at the first visit there (the get at the end of a visit removed them from
@@ -351,8 +422,9 @@ public func trainOnWorker<M: Layer>(
     _ model: M, _ data: FederatedDataset, optimizer: any Optimizer, task: Task, epochs: Int, batchSize: Int,
     bringingBack: Bool = false, afterBatch: () -> Bool
 ) throws -> (lossSum: Double, batches: Int, completed: Bool) {
+    var plan: Plan?
     let (lossSum, batches, completed) = try runBatches(
-        model, data, optimizer: optimizer, task: task, epochs: epochs, batchSize: batchSize,
+        model, data, optimizer: optimizer, task: task, epochs: epochs, batchSize: batchSize, plan: &plan,
         afterBatch: afterBatch)
     return (try fetch(lossSum, bringingBack: bringingBack ? model : nil), batches, completed)
 }
@@ -415,12 +487,14 @@ func runBatchesByPlan<M: Layer>(
     return (steps.lossSum, ((n + batchSize - 1) / batchSize) * epochs)
 }
 
-/// The loop of `trainOnWorker`, leaving the sum of the losses on the worker (nil when no batch ran).
+/// The loop of `trainOnWorker`, leaving the sum of the losses on the worker (nil when no batch ran). The
+/// step's plan is given (as for `runBatchesByPlan`) or recorded into `plan`.
 func runBatches<M: Layer>(
     _ model: M, _ data: FederatedDataset, optimizer: any Optimizer, task: Task, epochs: Int, batchSize: Int,
-    afterBatch: () -> Bool
+    plan: inout Plan?, afterBatch: () -> Bool
 ) throws -> (lossSum: Tensor?, batches: Int, completed: Bool) {
-    var steps = BatchSteps(model, optimizer: optimizer, task: task, batchSize: batchSize)
+    var steps = BatchSteps(model, optimizer: optimizer, task: task, batchSize: batchSize, plan: plan)
+    defer { plan = steps.plan }
     var batches = 0
     var completed = true
     epochs: for _ in 0..<epochs {

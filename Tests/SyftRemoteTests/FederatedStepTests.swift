@@ -152,6 +152,53 @@ final class FederatedStepTests: XCTestCase {
         }
     }
 
+    /// A `FederatedTrainer` keeps its plans across epochs, whichever loop an epoch runs (one request a
+    /// visit, or one per batch with a callback), and a stopped epoch brings the model back; its epochs
+    /// with a callback train as `trainFederated` does.
+    func testAFederatedTrainerKeepsItsPlansAcrossEpochsAndStops() throws {
+        let x = Tensor.randn([11, 3], generator: Generator(seed: 16))
+        let y = Tensor([0, 1, 0, 1, 1, 0, 1, 0, 0, 1, 1])
+        func makeModel() -> Sequential { Sequential(Linear(3, 2, generator: Generator(seed: 17))) }
+        let workers = [CountingWorker(id: "bob"), CountingWorker(id: "alice")]
+        let datasets = try workers.map {
+            FederatedDataset(features: try x.send(to: $0), targets: try y.send(to: $0))
+        }
+        let model = makeModel()
+        let trainer = FederatedTrainer(model, on: datasets, task: .classify, batchSize: 4) {
+            SGD($0, lr: 0.1)
+        }
+        var calls = 0
+        let first = try trainer.epoch {
+            calls += 1
+            return true
+        }
+        XCTAssertEqual(first.batches, 6)
+        XCTAssertTrue(first.completed)
+        try trainer.epoch()
+        let expected = makeModel()
+        let losses = try trainFederated(expected, on: datasets, task: .classify, epochs: 2, batchSize: 4) {
+            SGD($0, lr: 0.1)
+        }
+        XCTAssertEqual(first.loss, losses[0], accuracy: 1e-6)
+        for (p, e) in zip(model.parameters(), expected.parameters()) {
+            assertClose(p.value, e.value, rtol: 1e-5, atol: 1e-6)
+        }
+        for w in workers { w.transport.names.withLock { $0.removeAll() } }
+        // Stopped after the second batch at bob: alice is not visited, and the model is here.
+        let third = try trainer.epoch {
+            calls += 1
+            return calls < 8
+        }
+        XCTAssertEqual(third.batches, 2)
+        XCTAssertFalse(third.completed)
+        XCTAssertTrue(model.parameters().allSatisfy { $0.value.isLocal })
+        for (w, runs) in zip(workers, [2, 0]) {
+            let names = w.transport.names.withLock { $0 }
+            XCTAssertEqual(names.filter { $0 == "define_plan" }.count, 0, w.id)
+            XCTAssertEqual(names.filter { $0 == "run_plan" }.count, runs, w.id)
+        }
+    }
+
     /// Data smaller than one batch (only a smaller batch, run without a plan) trains as the same batches
     /// train here, with either loop.
     func testDataSmallerThanABatchTrainsAsHere() throws {
