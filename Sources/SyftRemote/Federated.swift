@@ -126,11 +126,11 @@ public final class FederatedTrainer<M: Layer> {
             if let afterBatch {
                 (lossSum, n, completed) = try runBatches(
                     model, data, optimizer: visit.optimizer, task: task, epochs: 1, batchSize: batchSize,
-                    plan: &visit.plan, afterBatch: afterBatch)
+                    plans: &visit.plans, afterBatch: afterBatch)
             } else {
                 (lossSum, n) = try runBatchesByPlan(
                     model, data, optimizer: visit.optimizer, task: task, epochs: 1, batchSize: batchSize,
-                    plan: &visit.plan)
+                    plans: &visit.plans)
             }
             visits[key] = visit
             // The loss and the trained parameters come back in one round trip.
@@ -148,8 +148,8 @@ private struct WorkerVisits {
     let optimizer: any Optimizer
     /// The ids the model's parameters had on the worker at the first visit.
     var parameterIDs: [ObjectID]?
-    /// The training step, recorded at the first visit.
-    var plan: Plan?
+    /// The training step for each batch size, recorded at the first visit.
+    var plans: [Int: Plan] = [:]
 
     init(optimizer: any Optimizer) { self.optimizer = optimizer }
 
@@ -162,7 +162,7 @@ private struct WorkerVisits {
             return
         }
         try model.send(to: worker)
-        plan = nil
+        plans = [:]
         let ids = params.compactMap { p -> ObjectID? in
             guard let h = p.value.remoteHandle as? PointerHandle, h.location === worker else { return nil }
             return h.idAtLocation
@@ -173,14 +173,14 @@ private struct WorkerVisits {
 
 // Note [A plan for every visit]
 // In tutorial 2's training (`FederatedTrainer`, `trainFederated`) the model visits each worker once an
-// epoch, and its training step there is the same
-// each time: the same model, optimizer, task and batch size. Only the parameters' ids would change, since
-// each visit sends them anew, and a plan names the parameters it reads by id. So the parameters go to a
-// worker under the ids they had at the first visit there (the get at the end of a visit removed them from
-// the worker, and the client's pointers were fetched, so nothing else names those ids), and the plan
-// recorded at the first visit runs every later one as it is: the client records nothing, no plan is sent,
-// and the first batch runs in the plan's one request with the others. The optimizer's state, where it
-// has any, stays on the worker between visits under its own ids (one optimizer per worker), as before.
+// epoch, and its training step there is the same each time: the same model, optimizer, task and batch
+// size. Only the parameters' ids would change, since each visit sends them anew, and a plan names the
+// parameters it reads by id. So the parameters go to a worker under the ids they had at the first visit
+// there (the get at the end of a visit removed them from the worker, and the client's pointers were
+// fetched, so nothing else names those ids), and the plans recorded at the first visit (one for the full
+// batches, one for a smaller last batch) run every later one as they are: the client records nothing, no
+// plan is sent, and a visit is the model, two runs of plans and the get. The optimizer's state, where it
+// has any, stays on the worker between visits under its own ids (one optimizer per worker).
 
 /// Federated averaging (McMahan et al., 2017), as PySyft's tutorial 4: each round, every data owner trains
 /// a copy of the global model on its own data, the copies move to `aggregator` (a third worker), their
@@ -414,17 +414,17 @@ public func averageParameters<M: Module>(of copies: [M], weights: [Double], into
 ///   - bringingBack: whether the model comes back here with the loss sum, in the same round trip
 ///     (`model.get()` after the call costs one more).
 ///   - afterBatch: called after each batch; returning false stops before the next one. Each batch is
-///     sent from here as a request of its own (the step is recorded as a ``Plan`` at the first full
-///     batch); without `afterBatch`, one request runs all the batches.
+///     sent from here as a request of its own (the step is recorded as a ``Plan`` at the first batch of
+///     each size); without `afterBatch`, one request runs all the full batches.
 /// - Returns: the sum of the batch losses, the number of batches run, and whether every batch ran.
 /// - Throws: the worker's error (`SyftError`).
 public func trainOnWorker<M: Layer>(
     _ model: M, _ data: FederatedDataset, optimizer: any Optimizer, task: Task, epochs: Int, batchSize: Int,
     bringingBack: Bool = false, afterBatch: () -> Bool
 ) throws -> (lossSum: Double, batches: Int, completed: Bool) {
-    var plan: Plan?
+    var plans: [Int: Plan] = [:]
     let (lossSum, batches, completed) = try runBatches(
-        model, data, optimizer: optimizer, task: task, epochs: epochs, batchSize: batchSize, plan: &plan,
+        model, data, optimizer: optimizer, task: task, epochs: epochs, batchSize: batchSize, plans: &plans,
         afterBatch: afterBatch)
     return (try fetch(lossSum, bringingBack: bringingBack ? model : nil), batches, completed)
 }
@@ -455,28 +455,27 @@ private func fetch(_ lossSum: Tensor?, bringingBack model: (some Module)?) throw
     return try model.get(with: lossSum.map { [$0] } ?? []).first?.item() ?? 0
 }
 
-/// The loop of `trainOnWorker` with a plan: the first full batch records the training step (zero the
+/// The loop of `trainOnWorker` with plans: the first full batch records the training step (zero the
 /// gradients, the loss, backward, the optimizer's step) as a ``Plan``, and the other full batches of each
-/// epoch run it on the worker in one request. A last, smaller batch runs as it is, from here: the plan
-/// replays its operations as recorded, and some depend on the batch's rows (the count a mean divides
-/// by), so the plan only ever runs on batches of the recorded shape. The sum of the losses stays on the
-/// worker (nil when no batch ran).
+/// epoch run it on the worker in one request. A last, smaller batch has a plan of its own (`BatchSteps`).
+/// The sum of the losses stays on the worker (nil when no batch ran).
 func runBatchesByPlan<M: Layer>(
     _ model: M, _ data: FederatedDataset, optimizer: any Optimizer, task: Task, epochs: Int, batchSize: Int
 ) throws -> (lossSum: Tensor?, batches: Int) {
-    var plan: Plan?
+    var plans: [Int: Plan] = [:]
     return try runBatchesByPlan(
-        model, data, optimizer: optimizer, task: task, epochs: epochs, batchSize: batchSize, plan: &plan)
+        model, data, optimizer: optimizer, task: task, epochs: epochs, batchSize: batchSize, plans: &plans)
 }
 
-/// `runBatchesByPlan` with the step's plan given (recorded by an earlier call with the same model, optimizer,
-/// task and batch size, on the same worker, its parameters under the same ids) or recorded into `plan`.
+/// `runBatchesByPlan` with the step's plans given (recorded by an earlier call with the same model,
+/// optimizer, task and batch size, on the same worker, its parameters under the same ids) or recorded
+/// into `plans`.
 func runBatchesByPlan<M: Layer>(
     _ model: M, _ data: FederatedDataset, optimizer: any Optimizer, task: Task, epochs: Int, batchSize: Int,
-    plan: inout Plan?
+    plans: inout [Int: Plan]
 ) throws -> (lossSum: Tensor?, batches: Int) {
-    var steps = BatchSteps(model, optimizer: optimizer, task: task, batchSize: batchSize, plan: plan)
-    defer { plan = steps.plan }
+    var steps = BatchSteps(model, optimizer: optimizer, task: task, batchSize: batchSize, plans: plans)
+    defer { plans = steps.plans }
     let n = data.count
     guard n > 0, epochs > 0 else { return (nil, 0) }
     let full = n - n % batchSize  // rows in full batches
@@ -488,13 +487,13 @@ func runBatchesByPlan<M: Layer>(
 }
 
 /// The loop of `trainOnWorker`, leaving the sum of the losses on the worker (nil when no batch ran). The
-/// step's plan is given (as for `runBatchesByPlan`) or recorded into `plan`.
+/// step's plans are given (as for `runBatchesByPlan`) or recorded into `plans`.
 func runBatches<M: Layer>(
     _ model: M, _ data: FederatedDataset, optimizer: any Optimizer, task: Task, epochs: Int, batchSize: Int,
-    plan: inout Plan?, afterBatch: () -> Bool
+    plans: inout [Int: Plan], afterBatch: () -> Bool
 ) throws -> (lossSum: Tensor?, batches: Int, completed: Bool) {
-    var steps = BatchSteps(model, optimizer: optimizer, task: task, batchSize: batchSize, plan: plan)
-    defer { plan = steps.plan }
+    var steps = BatchSteps(model, optimizer: optimizer, task: task, batchSize: batchSize, plans: plans)
+    defer { plans = steps.plans }
     var batches = 0
     var completed = true
     epochs: for _ in 0..<epochs {
@@ -511,43 +510,42 @@ func runBatches<M: Layer>(
 }
 
 /// Training steps on one model's worker, one batch at a time, for the loops that call back after every
-/// batch. The first full batch records the step as a ``Plan`` (it runs, for real, while it records); every
-/// later full batch runs that plan, one request instead of the step's dozen or more, with the worker doing
-/// the same work (Note [Plans]). A smaller batch runs the step as it is: a plan replays the count a mean
+/// batch. The first batch of a size records the step as a ``Plan`` (it runs, for real, while it records);
+/// every later batch of that size runs the plan, one request instead of the step's dozen or more, with the
+/// worker doing the same work (Note [Plans]). Each size has its plan: a plan replays the count a mean
 /// divides by as recorded. The losses are summed on the worker.
 struct BatchSteps<M: Layer> {
     let model: M
     let optimizer: any Optimizer
     let task: Task
     let batchSize: Int
-    /// The step recorded as a plan (at the first full batch, unless given).
-    private(set) var plan: Plan?
+    /// The step recorded as a plan for each number of rows (at the first batch of that size, unless
+    /// given).
+    private(set) var plans: [Int: Plan]
     /// The sum of the losses so far, on the worker (nil before the first batch).
     private(set) var lossSum: Tensor?
 
-    init(_ model: M, optimizer: any Optimizer, task: Task, batchSize: Int, plan: Plan? = nil) {
+    init(_ model: M, optimizer: any Optimizer, task: Task, batchSize: Int, plans: [Int: Plan] = [:]) {
         precondition(batchSize > 0, "trainOnWorker: batch size \(batchSize)")
         self.model = model
         self.optimizer = optimizer
         self.task = task
         self.batchSize = batchSize
-        self.plan = plan
+        self.plans = plans
     }
 
     /// A training step on `rows` of `data`, sent to the model's worker without waiting.
     mutating func run(_ data: FederatedDataset, rows: Range<Int>) throws {
         let (x, y) = (data.features[rows], data.targets[rows])
         let loss: Tensor
-        if rows.count != batchSize {
-            loss = try trainingStep(model, optimizer: optimizer, task: task, x, y)
-        } else if let plan {
+        if let plan = plans[rows.count] {
             loss = try plan(x, y)[0]
         } else {
             let (model, optimizer, task) = (self.model, self.optimizer, self.task)
             let (recorded, first) = try Plan.record([x, y]) {
                 [try trainingStep(model, optimizer: optimizer, task: task, $0[0], $0[1]).detached()]
             }
-            plan = recorded
+            plans[rows.count] = recorded
             loss = first[0]
         }
         add(loss)
@@ -557,11 +555,11 @@ struct BatchSteps<M: Layer> {
     /// and the others run it on the worker in one request.
     mutating func runFullBatches(_ data: FederatedDataset, rows: Range<Int>) throws {
         var start = rows.lowerBound
-        if plan == nil && start < rows.upperBound {
+        if plans[batchSize] == nil && start < rows.upperBound {
             try run(data, rows: start..<start + batchSize)
             start += batchSize
         }
-        guard let plan, start < rows.upperBound else { return }
+        guard let plan = plans[batchSize], start < rows.upperBound else { return }
         let rest = start..<rows.upperBound
         add(try plan.run(batchesOf: [data.features[rest], data.targets[rest]], batchSize: batchSize)[0])
     }

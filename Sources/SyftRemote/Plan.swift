@@ -26,7 +26,7 @@ import Synchronization
 // shapes (the count a mean divides by, say) keeps the recording's value, as in any trace (PyTorch's
 // `jit.trace` likewise): a plan whose body does that is right only for arguments of the recorded shapes.
 // The library's own loops (`trainOnWorker`) therefore run a plan only on batches of the recorded shape,
-// and a last, smaller batch as it is.
+// and record another for a last, smaller batch.
 
 /// The recording in progress in this task, for the channels of other workers to notice (a plan runs on
 /// one worker: its body may not use another).

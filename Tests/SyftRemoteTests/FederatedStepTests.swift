@@ -38,9 +38,9 @@ final class FederatedStepTests: XCTestCase {
         }
     }
 
-    /// The loop that calls back after every batch records the step as a plan at the first full batch and
-    /// sends each later full batch as one run of it; a smaller batch runs the step as it is. It trains as
-    /// the same batches do here.
+    /// The loop that calls back after every batch records the step as a plan at the first batch of each
+    /// size and sends each later batch of that size as one run of it. It trains as the same batches do
+    /// here.
     func testTheCalledBackLoopRunsThePlanForEachLaterFullBatch() throws {
         let x = Tensor.randn([11, 3], generator: Generator(seed: 3))
         let y = Tensor([0, 1, 0, 1, 1, 0, 1, 0, 0, 1, 1])
@@ -70,9 +70,9 @@ final class FederatedStepTests: XCTestCase {
             queued = bob.channel.state.withLock { $0.queue.map(\.name) }
             return true
         }
-        // Two full batches and one of 3 rows per epoch: the first full batch records, the other three run.
-        XCTAssertEqual(queued.filter { $0 == "define_plan" }.count, 1)
-        XCTAssertEqual(queued.filter { $0 == "run_plan" }.count, 3)
+        // Two full batches and one of 3 rows per epoch: the first of each size records, the other four run.
+        XCTAssertEqual(queued.filter { $0 == "define_plan" }.count, 2)
+        XCTAssertEqual(queued.filter { $0 == "run_plan" }.count, 4)
         XCTAssertEqual(result.batches, 6)
         XCTAssertEqual(result.lossSum, expectedLoss, accuracy: 1e-5)
         try model.get()
@@ -132,8 +132,9 @@ final class FederatedStepTests: XCTestCase {
         }
     }
 
-    /// The tutorial-2 loop records its training step once per worker, at the first visit, and every later
-    /// visit runs that plan (one `run_plan`, no `define_plan`): Note [A plan for every visit].
+    /// The tutorial-2 loop records its training step once per worker and batch size, at the first visit,
+    /// and every later visit runs those plans (a `run_plan` for the full batches and one for the smaller
+    /// last batch, no `define_plan`): Note [A plan for every visit].
     func testTheTutorialTwoLoopRecordsItsStepOncePerWorker() throws {
         let workers = [CountingWorker(id: "bob"), CountingWorker(id: "alice")]
         let x = Tensor.randn([11, 3], generator: Generator(seed: 14))
@@ -145,10 +146,10 @@ final class FederatedStepTests: XCTestCase {
         try trainFederated(model, on: datasets, task: .classify, epochs: 3, batchSize: 4) { SGD($0, lr: 0.1) }
         for w in workers {
             let names = w.transport.names.withLock { $0 }
-            // At the first visit the first batch records the plan and the second runs it; the smaller last
-            // batch of each visit runs as it is.
-            XCTAssertEqual(names.filter { $0 == "define_plan" }.count, 1, w.id)
-            XCTAssertEqual(names.filter { $0 == "run_plan" }.count, 3, w.id)
+            // At the first visit the first batch records the plan and the second runs it, and the smaller
+            // last batch records its own; each later visit runs both.
+            XCTAssertEqual(names.filter { $0 == "define_plan" }.count, 2, w.id)
+            XCTAssertEqual(names.filter { $0 == "run_plan" }.count, 5, w.id)
         }
     }
 
