@@ -113,7 +113,7 @@ public final class FederatedTrainer<M: Layer> {
     private func epoch(afterBatch: (() -> Bool)?) throws -> (loss: Double, batches: Int, completed: Bool) {
         var total = 0.0
         var batches = 0
-        for data in datasets {
+        for (k, data) in datasets.enumerated() {
             guard let worker = data.location else {
                 throw SyftError.notAPointer(operation: "trainFederated: the data set is local")
             }
@@ -133,6 +133,9 @@ public final class FederatedTrainer<M: Layer> {
                     plans: &visit.plans)
             }
             visits[key] = visit
+            // The gradients come back only from the epoch's last visit: the next visit's first step would
+            // clear them (Note [A plan for every visit]).
+            if k < datasets.count - 1 && completed { model.zeroGrad() }
             // The loss and the trained parameters come back in one round trip.
             total += try fetch(lossSum, bringingBack: model)
             batches += n
@@ -158,6 +161,8 @@ private struct WorkerVisits {
     mutating func send(_ model: some Module, to worker: any Worker) throws(SyftError) {
         let params = model.parameters()
         if let ids = parameterIDs, ids.count == params.count, params.allSatisfy({ !$0.value.isPointer }) {
+            // Without their gradients: the visit's first step clears them.
+            model.zeroGrad()
             for (p, id) in zip(params, ids) { p.value = try p.value.send(to: worker, id: id) }
             return
         }
@@ -180,7 +185,10 @@ private struct WorkerVisits {
 // fetched, so nothing else names those ids), and the plans recorded at the first visit (one for the full
 // batches, one for a smaller last batch) run every later one as they are: the client records nothing, no
 // plan is sent, and a visit is the model, two runs of plans and the get. The optimizer's state, where it
-// has any, stays on the worker between visits under its own ids (one optimizer per worker).
+// has any, stays on the worker between visits under its own ids (one optimizer per worker). The
+// gradients do not travel but from an epoch's last visit: the first step of a visit clears them, so the
+// model goes without them and comes back without them, except at the end of the epoch, where it has the
+// last batch's, as after local training.
 
 /// Federated averaging (McMahan et al., 2017), as PySyft's tutorial 4: each round, every data owner trains
 /// a copy of the global model on its own data, the copies move to `aggregator` (a third worker), their

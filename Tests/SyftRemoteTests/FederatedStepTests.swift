@@ -83,7 +83,7 @@ final class FederatedStepTests: XCTestCase {
 
     /// The tutorial-2 loop (`trainFederated`) trains as the same visits do here, with an optimizer per
     /// worker whose state (momentum) stays on its worker between visits, and returns each epoch's mean
-    /// batch loss; the model is here again at the end. In all modes: the parameters go back to a worker
+    /// batch loss; the model is here again at the end, with the gradients of the last batch. In all modes: the parameters go back to a worker
     /// under the ids they had at the first visit, and the plan recorded then runs at every later visit.
     func testTheTutorialTwoLoopTrainsAsTheSameVisitsHere() throws {
         let xs = [
@@ -128,6 +128,8 @@ final class FederatedStepTests: XCTestCase {
             XCTAssertTrue(model.parameters().allSatisfy { $0.value.isLocal }, "[\(mode)]")
             for (p, e) in zip(model.parameters(), expected.parameters()) {
                 assertClose(p.value, e.value, rtol: 1e-4, atol: 1e-5)
+                // The gradients of the last batch come back with the model, as here.
+                assertClose(try XCTUnwrap(p.value.grad), try XCTUnwrap(e.value.grad), rtol: 1e-4, atol: 1e-5)
             }
         }
     }
