@@ -77,6 +77,8 @@ public final class FederatedTrainer<M: Layer> {
     public let batchSize: Int
     private let makeOptimizer: ([Parameter]) -> any Optimizer
     private var visits: [ObjectIdentifier: WorkerVisits] = [:]
+    /// Each data set cut into its full batches and a smaller last one, on its worker.
+    private lazy var parts = datasets.map { BatchParts($0, batchSize: batchSize) }
 
     /// A trainer of `model` on `datasets`; `makeOptimizer` builds the optimizer of one worker's visits (one
     /// per worker, so optimizer state lives where the parameters are).
@@ -113,13 +115,14 @@ public final class FederatedTrainer<M: Layer> {
     private func epoch(afterBatch: (() -> Bool)?) throws -> (loss: Double, batches: Int, completed: Bool) {
         var total = 0.0
         var batches = 0
+        let params = model.parameters()  // found by reflection: once an epoch
         for (k, data) in datasets.enumerated() {
             guard let worker = data.location else {
                 throw SyftError.notAPointer(operation: "trainFederated: the data set is local")
             }
             let key = ObjectIdentifier(worker)
             var visit = visits[key] ?? WorkerVisits(optimizer: makeOptimizer(model.parameters()))
-            try visit.send(model, to: worker)
+            try visit.send(model, params, to: worker)
             let lossSum: Tensor?
             let n: Int
             var completed = true
@@ -129,15 +132,15 @@ public final class FederatedTrainer<M: Layer> {
                     plans: &visit.plans, afterBatch: afterBatch)
             } else {
                 (lossSum, n) = try runBatchesByPlan(
-                    model, data, optimizer: visit.optimizer, task: task, epochs: 1, batchSize: batchSize,
+                    model, parts[k], optimizer: visit.optimizer, task: task, epochs: 1, batchSize: batchSize,
                     plans: &visit.plans)
             }
             visits[key] = visit
             // The gradients come back only from the epoch's last visit: the next visit's first step would
             // clear them (Note [A plan for every visit]).
-            if k < datasets.count - 1 && completed { model.zeroGrad() }
+            if k < datasets.count - 1 && completed { for p in params { p.value.zeroGrad() } }
             // The loss and the trained parameters come back in one round trip.
-            total += try fetch(lossSum, bringingBack: model)
+            total += try fetch(lossSum, bringingBack: model, parameters: params)
             batches += n
             if !completed { return (total / Double(Swift.max(batches, 1)), batches, false) }
         }
@@ -156,14 +159,15 @@ private struct WorkerVisits {
 
     init(optimizer: any Optimizer) { self.optimizer = optimizer }
 
-    /// Sends `model` to `worker`: its parameters under the ids of the first visit when they are all here, so
-    /// that the plan recorded then names them again.
-    mutating func send(_ model: some Module, to worker: any Worker) throws(SyftError) {
-        let params = model.parameters()
+    /// Sends `model` (its parameters `params`) to `worker`: under the ids of the first visit when they are
+    /// all here, so that the plans recorded then name them again.
+    mutating func send(_ model: some Module, _ params: [Parameter], to worker: any Worker) throws(SyftError) {
         if let ids = parameterIDs, ids.count == params.count, params.allSatisfy({ !$0.value.isPointer }) {
-            // Without their gradients: the visit's first step clears them.
-            model.zeroGrad()
-            for (p, id) in zip(params, ids) { p.value = try p.value.send(to: worker, id: id) }
+            for (p, id) in zip(params, ids) {
+                // Without its gradient: the visit's first step clears it.
+                p.value.zeroGrad()
+                p.value = try p.value.send(to: worker, id: id)
+            }
             return
         }
         try model.send(to: worker)
@@ -457,10 +461,13 @@ public func trainOnWorker<M: Layer>(
     return (try fetch(lossSum, bringingBack: bringingBack ? model : nil), batches, true)
 }
 
-/// The loss sum of a visit (0 when no batch ran), fetched alone or with `model`'s parameters.
-private func fetch(_ lossSum: Tensor?, bringingBack model: (some Module)?) throws -> Double {
+/// The loss sum of a visit (0 when no batch ran), fetched alone or with `model`'s parameters (`parameters`,
+/// when the caller has them at hand).
+private func fetch(
+    _ lossSum: Tensor?, bringingBack model: (some Module)?, parameters: [Parameter]? = nil
+) throws -> Double {
     guard let model else { return try lossSum?.get().item() ?? 0 }
-    return try model.get(with: lossSum.map { [$0] } ?? []).first?.item() ?? 0
+    return try model.get(with: lossSum.map { [$0] } ?? [], parameters: parameters).first?.item() ?? 0
 }
 
 /// The loop of `trainOnWorker` with plans: the first full batch records the training step (zero the
@@ -472,26 +479,51 @@ func runBatchesByPlan<M: Layer>(
 ) throws -> (lossSum: Tensor?, batches: Int) {
     var plans: [Int: Plan] = [:]
     return try runBatchesByPlan(
-        model, data, optimizer: optimizer, task: task, epochs: epochs, batchSize: batchSize, plans: &plans)
+        model, BatchParts(data, batchSize: batchSize), optimizer: optimizer, task: task, epochs: epochs,
+        batchSize: batchSize, plans: &plans)
 }
 
-/// `runBatchesByPlan` with the step's plans given (recorded by an earlier call with the same model,
-/// optimizer, task and batch size, on the same worker, its parameters under the same ids) or recorded
-/// into `plans`.
+/// `runBatchesByPlan` on a data set cut into its parts, with the step's plans given (recorded by an
+/// earlier call with the same model, optimizer, task and batch size, on the same worker, its parameters
+/// under the same ids) or recorded into `plans`.
 func runBatchesByPlan<M: Layer>(
-    _ model: M, _ data: FederatedDataset, optimizer: any Optimizer, task: Task, epochs: Int, batchSize: Int,
+    _ model: M, _ parts: BatchParts, optimizer: any Optimizer, task: Task, epochs: Int, batchSize: Int,
     plans: inout [Int: Plan]
 ) throws -> (lossSum: Tensor?, batches: Int) {
     var steps = BatchSteps(model, optimizer: optimizer, task: task, batchSize: batchSize, plans: plans)
     defer { plans = steps.plans }
-    let n = data.count
-    guard n > 0, epochs > 0 else { return (nil, 0) }
-    let full = n - n % batchSize  // rows in full batches
+    guard parts.batches > 0, epochs > 0 else { return (nil, 0) }
     for _ in 0..<epochs {
-        try steps.runFullBatches(data, rows: 0..<full)
-        if full < n { try steps.run(data, rows: full..<n) }
+        if let full = parts.full { try steps.runFullBatches(full, rows: 0..<full.count) }
+        if let last = parts.last { try steps.run(last, rows: 0..<last.count) }
     }
-    return (steps.lossSum, ((n + batchSize - 1) / batchSize) * epochs)
+    return (steps.lossSum, parts.batches * epochs)
+}
+
+/// A data set cut, on its worker, into its full batches and a smaller last batch (views of it, made once
+/// for a loop's epochs).
+struct BatchParts {
+    /// The rows of the full batches (nil when there are none).
+    let full: FederatedDataset?
+    /// The last batch when it is smaller (nil when there is none).
+    let last: FederatedDataset?
+    /// The number of batches in an epoch.
+    let batches: Int
+
+    init(_ data: FederatedDataset, batchSize: Int) {
+        let n = data.count
+        let full = n - n % batchSize  // rows in full batches
+        self.full = full == 0 ? nil : full == n ? data : data.rows(0..<full)
+        last = full == n ? nil : full == 0 ? data : data.rows(full..<n)
+        batches = (n + batchSize - 1) / batchSize
+    }
+}
+
+extension FederatedDataset {
+    /// The data set of `rows` (itself when they are all of its rows).
+    func rows(_ rows: Range<Int>) -> FederatedDataset {
+        rows == 0..<count ? self : FederatedDataset(features: features[rows], targets: targets[rows])
+    }
 }
 
 /// The loop of `trainOnWorker`, leaving the sum of the losses on the worker (nil when no batch ran). The
@@ -544,7 +576,8 @@ struct BatchSteps<M: Layer> {
 
     /// A training step on `rows` of `data`, sent to the model's worker without waiting.
     mutating func run(_ data: FederatedDataset, rows: Range<Int>) throws {
-        let (x, y) = (data.features[rows], data.targets[rows])
+        let batch = data.rows(rows)
+        let (x, y) = (batch.features, batch.targets)
         let loss: Tensor
         if let plan = plans[rows.count] {
             loss = try plan(x, y)[0]
@@ -568,8 +601,8 @@ struct BatchSteps<M: Layer> {
             start += batchSize
         }
         guard let plan = plans[batchSize], start < rows.upperBound else { return }
-        let rest = start..<rows.upperBound
-        add(try plan.run(batchesOf: [data.features[rest], data.targets[rest]], batchSize: batchSize)[0])
+        let rest = data.rows(start..<rows.upperBound)
+        add(try plan.run(batchesOf: [rest.features, rest.targets], batchSize: batchSize)[0])
     }
 
     /// Adds a loss (or a sum of losses) to the sum, on the worker.

@@ -31,14 +31,16 @@ extension Module {
     }
 
     /// `get()`, with `others` (pointers) fetched in the same round trip; returns them, now local.
-    func get(with others: [Tensor]) throws(SyftError) -> [Tensor] {
-        try startGet(with: others).finish()
+    /// `parameters`, when given, are the module's (`parameters()`, which a caller may have at hand).
+    func get(with others: [Tensor], parameters: [Parameter]? = nil) throws(SyftError) -> [Tensor] {
+        try startGet(with: others, parameters: parameters).finish()
     }
 
     /// `get(with:)`, started: the gets went out; ``PendingModuleGet/finish()`` waits for them, so a caller can
     /// start gets on several workers and wait for them together.
-    func startGet(with others: [Tensor]) throws(SyftError) -> PendingModuleGet {
-        let params = parameters().filter { $0.value.isPointer }
+    func startGet(with others: [Tensor], parameters: [Parameter]? = nil) throws(SyftError) -> PendingModuleGet
+    {
+        let params = (parameters ?? self.parameters()).filter { $0.value.isPointer }
         guard !params.isEmpty else {
             throw .notAPointer(
                 operation: "\(type(of: self)).get(): the module's parameters are here; send(to:) it first")

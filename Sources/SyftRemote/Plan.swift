@@ -292,8 +292,22 @@ public final class Plan: CustomStringConvertible, @unchecked Sendable {
         return try arguments.map { try pointerTarget($0, at: location, for: "run_plan") }
     }
 
+    /// The outputs' metadata of the argument metadata the plan ran on before (a training loop runs it on
+    /// batches of one or two shapes), so that a run replays the shape rules once per shape.
+    private let knownOutputMetas = Mutex<[[TensorMeta]: [TensorMeta]]>([:])
+
     /// The outputs' shapes and dtypes for inputs of `metas`, by the recorded operations' shape rules.
     func outputMetas(for metas: [TensorMeta]) throws -> [TensorMeta] {
+        if let known = knownOutputMetas.withLock({ $0[metas] }) { return known }
+        let outputs = try inferOutputMetas(for: metas)
+        knownOutputMetas.withLock { known in
+            if known.count >= 16 { known.removeAll() }  // arguments of ever new shapes: no unbounded growth
+            known[metas] = outputs
+        }
+        return outputs
+    }
+
+    private func inferOutputMetas(for metas: [TensorMeta]) throws -> [TensorMeta] {
         var known = fixedMetas
         for (id, m) in zip(inputs, metas) { known[id] = m }
         func meta(_ o: Operand) throws(SyftError) -> TensorMeta {
