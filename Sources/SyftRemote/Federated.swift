@@ -57,7 +57,8 @@ public func trainFederated<M: Layer>(
 /// The training of ``trainFederated(_:on:task:epochs:batchSize:makeOptimizer:)`` one epoch at a time, for
 /// callers that drive their own loop (progress, stopping, evaluating between epochs). It keeps, for each
 /// worker, the optimizer of the model's visits there and the training step recorded as a plan at the
-/// first, so every later epoch runs that plan (Note [A plan for every visit]).
+/// first, so every later epoch runs that plan (Note [A plan for every visit]). Like an optimizer, it holds
+/// the model's parameters as they are when it is made.
 ///
 /// ```swift
 /// let trainer = FederatedTrainer(model, on: [bobData, aliceData], task: .classify, batchSize: 32) {
@@ -77,6 +78,8 @@ public final class FederatedTrainer<M: Layer> {
     public let batchSize: Int
     private let makeOptimizer: ([Parameter]) -> any Optimizer
     private var visits: [ObjectIdentifier: WorkerVisits] = [:]
+    /// The model's parameters, found once (by reflection), as an optimizer holds them.
+    private let params: [Parameter]
     /// Each data set cut into its full batches and a smaller last one, on its worker.
     private lazy var parts = datasets.map { BatchParts($0, batchSize: batchSize) }
 
@@ -93,6 +96,7 @@ public final class FederatedTrainer<M: Layer> {
         self.task = task
         self.batchSize = batchSize
         self.makeOptimizer = makeOptimizer
+        params = model.parameters()
     }
 
     /// One epoch: the model visits each data set's worker in turn, trains on all its batches there and
@@ -115,13 +119,12 @@ public final class FederatedTrainer<M: Layer> {
     private func epoch(afterBatch: (() -> Bool)?) throws -> (loss: Double, batches: Int, completed: Bool) {
         var total = 0.0
         var batches = 0
-        let params = model.parameters()  // found by reflection: once an epoch
         for (k, data) in datasets.enumerated() {
             guard let worker = data.location else {
                 throw SyftError.notAPointer(operation: "trainFederated: the data set is local")
             }
             let key = ObjectIdentifier(worker)
-            var visit = visits[key] ?? WorkerVisits(optimizer: makeOptimizer(model.parameters()))
+            var visit = visits[key] ?? WorkerVisits(optimizer: makeOptimizer(params))
             try visit.send(model, params, to: worker)
             let lossSum: Tensor?
             let n: Int
@@ -138,7 +141,10 @@ public final class FederatedTrainer<M: Layer> {
             visits[key] = visit
             // The gradients come back only from the epoch's last visit: the next visit's first step would
             // clear them (Note [A plan for every visit]).
-            if k < datasets.count - 1 && completed { for p in params { p.value.zeroGrad() } }
+            if k < datasets.count - 1 && completed, let h = params.first?.value.remoteHandle as? PointerHandle
+            {
+                h.zeroGrad(params.map(\.value))  // one request for them all
+            }
             // The loss and the trained parameters come back in one round trip.
             total += try fetch(lossSum, bringingBack: model, parameters: params)
             batches += n
