@@ -54,13 +54,14 @@ extension Executor {
         }
     }
 
-    /// The outputs of `op` on `inputs`: its shape rule and the limits checked before the kernel runs.
+    /// The outputs of `op` on `inputs`: its shape rule (or its outputs' `metas`, known already) and the
+    /// limits checked before the kernel runs.
     func compute(
-        _ op: Op, _ inputs: [Tensor], gradEnabled: Bool, _ store: ObjectStore
-    ) throws(SyftError)
-        -> [Tensor]
-    {
-        let metas = try outputMetas(op, inputs)
+        _ op: Op, _ inputs: [Tensor], gradEnabled: Bool, _ store: ObjectStore,
+        metas known: [TensorMeta]? = nil
+    ) throws(SyftError) -> [Tensor] {
+        let metas: [TensorMeta]
+        if let known { metas = known } else { metas = try outputMetas(op, inputs) }
         var newBytes = 0
         for m in metas { newBytes += m.count * m.dtype.byteSize }
         try checkLimits(newBytes: newBytes, store)

@@ -1,4 +1,5 @@
 import SyftCore
+import Synchronization
 
 extension Executor {
     /// The most requests one plan may hold.
@@ -109,13 +110,15 @@ extension Executor {
     {
         let program = plan.program
         frame = PlanFrame(program: program, args: args, inputs: inputs)
-        for step in program.steps {
+        for (index, step) in program.steps.enumerated() {
             switch step {
             case .command(let op, let operands, let results, let gradEnabled):
                 var tensors: [Tensor] = []
                 tensors.reserveCapacity(operands.count)
                 for o in operands { tensors.append(try value(o, store)) }
-                let outputs = try compute(op, tensors, gradEnabled: gradEnabled, store)
+                let outputs = try compute(
+                    op, tensors, gradEnabled: gradEnabled, store,
+                    metas: try program.outputMetas(of: index, op, tensors.map(\.meta)))
                 for (slot, t) in zip(results, outputs) { frame.set(slot, t) }
             case .inPlace(let op, let operands, let gradEnabled):
                 // Operand 0 is the target, a slot of the frame.
@@ -193,7 +196,9 @@ extension Executor {
 // of intermediates run on the frame; anything else (a send in the body, an optimizer step, zeroing the
 // gradients) runs as the request it is, with the frame's objects it names moved into the store for it and
 // back after. The checks are those of the requests: shape rules, in-place rules and the limits, with the
-// frame's bytes counted in the memory budget. A failed run leaves nothing of its frame behind.
+// frame's bytes counted in the memory budget. A command's shape rule runs once per input shape: each step
+// keeps the metadata of its last inputs and outputs, and a loop's batches all have one shape. A failed run
+// leaves nothing of its frame behind.
 
 /// A plan's requests as steps on the slots of a run's frame (Note [Plan programs]).
 struct PlanProgram {
@@ -202,6 +207,23 @@ struct PlanProgram {
     /// The id of each slot.
     let ids: [ObjectID]
     let steps: [PlanStep]
+    /// Each command step's last input and output metadata: a loop runs a plan on batches of one shape, so
+    /// its shape rules are applied once, not at every run.
+    private let knownMetas: MetaMemo
+
+    /// The output metadata of command step `index` of `op` on inputs of `metas`, by its shape rule (once
+    /// per input shape).
+    func outputMetas(of index: Int, _ op: Op, _ metas: [TensorMeta]) throws(SyftError) -> [TensorMeta] {
+        if let known = knownMetas.outputs(of: index, for: metas) { return known }
+        let outputs: [TensorMeta]
+        do {
+            outputs = try op.inferOutputs(metas)
+        } catch {
+            throw .invalidCommand(op: op.name, reason: error.message)
+        }
+        knownMetas.keep(outputs, of: index, for: metas)
+        return outputs
+    }
 
     init(inputs: [ObjectID], requests: [Request], created: Set<ObjectID>) {
         var slots: [ObjectID: Int] = [:]
@@ -213,6 +235,7 @@ struct PlanProgram {
         self.slots = slots
         self.ids = ids
         steps = requests.map { Self.step($0, slots) }
+        knownMetas = MetaMemo(count: steps.count)
     }
 
     /// The step that runs `request`; a request the frame cannot run (or a malformed one, whose error the
@@ -246,6 +269,21 @@ struct PlanProgram {
         default:
             return asItIs
         }
+    }
+}
+
+/// The last input and output metadata of each step of a program (shared by its runs).
+final class MetaMemo: Sendable {
+    private let entries: Mutex<[(inputs: [TensorMeta], outputs: [TensorMeta])?]>
+
+    init(count: Int) { entries = Mutex(Array(repeating: nil, count: count)) }
+
+    func outputs(of index: Int, for inputs: [TensorMeta]) -> [TensorMeta]? {
+        entries.withLock { e in e[index].flatMap { $0.inputs == inputs ? $0.outputs : nil } }
+    }
+
+    func keep(_ outputs: [TensorMeta], of index: Int, for inputs: [TensorMeta]) {
+        entries.withLock { $0[index] = (inputs, outputs) }
     }
 }
 
