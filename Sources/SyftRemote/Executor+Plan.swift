@@ -21,7 +21,6 @@ extension Executor {
         }
         let inputSet = Set(inputs)
         guard inputSet.count == inputs.count else { throw invalid("repeated input ids") }
-        var created = Set<ObjectID>()
         var bytes = 0
         for (i, r) in requests.enumerated() {
             bytes += r.carriedBytes
@@ -33,14 +32,13 @@ extension Executor {
             if !inputSet.isDisjoint(with: written) {
                 throw invalid("request \(i) (\(r.name)) writes to an input of the plan")
             }
-            created.formUnion(r.createdIDs)
         }
         try checkLimits(newBytes: bytes - (store.plans[id]?.bytes ?? 0), store)
         store.insertPlan(
             id,
             StoredPlan(
-                owner: client, inputs: inputs, outputs: outputs, created: created, bytes: bytes,
-                program: PlanProgram(inputs: inputs, requests: requests, created: created)))
+                owner: client, inputs: inputs, outputs: outputs, bytes: bytes,
+                program: PlanProgram(inputs: inputs, requests: requests)))
     }
 
     /// Runs a plan with `arguments` bound to its inputs, once or once per block of `batchSize` rows
@@ -225,7 +223,7 @@ struct PlanProgram {
         return outputs
     }
 
-    init(inputs: [ObjectID], requests: [Request], created: Set<ObjectID>) {
+    init(inputs: [ObjectID], requests: [Request]) {
         var slots: [ObjectID: Int] = [:]
         var ids: [ObjectID] = []
         for id in inputs + requests.flatMap(\.createdIDs) where slots[id] == nil {

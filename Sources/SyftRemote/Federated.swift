@@ -500,7 +500,7 @@ func runBatchesByPlan<M: Layer>(
     defer { plans = steps.plans }
     guard parts.batches > 0, epochs > 0 else { return (nil, 0) }
     for _ in 0..<epochs {
-        if let full = parts.full { try steps.runFullBatches(full, rows: 0..<full.count) }
+        if let full = parts.full { try steps.runFullBatches(full) }
         if let last = parts.last { try steps.run(last, rows: 0..<last.count) }
     }
     return (steps.lossSum, parts.batches * epochs)
@@ -598,16 +598,16 @@ struct BatchSteps<M: Layer> {
         add(loss)
     }
 
-    /// The full batches of `rows` (whole batches): the first records the plan when none is recorded yet,
-    /// and the others run it on the worker in one request.
-    mutating func runFullBatches(_ data: FederatedDataset, rows: Range<Int>) throws {
-        var start = rows.lowerBound
-        if plans[batchSize] == nil && start < rows.upperBound {
+    /// The batches of `data` (whole batches of `batchSize` rows): the first records the plan when none is
+    /// recorded yet, and the others run it on the worker in one request.
+    mutating func runFullBatches(_ data: FederatedDataset) throws {
+        var start = 0
+        if plans[batchSize] == nil && start < data.count {
             try run(data, rows: start..<start + batchSize)
             start += batchSize
         }
-        guard let plan = plans[batchSize], start < rows.upperBound else { return }
-        let rest = data.rows(start..<rows.upperBound)
+        guard let plan = plans[batchSize], start < data.count else { return }
+        let rest = data.rows(start..<data.count)
         add(try plan.run(batchesOf: [rest.features, rest.targets], batchSize: batchSize)[0])
     }
 

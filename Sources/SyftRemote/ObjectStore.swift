@@ -50,8 +50,6 @@ struct StoredPlan {
     let owner: ClientID
     let inputs: [ObjectID]
     let outputs: [ObjectID]
-    /// The ids the requests create: fresh each run; the outputs among them move to the run's results.
-    let created: Set<ObjectID>
     /// The bytes of the tensors the requests carry (counted in the worker's memory budget).
     let bytes: Int
     /// The requests, prepared to run on a frame (Note [Plan programs]).
