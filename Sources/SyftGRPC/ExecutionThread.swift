@@ -7,7 +7,8 @@ import Foundation
 // could starve the very tasks that deliver that answer. Connections decode and encode on their tasks (on
 // the connections' event loop, Note [Streams on their event loop]) and hand decoded batches to this
 // thread, which runs them one at a time (the runtime's store has one lock anyway, Note [Executing
-// requests]).
+// requests]). A batch that can wait on nothing and is known to be short runs on its connection's task
+// instead (Note [Answering on the stream's task]).
 
 /// A thread that runs jobs one at a time, in the order they were submitted.
 final class ExecutionThread: @unchecked Sendable {

@@ -263,25 +263,23 @@ struct SessionReader {
     }
 
     // Note [Answering on the stream's task]
-    // A batch of sends, gets and deletes only moves objects in and out of the store: it computes nothing
-    // and can wait on nothing (a stored pointer is handed back as it is, and a dropped one only queues its
-    // delete). When the worker holds no connection to another worker and the store is free at that
-    // moment, such a batch runs here, on the stream's task, instead of on the execution thread: two
-    // thread hand-offs fewer for a send or a get (Note [The execution thread]). Anything else, or a
-    // store in use, goes to the execution thread as before; this task never waits for the store's lock.
+    // A batch that can wait on nothing and is known to be short (Note [Quick batches], SyftRemote: moves,
+    // small commands, plan runs whose last run here was short) runs here, on the stream's task, instead of
+    // on the execution thread, when the worker holds no connection to another worker and the store is free
+    // at that moment: two thread hand-offs fewer (Note [The execution thread]), each tens of microseconds
+    // when the other core sleeps. Short means within `inlineBudget`, so that no other connection waits
+    // long for the event loop. Anything else, or a store in use, goes to the execution thread as before;
+    // this task never waits for the store's lock.
+
+    /// The longest batch the stream's task runs itself (Note [Answering on the stream's task]).
+    static let inlineBudget = Duration.milliseconds(5)
 
     /// Runs `requests` here when Note [Answering on the stream's task] allows it; nil otherwise.
     private static func answerInline(
         _ requests: [Request], _ runtime: WorkerRuntime, _ peers: PeerWorkers, client: ClientID, key: String
     ) -> [Reply]? {
-        let movesOnly = requests.allSatisfy { request in
-            switch request {
-            case .object(_, .tensor, _, _), .get, .delete, .synchronize: return true
-            default: return false
-            }
-        }
-        guard movesOnly, peers.isEmpty else { return nil }
-        return runtime.handleIfIdle(requests, client: client, session: key)
+        guard peers.isEmpty else { return nil }
+        return runtime.handleIfQuick(requests, client: client, session: key, within: inlineBudget)
     }
 
     /// A part that cannot run: its failure is reported with its batch; what follows is skipped until the

@@ -62,6 +62,7 @@ extension Executor {
         var args: [StoredObject] = []
         for a in arguments { args.append(try usable(a, store)) }
         defer { frame = PlanFrame() }
+        let started = ContinuousClock.now
         var values: [Tensor] = []
         if batchSize <= 0 {
             try runOnce(plan, args, args.map(\.tensor), &store)
@@ -90,6 +91,8 @@ extension Executor {
             }
             values = sums
         }
+        plan.program.timing.observe(
+            ContinuousClock.now - started, elements: args.reduce(0) { $0 + $1.tensor.count })
         var newBytes = 0
         for v in values { newBytes += v.byteCountIfLocal }
         try checkLimits(newBytes: newBytes, store)
@@ -208,6 +211,10 @@ struct PlanProgram {
     /// Each command step's last input and output metadata: a loop runs a plan on batches of one shape, so
     /// its shape rules are applied once, not at every run.
     private let knownMetas: MetaMemo
+    /// How long its runs take here (Note [Quick batches]).
+    let timing = PlanTiming()
+    /// Whether a step sends a pointer (which may connect to another worker).
+    let sendsPointers: Bool
 
     /// The output metadata of command step `index` of `op` on inputs of `metas`, by its shape rule (once
     /// per input shape).
@@ -234,6 +241,7 @@ struct PlanProgram {
         self.ids = ids
         steps = requests.map { Self.step($0, slots) }
         knownMetas = MetaMemo(count: steps.count)
+        sendsPointers = requests.contains { if case .object(_, .pointer, _, _) = $0 { true } else { false } }
     }
 
     /// The step that runs `request`; a request the frame cannot run (or a malformed one, whose error the

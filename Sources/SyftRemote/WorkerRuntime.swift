@@ -130,21 +130,8 @@ public final class WorkerRuntime: Sendable {
         return result.replies
     }
 
-    /// Runs `requests` as ``handle(_:client:session:)`` does, but only when no other batch is running:
-    /// nil, having done nothing, when the store is busy. For callers that must not wait for the lock
-    /// (Note [Answering on the stream's task], SyftGRPC).
-    public func handleIfIdle(_ requests: [Request], client: ClientID, session: String) -> [Reply]? {
-        guard
-            var result = state.withLockIfAvailable({ store in
-                run(requests, client: client, session: session, &store)
-            })
-        else { return nil }
-        result.released.removeAll()
-        return result.replies
-    }
-
     /// Runs a batch against the store (its lock held): the replies, and the objects it removed.
-    private func run(
+    func run(
         _ requests: [Request], client: ClientID, session: String, _ store: inout ObjectStore
     ) -> (replies: [Reply], released: [StoredObject]) {
         var replies: [Reply] = []

@@ -341,36 +341,4 @@ final class WireCodecTests: XCTestCase {
         guard case .object(.tensor(let p))? = replies.last else { return XCTFail("no result: \(replies)") }
         XCTAssertEqual(p.tensor.floats, [2, 4, 6])
     }
-
-    /// `handleIfIdle` runs a batch exactly as `handle` does (ownership, the failure state of its session),
-    /// and does nothing while another batch holds the store.
-    func testHandleIfIdleRunsLikeHandleOrNotAtAll() throws {
-        let runtime = WorkerRuntime(id: "idle") { p throws(SyftError) in throw .unknownWorker(id: p.location)
-        }
-        let payload = TensorPayload(tensor: Tensor([1.0, 2.0]), requiresGrad: false)
-        let sent = try XCTUnwrap(
-            runtime.handleIfIdle(
-                [.object(id: 5, value: .tensor(payload), tags: [], description: ""), .synchronize],
-                client: "a", session: "a#1"))
-        guard case .ok? = sent.last else { return XCTFail("\(sent)") }
-        // Another client may not take it.
-        let denied = try XCTUnwrap(runtime.handleIfIdle([.get(id: 5)], client: "b", session: "b#1"))
-        guard case .failure(_, .permissionDenied)? = denied.first else { return XCTFail("\(denied)") }
-        // A failed pipelined command: the session's next waiting request is skipped and reports it.
-        _ = runtime.handle(
-            [
-                .delete(ids: [5]),
-                .command(op: .neg, operands: [.object(5)], results: [6], inPlace: false, gradEnabled: false),
-            ], client: "a", session: "a#1")
-        let skipped = try XCTUnwrap(runtime.handleIfIdle([.synchronize], client: "a", session: "a#1"))
-        XCTAssertTrue(skipped.isEmpty)
-        // While a batch holds the store (here: the store's own lock, held by this thread), nothing runs.
-        let busy = runtime.state.withLock { _ in
-            runtime.handleIfIdle(
-                [.object(id: 7, value: .tensor(payload), tags: [], description: "")], client: "a",
-                session: "a#1")
-        }
-        XCTAssertNil(busy)
-        XCTAssertEqual(runtime.objectCount, 0)
-    }
 }
