@@ -81,7 +81,7 @@ extension Executor {
                     if i == sums.count {
                         sums.append(t)
                     } else if sums[i].shape == t.shape && sums[i].dtype == t.dtype {
-                        sums[i] = withoutGradient { sums[i] + t }
+                        sums[i] = sums[i] + t  // detached: records nothing
                     } else {
                         throw invalid(
                             "output \(i) has shape \(t.shape) in the batch at row \(start) but \(sums[i].shape) before; outputs of different shapes cannot be summed"
@@ -110,7 +110,7 @@ extension Executor {
         throws(SyftError)
     {
         let program = plan.program
-        frame = PlanFrame(program: program, args: args, inputs: inputs)
+        frame.start(program, args: args, inputs: inputs)
         for (index, step) in program.steps.enumerated() {
             switch step {
             case .command(let op, let operands, let results, let gradEnabled):
@@ -325,11 +325,18 @@ struct PlanFrame {
 
     init() {}
 
-    init(program: PlanProgram, args: [StoredObject], inputs: [Tensor]) {
-        values = [Tensor?](repeating: nil, count: program.ids.count)
+    /// Starts a run of `program` with `inputs` (the tensors of `args`, or blocks of their rows), reusing
+    /// the storage of the slots of the run before (the blocks of a batched run).
+    mutating func start(_ program: PlanProgram, args: [StoredObject], inputs: [Tensor]) {
+        if values.count == program.ids.count {
+            for i in values.indices { values[i] = nil }
+        } else {
+            values = [Tensor?](repeating: nil, count: program.ids.count)
+        }
         for (i, t) in inputs.enumerated() { values[i] = t }
         ids = program.ids
         self.args = args
+        bytes = 0
     }
 
     /// Puts `tensor` in `slot` (nil empties it); the bytes of created objects are counted.
