@@ -56,16 +56,19 @@ extension Executor {
                     "the step's \(newBytes) bytes would exceed the memory budget of \(runtime.limits.memoryBudget) bytes"
             )
         }
-        for var target in targets {
-            // In place in the store: the parameter's buffer is not copied.
-            store.modifyTensor(params[target.index]) {
-                rule.apply(to: &$0, grad: target.grad, state: &target.state)
-            }
-            for (k, t) in target.state.enumerated() {
-                guard let t else { continue }
-                store.insert(
-                    state[target.index * per + k],
-                    clientObject(t))
+        // One scope without recording for all the parameters (each rule's own is then free).
+        withoutGradient {
+            for var target in targets {
+                // In place in the store: the parameter's buffer is not copied.
+                store.modifyTensor(params[target.index]) {
+                    rule.apply(to: &$0, grad: target.grad, state: &target.state)
+                }
+                for (k, t) in target.state.enumerated() {
+                    guard let t else { continue }
+                    store.insert(
+                        state[target.index * per + k],
+                        clientObject(t))
+                }
             }
         }
     }

@@ -15,7 +15,9 @@ public enum GradientMode {
 /// }
 /// ```
 public func withoutGradient<R>(_ body: () throws -> R) rethrows -> R {
-    try GradientMode.$isEnabled.withValue(false, operation: body)
+    // Reading the mode costs less than binding it again (in a task, a binding takes the task's lock).
+    if !GradientMode.isEnabled { return try body() }
+    return try GradientMode.$isEnabled.withValue(false, operation: body)
 }
 
 /// Runs `body` with autograd recording on (inside a ``withoutGradient(_:)`` scope, for instance).
