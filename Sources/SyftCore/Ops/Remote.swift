@@ -46,7 +46,7 @@ public protocol RemoteTensorHandle: AnyObject, Sendable, CustomStringConvertible
 /// ```swift
 /// groupPositions(["a", "b", "a"], by: { ObjectIdentifier(placeOf[$0]) })   // [[0, 2], [1]]
 /// ```
-@inlinable package func groupPositions<T>(_ items: [T], by key: (T) -> ObjectIdentifier?) -> [[Int]] {
+package func groupPositions<T>(_ items: [T], by key: (T) -> ObjectIdentifier?) -> [[Int]] {
     var groups: [[Int]] = []
     var slot: [ObjectIdentifier: Int] = [:]
     for (i, item) in items.enumerated() {
