@@ -138,6 +138,7 @@ final class PlanTiming: Sendable {
     func estimate(forElements elements: Int) -> Duration? {
         guard let (nanoseconds, then) = last.withLock({ $0 }) else { return nil }
         let scale = Double(Swift.max(elements, 1)) / Double(Swift.max(then, 1))
-        return .nanoseconds(Int64(Double(nanoseconds) * scale))
+        // Clamped: arguments far larger than the last run's must not overflow the estimate.
+        return .nanoseconds(Int64(Swift.min(Double(nanoseconds) * scale, 1e18)))
     }
 }

@@ -124,6 +124,10 @@ final class WorkerRuntimeQuickTests: XCTestCase {
             cost([.runPlan(id: 50, arguments: [2], results: [4], batchSize: 0)], runtime))
         XCTAssertLessThanOrEqual(abs((twice - once * 2) / .nanoseconds(1)), 2)
         XCTAssertNil(runtime.handleIfQuick([run], client: "a", session: "a", within: once / 2))
+        // An estimate for arguments far larger than the last run's saturates instead of overflowing.
+        let timing = PlanTiming()
+        timing.observe(.seconds(100), elements: 1)
+        XCTAssertEqual(timing.estimate(forElements: .max), .nanoseconds(Int64(1e18)))
 
         let pointer = PointerPayload(
             location: "bob", idAtLocation: 1, meta: TensorMeta(shape: [1], dtype: .float32),
