@@ -55,8 +55,13 @@ extension WorkerRuntime {
     /// What `requests` would cost to run against `store`, or nil when the batch is not known to be short
     /// (Note [Quick batches]).
     static func quickCost(of requests: [Request], _ store: ObjectStore) -> Duration? {
-        var cost = Duration.zero
+        // A long stream of commands (a pipelined loop) is not quick: counted before any is looked at.
         var commands = 0
+        for case .command in requests {
+            commands += 1
+            if commands > maxQuickCommands { return nil }
+        }
+        var cost = Duration.zero
         for request in requests {
             switch request {
             case .object(_, .tensor, _, _), .get, .delete, .synchronize, .search, .listObjects:
@@ -66,8 +71,7 @@ extension WorkerRuntime {
             case .setRequiresGrad(let id, _), .detach(let id, _):
                 guard isLocal(id, store) else { return nil }
             case .command(let op, let operands, _, _, _):
-                commands += 1
-                guard commands <= maxQuickCommands, isSmall(op, operands, store) else { return nil }
+                guard isSmall(op, operands, store) else { return nil }
             case .update(_, let params, _):
                 var elements = 0
                 for id in params {
