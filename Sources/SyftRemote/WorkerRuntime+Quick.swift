@@ -73,26 +73,30 @@ extension WorkerRuntime {
             case .command(let op, let operands, _, _, _):
                 guard isSmall(op, operands, store) else { return nil }
             case .update(_, let params, _):
-                var elements = 0
-                for id in params {
-                    guard let t = store[id]?.tensor, t.isLocal else { return nil }
-                    elements += t.count
+                guard let elements = localElements(params, store), elements <= quickParameterElements else {
+                    return nil
                 }
-                guard elements <= quickParameterElements else { return nil }
             case .runPlan(let id, let arguments, _, _):
-                guard let plan = store.plans[id], !plan.program.sendsPointers else { return nil }
-                var elements = 0
-                for a in arguments {
-                    guard let t = store[a]?.tensor, t.isLocal else { return nil }
-                    elements += t.count
-                }
-                guard let estimate = plan.program.timing.estimate(forElements: elements) else { return nil }
+                guard let plan = store.plans[id], !plan.program.sendsPointers,
+                    let elements = localElements(arguments, store),
+                    let estimate = plan.program.timing.estimate(forElements: elements)
+                else { return nil }
                 cost += estimate
             case .object(_, .pointer, _, _), .backward, .gradients, .remoteGet, .definePlan:
                 return nil
             }
         }
         return cost
+    }
+
+    /// The elements of the stored objects `ids`; nil when one is missing or not local.
+    private static func localElements(_ ids: [ObjectID], _ store: ObjectStore) -> Int? {
+        var elements = 0
+        for id in ids {
+            guard let t = store[id]?.tensor, t.isLocal else { return nil }
+            elements += t.count
+        }
+        return elements
     }
 
     private static func isLocal(_ id: ObjectID, _ store: ObjectStore) -> Bool {
