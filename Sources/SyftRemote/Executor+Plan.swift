@@ -63,6 +63,30 @@ extension Executor {
         for a in arguments { args.append(try usable(a, store)) }
         defer { frame = PlanFrame() }
         let started = ContinuousClock.now
+        let values: [Tensor]
+        if plan.program.takesTape(args, outputs: plan.outputs, store) {
+            frame.taped = true
+            values = try withoutRecording { () throws(SyftError) in
+                try runBlocks(plan, args, batchSize: batchSize, &store)
+            }
+        } else {
+            values = try runBlocks(plan, args, batchSize: batchSize, &store)
+        }
+        plan.program.timing.observe(
+            ContinuousClock.now - started, elements: args.reduce(0) { $0 + $1.tensor.count })
+        var newBytes = 0
+        for v in values { newBytes += v.byteCountIfLocal }
+        try checkLimits(newBytes: newBytes, store)
+        for (r, v) in zip(results, values) {
+            if let old = store.insert(r, clientObject(v)) { released.append(old) }
+        }
+    }
+
+    /// The outputs of `plan` run on `args`, once or once per block of `batchSize` rows (summed).
+    private mutating func runBlocks(
+        _ plan: StoredPlan, _ args: [StoredObject], batchSize: Int, _ store: inout ObjectStore
+    ) throws(SyftError) -> [Tensor] {
+        func invalid(_ reason: String) -> SyftError { .invalidCommand(op: "run_plan", reason: reason) }
         var values: [Tensor] = []
         if batchSize <= 0 {
             try runOnce(plan, args, args.map(\.tensor), &store)
@@ -91,14 +115,7 @@ extension Executor {
             }
             values = sums
         }
-        plan.program.timing.observe(
-            ContinuousClock.now - started, elements: args.reduce(0) { $0 + $1.tensor.count })
-        var newBytes = 0
-        for v in values { newBytes += v.byteCountIfLocal }
-        try checkLimits(newBytes: newBytes, store)
-        for (r, v) in zip(results, values) {
-            if let old = store.insert(r, clientObject(v)) { released.append(old) }
-        }
+        return values
     }
 
     /// One run of `plan`'s program with its inputs bound to `inputs` (the tensors of `args`, or blocks of
@@ -118,9 +135,17 @@ extension Executor {
                 tensors.reserveCapacity(operands.count)
                 for o in operands { tensors.append(try value(o, store)) }
                 let outputs = try compute(
-                    op, tensors, gradEnabled: gradEnabled, store,
+                    op, tensors, gradEnabled: gradEnabled && !frame.taped, store,
                     metas: try program.outputMetas(of: index, op, tensors.map(\.meta)))
-                for (slot, t) in zip(results, outputs) { frame.set(slot, t) }
+                if frame.taped && gradEnabled {
+                    var sources: [GradientSource] = []
+                    sources.reserveCapacity(operands.count)
+                    for o in operands { sources.append(try frame.source(o, store)) }
+                    let written = frame.tape.write(op, inputs: tensors, sources: sources, outputs: outputs)
+                    for (i, slot) in results.enumerated() { frame.set(slot, outputs[i], source: written[i]) }
+                } else {
+                    for (slot, t) in zip(results, outputs) { frame.set(slot, t) }
+                }
             case .inPlace(let op, let operands, let gradEnabled):
                 // Operand 0 is the target, a slot of the frame.
                 var tensors: [Tensor] = []
@@ -133,6 +158,14 @@ extension Executor {
                 if let failed { throw .computationFailed(op: op.name, reason: failed.description) }
             case .backward(let loss, let gradient, let retainGraph):
                 let t = try value(loss, store)
+                if frame.taped {
+                    // Note [A plan's backward on a tape]: the loss is a slot, the gradient implicit.
+                    let source = try frame.source(loss, store)
+                    do { try frame.tape.backward(of: t, from: source) } catch {
+                        throw .computationFailed(op: "backward", reason: "\(error)")
+                    }
+                    continue
+                }
                 try Self.backward(
                     t, gradient: gradient.map { g throws(SyftError) in try value(g, store) }, retainGraph)
             case .detach(let source, let result):
@@ -215,6 +248,9 @@ struct PlanProgram {
     let timing = PlanTiming()
     /// Whether a step sends a pointer (which may connect to another worker).
     let sendsPointers: Bool
+    /// The step of the one backward of a program whose runs may take a tape (Note [A plan's backward on
+    /// a tape]).
+    let tapedBackward: Int?
 
     /// The output metadata of command step `index` of `op` on inputs of `metas`, by its shape rule (once
     /// per input shape).
@@ -241,6 +277,7 @@ struct PlanProgram {
         self.ids = ids
         steps = requests.map { Self.step($0, slots) }
         knownMetas = MetaMemo(count: steps.count)
+        tapedBackward = Self.tapedBackward(steps)
         sendsPointers = requests.contains { if case .object(_, .pointer, _, _) = $0 { true } else { false } }
     }
 
@@ -318,6 +355,11 @@ enum PlanOperand {
 /// The objects of one run of a plan, by slot (Note [Plan programs]), and the bytes of those it created.
 struct PlanFrame {
     private(set) var values: [Tensor?] = []
+    /// Where each slot's gradient goes, in a run on a tape (Note [A plan's backward on a tape]).
+    private(set) var sources: [GradientSource] = []
+    /// Whether the run writes a tape instead of building a graph.
+    var taped = false
+    var tape = GradientTape()
     private(set) var ids: [ObjectID] = []
     /// The arguments, for the inputs' slots (their owner, should a request need them in the store).
     private var args: [StoredObject] = []
@@ -334,17 +376,28 @@ struct PlanFrame {
             values = [Tensor?](repeating: nil, count: program.ids.count)
         }
         for (i, t) in inputs.enumerated() { values[i] = t }
+        if taped {
+            if sources.count == program.ids.count {
+                for i in sources.indices { sources[i] = .none }
+            } else {
+                sources = [GradientSource](repeating: .none, count: program.ids.count)
+            }
+            // Local leaves or tensors that do not require grad (checked before the run).
+            for (i, t) in inputs.enumerated() { sources[i] = GradientSource(t) ?? .none }
+        }
         ids = program.ids
         self.args = args
         bytes = 0
     }
 
-    /// Puts `tensor` in `slot` (nil empties it); the bytes of created objects are counted.
-    mutating func set(_ slot: Int, _ tensor: Tensor?) {
+    /// Puts `tensor` in `slot` (nil empties it), its gradient going to `source` in a run on a tape; the
+    /// bytes of created objects are counted.
+    mutating func set(_ slot: Int, _ tensor: Tensor?, source: GradientSource = .none) {
         if slot >= args.count {
             bytes += (tensor?.byteCountIfLocal ?? 0) - (values[slot]?.byteCountIfLocal ?? 0)
         }
         values[slot] = tensor
+        if taped { sources[slot] = source }
     }
 
     /// Empties `slot` and returns what it held.

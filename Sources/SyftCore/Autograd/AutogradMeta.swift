@@ -119,9 +119,21 @@ final class GradNode: @unchecked Sendable {
 }
 
 /// Which inputs of a recorded operation need a gradient (PyTorch's `grad_input_mask`), read from the
-/// node's edges without building an array of flags.
+/// node's edges (or a tape entry's sources, Note [Gradient tapes]) without building an array of flags.
 struct GradientMask {
-    let edges: [GradNode.Edge?]
+    private enum Inputs {
+        case edges([GradNode.Edge?])
+        case sources([GradientSource])
+    }
+    private let inputs: Inputs
 
-    subscript(input: Int) -> Bool { edges[input] != nil }
+    init(edges: [GradNode.Edge?]) { inputs = .edges(edges) }
+    init(sources: [GradientSource]) { inputs = .sources(sources) }
+
+    subscript(input: Int) -> Bool {
+        switch inputs {
+        case .edges(let e): return e[input] != nil
+        case .sources(let s): return s[input].requiresGrad
+        }
+    }
 }

@@ -140,7 +140,7 @@ extension Tensor {
             seed = gradient.detached().converted(to: dtype)
         } else {
             guard count == 1 else { throw AutogradError.nonScalarNeedsGradient(shape: shape) }
-            seed = shape.isEmpty ? unitSeed(dtype) : Tensor.full(shape, 1, dtype: dtype)
+            seed = implicitSeed(self)
         }
         try withoutGradient { try runBackward(from: meta, seed: seed, retainGraph: retainGraph) }
     }
@@ -196,11 +196,13 @@ private let backwardWalks = Atomic<Int>(0)
 private let unitSeed32 = Tensor.full([], 1, dtype: .float32)
 private let unitSeed64 = Tensor.full([], 1, dtype: .float64)
 
-private func unitSeed(_ dtype: DType) -> Tensor {
-    switch dtype {
+/// The gradient a one-element `loss` starts its backward with when none is given: 1, of its shape and dtype.
+func implicitSeed(_ loss: Tensor) -> Tensor {
+    guard loss.shape.isEmpty else { return Tensor.full(loss.shape, 1, dtype: loss.dtype) }
+    switch loss.dtype {
     case .float32: return unitSeed32
     case .float64: return unitSeed64
-    default: return Tensor.full([], 1, dtype: dtype)
+    default: return Tensor.full([], 1, dtype: loss.dtype)
     }
 }
 
@@ -269,7 +271,7 @@ private func runBackward(from root: AutogradMeta, seed: Tensor, retainGraph: Boo
 /// Checks a gradient returned by a derivative against its input (PyTorch's `validate_outputs`): sums a
 /// broadcast gradient back to the input's shape and converts its dtype; stops, naming the operation and
 /// the input, when the shapes cannot match.
-private func checkedGradient(_ g: Tensor, for input: Tensor, op: Op, index: Int) -> Tensor {
+func checkedGradient(_ g: Tensor, for input: Tensor, op: Op, index: Int) -> Tensor {
     var g = g
     if g.shape != input.shape {
         precondition(
