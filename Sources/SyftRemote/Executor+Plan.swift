@@ -99,13 +99,13 @@ extension Executor {
             var sums: [Tensor] = []
             for start in stride(from: 0, to: n, by: batchSize) {
                 let end = Swift.min(n, start + batchSize)
-                try runOnce(plan, args, args.map { $0.tensor[start..<end] }, &store)
+                try runOnce(plan, args, args.map { Self.rows(start..<end, of: $0.tensor) }, &store)
                 for (i, o) in plan.outputs.enumerated() {
                     let t = try takeOutput(o, of: plan, store).detached()
                     if i == sums.count {
                         sums.append(t)
                     } else if sums[i].shape == t.shape && sums[i].dtype == t.dtype {
-                        sums[i] = sums[i] + t  // detached: records nothing
+                        sums[i] += t  // detached: records nothing; into the sum's buffer once it owns it
                     } else {
                         throw invalid(
                             "output \(i) has shape \(t.shape) in the batch at row \(start) but \(sums[i].shape) before; outputs of different shapes cannot be summed"
@@ -116,6 +116,14 @@ extension Executor {
             values = sums
         }
         return values
+    }
+
+    /// Rows `range` of `tensor` (a view): the slice a batched run's block reads, without the subscript's
+    /// parsing of general indices.
+    private static func rows(_ range: Range<Int>, of tensor: Tensor) -> Tensor {
+        var ranges = tensor.shape.map { SliceRange(start: 0, end: $0) }
+        ranges[0] = SliceRange(start: range.lowerBound, end: range.upperBound)
+        return apply(.slice(ranges), to: [tensor])[0]
     }
 
     /// One run of `plan`'s program with its inputs bound to `inputs` (the tensors of `args`, or blocks of
