@@ -501,7 +501,7 @@ final class FederatedStepTests: XCTestCase {
     /// An optimizer step naming one object twice (as two parameters, or as a parameter and a state) is
     /// refused before anything changes.
     func testAStepWithRepeatedIDsIsRefused() throws {
-        let runtime = WorkerRuntime(id: "bob") { p throws(SyftError) in throw .unknownWorker(id: p.location) }
+        let runtime = isolatedRuntime("bob")
         var w = Tensor([1.0, 2.0])
         w.requiresGrad = true
         w.grad = Tensor([1.0, 1.0])

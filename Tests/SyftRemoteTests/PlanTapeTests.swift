@@ -10,16 +10,6 @@ final class PlanTapeTests: XCTestCase {
         let replies: [Reply]
     }
 
-    private func runtime() -> WorkerRuntime {
-        WorkerRuntime(id: "tape") { p throws(SyftError) in throw .unknownWorker(id: p.location) }
-    }
-
-    private func send(_ id: ObjectID, _ t: Tensor, requiresGrad: Bool = false) -> Request {
-        .object(
-            id: id, value: .tensor(TensorPayload(tensor: t, requiresGrad: requiresGrad)), tags: [],
-            description: "")
-    }
-
     private func command(
         _ op: Op, _ operands: [ObjectID], _ result: ObjectID, inPlace: Bool = false
     ) -> Request {
@@ -62,14 +52,14 @@ final class PlanTapeTests: XCTestCase {
     }
 
     private func train(retainGraph: Bool) throws -> (WorkerRuntime, [TensorPayload]) {
-        let runtime = runtime()
+        let runtime = isolatedRuntime("tape")
         let g = Generator(seed: 4)
         let replies = runtime.handle(
             [
-                send(1, Tensor.randn([3, 5], generator: g), requiresGrad: true),
-                send(2, Tensor.randn([3], generator: g), requiresGrad: true),
-                send(3, Tensor.randn([10, 5], generator: g)),
-                send(4, Tensor([0, 1, 2, 2, 1, 0, 0, 1, 2, 2] as [Int64])),
+                .send(1, Tensor.randn([3, 5], generator: g), requiresGrad: true),
+                .send(2, Tensor.randn([3], generator: g), requiresGrad: true),
+                .send(3, Tensor.randn([10, 5], generator: g)),
+                .send(4, Tensor([0, 1, 2, 2, 1, 0, 0, 1, 2, 2] as [Int64])),
                 .definePlan(
                     id: 50, inputs: [60, 61], outputs: [67], requests: trainingStep(retainGraph: retainGraph)),
                 .runPlan(id: 50, arguments: [3, 4], results: [80], batchSize: 4),
@@ -108,11 +98,11 @@ final class PlanTapeTests: XCTestCase {
     /// What could see the difference keeps the graph: an output that requires grad, a request on such a
     /// value, an in-place change of one, a backward of a stored loss, a program without a backward.
     func testRunsThatCouldSeeTheGraphKeepIt() throws {
-        let runtime = runtime()
+        let runtime = isolatedRuntime("tape")
         _ = runtime.handle(
             [
-                send(1, Tensor([1.0, -2, 3] as [Float]), requiresGrad: true),
-                send(3, Tensor([[1.0, 2, 3], [4, 5, 6]] as [[Float]])),
+                .send(1, Tensor([1.0, -2, 3] as [Float]), requiresGrad: true),
+                .send(3, Tensor([[1.0, 2, 3], [4, 5, 6]] as [[Float]])),
             ], client: "a")
         let loss: [Request] = [
             command(.mul, [60, 1], 62), command(.sum(axes: [0, 1], keepDims: false), [62], 63),

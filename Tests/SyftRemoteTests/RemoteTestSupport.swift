@@ -51,3 +51,18 @@ func assertSyftError<T>(
         XCTFail("expected a SyftError, got \(error) \(message)", file: file, line: line)
     }
 }
+
+/// A worker's runtime on its own, for tests that hand it requests (a pointer to another worker is an
+/// error: it has no peers).
+func isolatedRuntime(_ id: String) -> WorkerRuntime {
+    WorkerRuntime(id: id) { p throws(SyftError) in throw .unknownWorker(id: p.location) }
+}
+
+extension Request {
+    /// The `send` of `tensor` under `id`.
+    static func send(_ id: ObjectID, _ tensor: Tensor, requiresGrad: Bool = false) -> Request {
+        .object(
+            id: id, value: .tensor(TensorPayload(tensor: tensor, requiresGrad: requiresGrad)), tags: [],
+            description: "")
+    }
+}

@@ -5,16 +5,6 @@ import XCTest
 
 /// Note [Quick batches]: which batches a worker may run without handing them to its execution thread.
 final class WorkerRuntimeQuickTests: XCTestCase {
-    private func runtime() -> WorkerRuntime {
-        WorkerRuntime(id: "quick") { p throws(SyftError) in throw .unknownWorker(id: p.location) }
-    }
-
-    private func send(_ id: ObjectID, _ t: Tensor, requiresGrad: Bool = false) -> Request {
-        .object(
-            id: id, value: .tensor(TensorPayload(tensor: t, requiresGrad: requiresGrad)), tags: [],
-            description: "")
-    }
-
     private func command(_ op: Op, _ operands: [Operand], _ result: ObjectID) -> Request {
         .command(op: op, operands: operands, results: [result], inPlace: false, gradEnabled: true)
     }
@@ -26,11 +16,11 @@ final class WorkerRuntimeQuickTests: XCTestCase {
     /// `handleIfQuick` runs a batch exactly as `handle` does (ownership, the failure state of its session),
     /// and does nothing while another batch holds the store or when the batch is not quick.
     func testHandleIfQuickRunsLikeHandleOrNotAtAll() throws {
-        let runtime = runtime()
+        let runtime = isolatedRuntime("quick")
         let budget = Duration.milliseconds(5)
         let sent = try XCTUnwrap(
             runtime.handleIfQuick(
-                [send(5, Tensor([1.0, 2.0])), .synchronize], client: "a", session: "a#1", within: budget))
+                [.send(5, Tensor([1.0, 2.0])), .synchronize], client: "a", session: "a#1", within: budget))
         guard case .ok? = sent.last else { return XCTFail("\(sent)") }
         // Another client may not take it.
         let denied = try XCTUnwrap(
@@ -44,11 +34,11 @@ final class WorkerRuntimeQuickTests: XCTestCase {
         XCTAssertTrue(skipped.isEmpty)
         // While a batch holds the store (here: the store's own lock, held by this thread), nothing runs.
         let busy = runtime.state.withLock { _ in
-            runtime.handleIfQuick([send(7, Tensor([1.0]))], client: "a", session: "a#1", within: budget)
+            runtime.handleIfQuick([.send(7, Tensor([1.0]))], client: "a", session: "a#1", within: budget)
         }
         XCTAssertNil(busy)
         // A batch that is not quick does not run either.
-        _ = runtime.handle([send(8, Tensor([1.0, 2.0]), requiresGrad: true)], client: "a", session: "a#1")
+        _ = runtime.handle([.send(8, Tensor([1.0, 2.0]), requiresGrad: true)], client: "a", session: "a#1")
         let slow = runtime.handleIfQuick(
             [
                 command(.sum(axes: [], keepDims: false), [.object(8)], 9),
@@ -63,15 +53,15 @@ final class WorkerRuntimeQuickTests: XCTestCase {
     /// Moves and bookkeeping cost nothing; small commands and optimizer steps are quick, large ones, a
     /// backward, a send of a pointer and a plan's definition are not.
     func testWhatIsQuick() {
-        let runtime = runtime()
+        let runtime = isolatedRuntime("quick")
         _ = runtime.handle(
             [
-                send(1, Tensor([1.0, 2.0, 3.0]), requiresGrad: true),
-                send(2, Tensor.zeros([200, 100])),
+                .send(1, Tensor([1.0, 2.0, 3.0]), requiresGrad: true),
+                .send(2, Tensor.zeros([200, 100])),
             ], client: "a")
         XCTAssertEqual(
             cost(
-                [send(3, Tensor([1.0])), .get(id: 1), .delete(ids: [3]), .zeroGrad(ids: [1]), .synchronize],
+                [.send(3, Tensor([1.0])), .get(id: 1), .delete(ids: [3]), .zeroGrad(ids: [1]), .synchronize],
                 runtime),
             .zero)
         XCTAssertEqual(cost([command(.mul, [.object(1), .value(Tensor(wrapping: 2.0))], 4)], runtime), .zero)
@@ -102,11 +92,11 @@ final class WorkerRuntimeQuickTests: XCTestCase {
     /// A plan run is quick once the plan ran here: its cost is the last run's time, scaled by the elements
     /// of the arguments. A plan that sends a pointer never is.
     func testAPlanRunCostsWhatItsLastRunCost() throws {
-        let runtime = runtime()
+        let runtime = isolatedRuntime("quick")
         _ = runtime.handle(
             [
-                send(1, Tensor((0..<64).map(Double.init))),
-                send(2, Tensor((0..<128).map(Double.init))),
+                .send(1, Tensor((0..<64).map(Double.init))),
+                .send(2, Tensor((0..<128).map(Double.init))),
                 .definePlan(
                     id: 50, inputs: [60], outputs: [61],
                     requests: [command(.mul, [.object(60), .value(Tensor(wrapping: 2.0))], 61)]),
