@@ -148,7 +148,7 @@ extension Executor {
                 if frame.taped && gradEnabled {
                     var sources: [GradientSource] = []
                     sources.reserveCapacity(operands.count)
-                    for o in operands { sources.append(try frame.source(o, store)) }
+                    for (o, t) in zip(operands, tensors) { sources.append(try frame.source(o, of: t)) }
                     let written = frame.tape.write(op, inputs: tensors, sources: sources, outputs: outputs)
                     for (i, slot) in results.enumerated() { frame.set(slot, outputs[i], source: written[i]) }
                 } else {
@@ -168,7 +168,7 @@ extension Executor {
                 let t = try value(loss, store)
                 if frame.taped {
                     // Note [A plan's backward on a tape]: the loss is a slot, the gradient implicit.
-                    let source = try frame.source(loss, store)
+                    let source = try frame.source(loss, of: t)
                     do { try frame.tape.backward(of: t, from: source) } catch {
                         throw .computationFailed(op: "backward", reason: "\(error)")
                     }

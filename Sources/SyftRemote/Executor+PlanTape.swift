@@ -99,13 +99,12 @@ extension PlanProgram {
 }
 
 extension PlanFrame {
-    /// Where the gradient of `operand` goes on the run's tape.
-    func source(_ operand: PlanOperand, _ store: ObjectStore) throws(SyftError) -> GradientSource {
+    /// Where the gradient of `operand`, whose value is `tensor`, goes on the run's tape.
+    func source(_ operand: PlanOperand, of tensor: Tensor) throws(SyftError) -> GradientSource {
         switch operand {
         case .slot(let s): return sources[s]
         case .stored(let id):
-            guard let t = store[id]?.tensor else { return .none }  // reported missing when read
-            guard let source = GradientSource(t) else {
+            guard let source = GradientSource(tensor) else {
                 throw .invalidCommand(
                     op: "run_plan", reason: "object \(id) became part of an autograd graph during the run")
             }
@@ -117,8 +116,7 @@ extension PlanFrame {
 
 /// Runs `body` with autograd recording off, keeping its typed error.
 func withoutRecording<R>(_ body: () throws(SyftError) -> R) throws(SyftError) -> R {
-    let result: Result<R, SyftError> = withoutGradient {
+    try withGradientMode(false) { () -> Result<R, SyftError> in
         do throws(SyftError) { return .success(try body()) } catch { return .failure(error) }
-    }
-    return try result.get()
+    }.get()
 }
