@@ -240,12 +240,8 @@ private func runBackward(from root: AutogradMeta, seed: Tensor, retainGraph: Boo
             if let g, let meta = node.retainedMeta(output: i) { meta.accumulate(g) }
         }
         let inputs = node.savedInputs
-        let inputGrads = node.op.vjp(
-            grads: outGrads, inputs: inputs, outputs: node.savedOutputs, needs: node.needs)
-        precondition(
-            inputGrads.count == node.edges.count,
-            "backward: the derivative of \(node.op.name) returned \(inputGrads.count) gradients for "
-                + "\(node.edges.count) inputs")
+        let inputGrads = inputGradients(
+            node.op, grads: outGrads, inputs: inputs, outputs: node.savedOutputs, needs: node.needs)
         for (i, edge) in node.edges.enumerated() {
             guard let edge, let raw = inputGrads[i] else { continue }
             let g = checkedGradient(raw, for: inputs[i], op: node.op, index: i)
@@ -253,18 +249,35 @@ private func runBackward(from root: AutogradMeta, seed: Tensor, retainGraph: Boo
             case .leaf(let meta):
                 meta.accumulate(g)
             case .node(let next, let k):
-                // Updated where it is, so a second gradient to the same node does not copy the slot.
-                if pending[next.slot] == nil {
-                    pending[next.slot] = [Tensor?](repeating: nil, count: next.op.outputCount)
-                }
-                if let earlier = pending[next.slot]![k] {
-                    pending[next.slot]![k] = earlier + g
-                } else {
-                    pending[next.slot]![k] = g
-                }
+                addPending(g, to: &pending, at: next.slot, output: k, of: next.op)
             }
         }
         if !retainGraph { node.release() }
+    }
+}
+
+/// The gradients `op`'s derivative gives its inputs, one per input (checked), for the gradients `grads`
+/// of its outputs. Shared by the graph's walk and a tape's (Note [Gradient tapes]).
+func inputGradients(
+    _ op: Op, grads: [Tensor?], inputs: [Tensor], outputs: [Tensor], needs: GradientMask
+) -> [Tensor?] {
+    let inputGrads = op.vjp(grads: grads, inputs: inputs, outputs: outputs, needs: needs)
+    precondition(
+        inputGrads.count == inputs.count,
+        "backward: the derivative of \(op.name) returned \(inputGrads.count) gradients for \(inputs.count) inputs"
+    )
+    return inputGrads
+}
+
+/// Adds `g` to the gradient pending for output `k` of the node (or tape entry) at `position` of a
+/// backward walk, whose operation is `op`: updated where it is, so a second gradient to the same output
+/// does not copy the slot.
+func addPending(_ g: Tensor, to pending: inout [[Tensor?]?], at position: Int, output k: Int, of op: Op) {
+    if pending[position] == nil { pending[position] = [Tensor?](repeating: nil, count: op.outputCount) }
+    if let earlier = pending[position]![k] {
+        pending[position]![k] = earlier + g
+    } else {
+        pending[position]![k] = g
     }
 }
 

@@ -90,13 +90,9 @@ package struct GradientTape {
             guard let outGrads = pending[position], outGrads.contains(where: { $0 != nil }) else { continue }
             pending[position] = nil
             let entry = entries[position]
-            let inputGrads = entry.op.vjp(
-                grads: outGrads, inputs: entry.inputs, outputs: entry.outputs,
+            let inputGrads = inputGradients(
+                entry.op, grads: outGrads, inputs: entry.inputs, outputs: entry.outputs,
                 needs: GradientMask(sources: entry.sources))
-            precondition(
-                inputGrads.count == entry.sources.count,
-                "backward: the derivative of \(entry.op.name) returned \(inputGrads.count) gradients for "
-                    + "\(entry.sources.count) inputs")
             for (i, source) in entry.sources.enumerated() {
                 guard source.requiresGrad, let raw = inputGrads[i] else { continue }
                 let g = checkedGradient(raw, for: entry.inputs[i], op: entry.op, index: i)
@@ -104,10 +100,7 @@ package struct GradientTape {
                 case .none: break
                 case .leaf(let meta): meta.accumulate(g)
                 case .entry(let next, let k):
-                    if pending[next] == nil {
-                        pending[next] = [Tensor?](repeating: nil, count: entries[next].op.outputCount)
-                    }
-                    pending[next]![k] = pending[next]![k].map { $0 + g } ?? g
+                    addPending(g, to: &pending, at: next, output: k, of: entries[next].op)
                 }
             }
         }
