@@ -378,24 +378,25 @@ struct PlanFrame {
     /// Starts a run of `program` with `inputs` (the tensors of `args`, or blocks of their rows), reusing
     /// the storage of the slots of the run before (the blocks of a batched run).
     mutating func start(_ program: PlanProgram, args: [StoredObject], inputs: [Tensor]) {
-        if values.count == program.ids.count {
-            for i in values.indices { values[i] = nil }
-        } else {
-            values = [Tensor?](repeating: nil, count: program.ids.count)
-        }
+        Self.reset(&values, count: program.ids.count, to: nil)
         for (i, t) in inputs.enumerated() { values[i] = t }
         if taped {
-            if sources.count == program.ids.count {
-                for i in sources.indices { sources[i] = .none }
-            } else {
-                sources = [GradientSource](repeating: .none, count: program.ids.count)
-            }
+            Self.reset(&sources, count: program.ids.count, to: .none)
             // Local leaves or tensors that do not require grad (checked before the run).
             for (i, t) in inputs.enumerated() { sources[i] = GradientSource(t) ?? .none }
         }
         ids = program.ids
         self.args = args
         bytes = 0
+    }
+
+    /// Sets `array` to `count` copies of `value`, in its own storage when it has that count already.
+    private static func reset<T>(_ array: inout [T], count: Int, to value: T) {
+        if array.count == count {
+            for i in array.indices { array[i] = value }
+        } else {
+            array = [T](repeating: value, count: count)
+        }
     }
 
     /// Puts `tensor` in `slot` (nil empties it), its gradient going to `source` in a run on a tape; the
