@@ -52,7 +52,20 @@ extension NetworkConnection {
         // After a request too large to send, the rest is dropped (deletes excepted) until a batch waits.
         var dropping = false
         for await item in outgoing {
-            guard case .batch(let id, var requests, let wait) = item else { return }
+            let (id, wait): (UInt64, Bool)
+            var requests: [Request]
+            switch item {
+            case .close: return
+            case .batch(let b, let r, let w): (id, requests, wait) = (b, r, w)
+            case .relayed(let b, let gate):
+                guard let relayed = await self.requests(of: gate) else {
+                    // Not sent: its replies are the failure (after those of batches that did not wait).
+                    complete(b, [.failure(sequence: 0, error: relayCancelled)])
+                    batchWritten()
+                    continue
+                }
+                (id, requests, wait) = (b, relayed, true)
+            }
             defer { batchWritten() }
             if dropping {
                 requests = requests.filter { if case .delete = $0 { return true } else { return false } }

@@ -6,18 +6,35 @@ import NIOPosix
 import SyftRemote
 import Synchronization
 
-/// A caller blocked until the replies of its batch arrive.
+/// A caller blocked until the replies of its batch arrive, and handlers that act on them where they arrive
+/// (Note [Relayed batches], SyftRemote).
 final class Waiter: Sendable {
+    private struct State {
+        var replies: [Reply]?
+        var handlers: [@Sendable ([Reply]) -> Void] = []
+    }
     private let semaphore = DispatchSemaphore(value: 0)
-    private let result = Mutex<[Reply]?>(nil)
+    private let state = Mutex(State())
 
     func fulfil(_ replies: [Reply]) {
-        let first = result.withLock { r -> Bool in
-            guard r == nil else { return false }
-            r = replies
-            return true
+        let handlers = state.withLock { s -> [@Sendable ([Reply]) -> Void]? in
+            guard s.replies == nil else { return nil }
+            s.replies = replies
+            defer { s.handlers = [] }
+            return s.handlers
         }
-        if first { semaphore.signal() }
+        guard let handlers else { return }
+        for h in handlers { h(replies) }
+        semaphore.signal()
+    }
+
+    /// Calls `handler` with the replies once they are here: at once when they are, else where they arrive.
+    func whenReady(_ handler: @escaping @Sendable ([Reply]) -> Void) {
+        let ready = state.withLock { s -> [Reply]? in
+            if s.replies == nil { s.handlers.append(handler) }
+            return s.replies
+        }
+        if let ready { handler(ready) }
     }
 
     /// The replies, or nil when `timeout` passed first.
@@ -29,7 +46,48 @@ final class Waiter: Sendable {
         } else {
             semaphore.wait()
         }
-        return result.withLock { $0 }
+        // A waiter is waited for again (PendingReplies.wait): the signal is passed on.
+        semaphore.signal()
+        return state.withLock { $0.replies }
+    }
+}
+
+/// A relayed batch's requests, which its writer awaits until the batch they depend on is answered (Note
+/// [Relayed batches], SyftRemote); nil when it is not to be sent.
+final class RelayGate: Sendable {
+    private enum State {
+        case closed
+        case waiting(CheckedContinuation<[Request]?, Never>)
+        case open([Request]?)
+    }
+    private let state = Mutex(State.closed)
+
+    /// Lets the writer go on with `requests` (nil: nothing to send). Only the first call counts.
+    func open(_ requests: [Request]?) {
+        let waiting = state.withLock { s -> CheckedContinuation<[Request]?, Never>? in
+            switch s {
+            case .closed:
+                s = .open(requests)
+                return nil
+            case .waiting(let c):
+                s = .open(requests)
+                return c
+            case .open: return nil
+            }
+        }
+        waiting?.resume(returning: requests)
+    }
+
+    /// The requests, once the gate is open.
+    func requests() async -> [Request]? {
+        await withCheckedContinuation { (c: CheckedContinuation<[Request]?, Never>) in
+            let ready = state.withLock { s -> [Request]?? in
+                if case .open(let r) = s { return .some(r) }
+                s = .waiting(c)
+                return .none
+            }
+            if let ready { c.resume(returning: ready) }
+        }
     }
 }
 
@@ -82,11 +140,15 @@ final class BatchSlots: @unchecked Sendable {
 final class NetworkConnection: WorkerTransport, Sendable {
     enum Outgoing: Sendable {
         case batch(id: UInt64, requests: [Request], wait: Bool)
+        /// A waiting batch whose requests come through its gate (Note [Relayed batches], SyftRemote).
+        case relayed(id: UInt64, gate: RelayGate)
         case close
     }
     struct State {
         var nextBatch: UInt64 = 1
         var waiters: [UInt64: Waiter] = [:]
+        /// The gates of relayed batches not yet written (opened with nothing when the connection fails).
+        var gates: [ObjectIdentifier: RelayGate] = [:]
         var deferred: [Reply] = []
         var broken: SyftError?
         var hello: Syft_V1_Hello?
@@ -169,22 +231,47 @@ final class NetworkConnection: WorkerTransport, Sendable {
 
     func deliver(_ requests: [Request], wait: Bool) -> [Reply] {
         if wait { return start(requests).wait() }
-        _ = enqueue(requests, wait: false)
+        let requests = splittingLargeDeletes(requests)
+        _ = enqueue(wait: false) { .batch(id: $0, requests: requests, wait: false) }
         return []
     }
 
     func start(_ requests: [Request]) -> PendingReplies {
-        switch enqueue(requests, wait: true) {
-        case .success(let waiter): return PendingReplies { [self] in replies(of: waiter!) }
+        let requests = splittingLargeDeletes(requests)
+        return pending(enqueue(wait: true) { .batch(id: $0, requests: requests, wait: true) })
+    }
+
+    func start(
+        _ requests: [Request], after previous: PendingReplies,
+        prepare: @escaping @Sendable ([Request], [Reply]) -> [Request]?
+    ) -> PendingReplies {
+        guard let whenReady = previous.whenReady else {
+            guard let batch = prepare(requests, previous.wait()) else {
+                return PendingReplies { [.failure(sequence: 0, error: relayCancelled)] }
+            }
+            return start(batch)
+        }
+        let gate = RelayGate()
+        state.withLock { $0.gates[ObjectIdentifier(gate)] = gate }
+        let pending = pending(enqueue(wait: true) { .relayed(id: $0, gate: gate) })
+        whenReady { replies in gate.open(prepare(requests, replies).map { splittingLargeDeletes($0) }) }
+        return pending
+    }
+
+    /// What waits for the replies of a batch queued with `enqueue`.
+    private func pending(_ queued: Result<Waiter?, SyftError>) -> PendingReplies {
+        switch queued {
+        case .success(let waiter):
+            return PendingReplies({ [self] in replies(of: waiter!) }, whenReady: { waiter!.whenReady($0) })
         case .failure(let refused):
             let replies = takeDeferred() + [.failure(sequence: 0, error: refused)]
             return PendingReplies { replies }
         }
     }
 
-    /// Queues a batch for the writer: the waiter of its replies when `wait`, or the error that refused it.
-    private func enqueue(_ requests: [Request], wait: Bool) -> Result<Waiter?, SyftError> {
-        let requests = splittingLargeDeletes(requests)
+    /// Queues a batch for the writer (`item` makes it from its number): the waiter of its replies when
+    /// `wait`, or the error that refused it.
+    private func enqueue(wait: Bool, _ item: (UInt64) -> Outgoing) -> Result<Waiter?, SyftError> {
         let (id, waiter, refused): (UInt64, Waiter?, SyftError?) = state.withLock { s in
             if let b = s.broken { return (0, nil, b) }
             let id = s.nextBatch
@@ -200,8 +287,15 @@ final class NetworkConnection: WorkerTransport, Sendable {
         }
         if let refused { return .failure(refused) }
         slots.take()
-        outgoing.yield(.batch(id: id, requests: requests, wait: wait))
+        outgoing.yield(item(id))
         return .success(waiter)
+    }
+
+    /// The requests of relayed batch `gate`, once they are made; it is forgotten by the connection.
+    func requests(of gate: RelayGate) async -> [Request]? {
+        let requests = await gate.requests()
+        state.withLock { _ = $0.gates.removeValue(forKey: ObjectIdentifier(gate)) }
+        return requests
     }
 
     /// The replies `waiter` gets, within the call timeout (past it, the connection fails).
@@ -252,11 +346,15 @@ final class NetworkConnection: WorkerTransport, Sendable {
 
     /// The connection can carry nothing more: every waiting call, and every later one, gets `error`.
     func fail(_ error: SyftError) {
-        let waiters: [Waiter] = state.withLock { s in
+        let (waiters, gates): ([Waiter], [RelayGate]) = state.withLock { s in
             if s.broken == nil { s.broken = error }
-            defer { s.waiters.removeAll() }
-            return s.waiters.sorted { $0.key < $1.key }.map(\.value)
+            defer {
+                s.waiters.removeAll()
+                s.gates.removeAll()
+            }
+            return (s.waiters.sorted { $0.key < $1.key }.map(\.value), Array(s.gates.values))
         }
+        for gate in gates { gate.open(nil) }
         handshake.signal()
         slots.close()
         let error = state.withLock { $0.broken! }

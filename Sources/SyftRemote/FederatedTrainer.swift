@@ -9,7 +9,9 @@ import SyftNN
 ///
 /// At the first visit to a worker, the first batch records the training step as a ``Plan`` there; every
 /// later batch that worker's visits run, in one request a visit, is a run of that plan (Note [A plan for
-/// every visit]). A visit costs one round trip (the model and the loss coming back).
+/// every visit]). A visit costs one round trip (the model and the loss coming back); from the second
+/// epoch on, each visit goes out where the previous owner's answer arrives, with the parameters in it
+/// (Note [Relayed batches]).
 ///
 /// ```swift
 /// let datasets = [FederatedDataset(features: xBob, targets: yBob), FederatedDataset(features: xAlice, targets: yAlice)]
@@ -101,12 +103,42 @@ public final class FederatedTrainer<M: Layer> {
     private func epoch(afterBatch: (() -> Bool)?) throws -> (loss: Double, batches: Int, completed: Bool) {
         var total = 0.0
         var batches = 0
+        // The last visit's get, started and not yet waited for (visits without `afterBatch`).
+        var pending: StartedVisitGet?
         for (k, data) in datasets.enumerated() {
             guard let worker = data.location else {
+                if let previous = pending { total += try previous.finish() }  // the model comes back first
                 throw SyftError.notAPointer(operation: "trainFederated: the data set is local")
             }
             let key = ObjectIdentifier(worker)
             var visit = visits[key] ?? WorkerVisits(optimizer: makeOptimizer(params))
+            // The gradients come back only from the epoch's last visit: the next visit's first step would
+            // clear them (Note [A plan for every visit]).
+            let clearingGradients = k < datasets.count - 1
+            if let previous = pending {
+                pending = nil
+                // Note [Relayed batches]: the visit goes out where the previous one's answer arrives.
+                let relayed: RelayedVisit?
+                do {
+                    relayed = try visit.startRelayed(
+                        model, params, on: worker, parts: parts[k], task: task, batchSize: batchSize,
+                        clearingGradients: clearingGradients, after: previous)
+                } catch {
+                    _ = try previous.finish()
+                    throw error
+                }
+                if let relayed {
+                    let (loss, sent) = try relayed.finishPrevious(params)
+                    total += loss
+                    if sent {
+                        pending = relayed.get
+                        batches += relayed.batches
+                        continue
+                    }
+                } else {
+                    total += try previous.finish()
+                }
+            }
             try visit.send(model, params, to: worker)
             let lossSum: Tensor?
             let n: Int
@@ -121,23 +153,26 @@ public final class FederatedTrainer<M: Layer> {
                     plans: &visit.plans)
             }
             visits[key] = visit
-            // The gradients come back only from the epoch's last visit: the next visit's first step would
-            // clear them (Note [A plan for every visit]).
-            if k < datasets.count - 1 && completed, let h = params.first?.value.remoteHandle as? PointerHandle
-            {
+            if clearingGradients && completed, let h = params.first?.value.remoteHandle as? PointerHandle {
                 h.zeroGrad(params.map(\.value))  // one request for them all
             }
-            // The loss and the trained parameters come back in one round trip.
-            total += try fetch(lossSum, bringingBack: model, parameters: params)
             batches += n
+            // The loss and the trained parameters come back in one round trip: waited for here when each
+            // batch is a request of its own, else at the next visit (which may go out before, relayed).
+            if afterBatch == nil {
+                pending = try startVisitGet(model, parameters: params, lossSum: lossSum)
+                continue
+            }
+            total += try fetch(lossSum, bringingBack: model, parameters: params)
             if !completed { return (total / Double(Swift.max(batches, 1)), batches, false) }
         }
+        if let last = pending { total += try last.finish() }
         return (batches == 0 ? 0 : total / Double(batches), batches, true)
     }
 }
 
 /// What a ``FederatedTrainer`` keeps of its visits to one worker (Note [A plan for every visit]).
-private struct WorkerVisits {
+struct WorkerVisits {
     /// The optimizer of the visits (its state stays on the worker).
     let optimizer: any Optimizer
     /// The ids the model's parameters had on the worker at the first visit.
