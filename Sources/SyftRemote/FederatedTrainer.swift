@@ -34,7 +34,7 @@ public func trainFederated<M: Layer>(
     try withoutActuallyEscaping(makeOptimizer) { makeOptimizer in
         let trainer = FederatedTrainer(
             model, on: datasets, task: task, batchSize: batchSize, makeOptimizer: makeOptimizer)
-        return try (0..<epochs).map { _ in try trainer.epoch() }
+        return try trainer.epochs(epochs)
     }
 }
 
@@ -89,7 +89,7 @@ public final class FederatedTrainer<M: Layer> {
     /// - Throws: `notAPointer` for a data set that is here; a worker's error (`SyftError`).
     @discardableResult
     public func epoch() throws -> Double {
-        try epoch(afterBatch: nil).loss
+        try train(epochs: 1, afterBatch: nil)[0].loss
     }
 
     /// One epoch that calls `afterBatch` after every batch is sent; returning false stops the epoch after
@@ -97,77 +97,100 @@ public final class FederatedTrainer<M: Layer> {
     /// - Returns: the mean loss of the batches run, their number, and whether every batch ran.
     /// - Throws: `notAPointer` for a data set that is here; a worker's error (`SyftError`).
     public func epoch(afterBatch: () -> Bool) throws -> (loss: Double, batches: Int, completed: Bool) {
-        try withoutActuallyEscaping(afterBatch) { try epoch(afterBatch: .some($0)) }
+        try withoutActuallyEscaping(afterBatch) { try train(epochs: 1, afterBatch: .some($0))[0] }
     }
 
-    private func epoch(afterBatch: (() -> Bool)?) throws -> (loss: Double, batches: Int, completed: Bool) {
-        var total = 0.0
-        var batches = 0
-        // The last visit's get, started and not yet waited for (visits without `afterBatch`).
-        var pending: StartedVisitGet?
-        for (k, data) in datasets.enumerated() {
-            guard let worker = data.location else {
-                if let previous = pending { total += try previous.finish() }  // the model comes back first
-                throw SyftError.notAPointer(operation: "trainFederated: the data set is local")
-            }
-            let key = ObjectIdentifier(worker)
-            var visit = visits[key] ?? WorkerVisits(optimizer: makeOptimizer(params))
-            // The gradients come back only from the epoch's last visit: the next visit's first step would
-            // clear them (Note [A plan for every visit]).
-            let clearingGradients = k < datasets.count - 1
-            if let previous = pending {
-                pending = nil
-                // Note [Relayed batches]: the visit goes out where the previous one's answer arrives.
-                let relayed: RelayedVisit?
-                do {
-                    relayed = try visit.startRelayed(
-                        model, params, on: worker, parts: parts[k], task: task, batchSize: batchSize,
-                        clearingGradients: clearingGradients, after: previous)
-                } catch {
-                    _ = try previous.finish()
-                    throw error
-                }
-                if let relayed {
-                    let (loss, sent) = try relayed.finishPrevious(params)
-                    total += loss
-                    if sent {
-                        pending = relayed.get
-                        batches += relayed.batches
-                        continue
-                    }
-                } else {
-                    total += try previous.finish()
-                }
-            }
-            try visit.send(model, params, to: worker)
-            let lossSum: Tensor?
-            let n: Int
-            var completed = true
-            if let afterBatch {
-                (lossSum, n, completed) = try runBatches(
-                    model, data, optimizer: visit.optimizer, task: task, epochs: 1, batchSize: batchSize,
-                    plans: &visit.plans, afterBatch: afterBatch)
-            } else {
-                (lossSum, n) = try runBatchesByPlan(
-                    model, parts[k], optimizer: visit.optimizer, task: task, epochs: 1, batchSize: batchSize,
-                    plans: &visit.plans)
-            }
-            visits[key] = visit
-            if clearingGradients && completed, let h = params.first?.value.remoteHandle as? PointerHandle {
-                h.zeroGrad(params.map(\.value))  // one request for them all
-            }
-            batches += n
-            // The loss and the trained parameters come back in one round trip: waited for here when each
-            // batch is a request of its own, else at the next visit (which may go out before, relayed).
-            if afterBatch == nil {
-                pending = try startVisitGet(model, parameters: params, lossSum: lossSum)
-                continue
-            }
-            total += try fetch(lossSum, bringingBack: model, parameters: params)
-            if !completed { return (total / Double(Swift.max(batches, 1)), batches, false) }
+    /// `epochs` epochs, the model here again at the end; between two epochs it goes from the last owner to
+    /// the first as between two owners (Note [Relayed batches]).
+    /// - Returns: each epoch's mean batch loss.
+    func epochs(_ epochs: Int) throws -> [Double] {
+        try train(epochs: epochs, afterBatch: nil).map(\.loss)
+    }
+
+    /// The visits of `epochs` epochs: each epoch's mean batch loss, its batches, and whether every batch ran
+    /// (with `afterBatch`, which stops an epoch when it returns false, only one epoch).
+    private func train(
+        epochs: Int, afterBatch: (() -> Bool)?
+    ) throws -> [(loss: Double, batches: Int, completed: Bool)] {
+        guard epochs >= 0 else {
+            throw SyftError.invalidCommand(op: "trainFederated", reason: "\(epochs) epochs; none or more")
         }
-        if let last = pending { total += try last.finish() }
-        return (batches == 0 ? 0 : total / Double(batches), batches, true)
+        var totals = [Double](repeating: 0, count: epochs)
+        var batches = [Int](repeating: 0, count: epochs)
+        func result() -> [(loss: Double, batches: Int, completed: Bool)] {
+            zip(totals, batches).map { ($1 == 0 ? 0 : $0 / Double($1), $1, true) }
+        }
+        // The last visit's get, started and not yet waited for (visits without `afterBatch`), and its epoch.
+        var pending: (get: StartedVisitGet, epoch: Int)?
+        for e in 0..<epochs {
+            for (k, data) in datasets.enumerated() {
+                guard let worker = data.location else {
+                    if let previous = pending { totals[previous.epoch] += try previous.get.finish() }
+                    throw SyftError.notAPointer(operation: "trainFederated: the data set is local")
+                }
+                let key = ObjectIdentifier(worker)
+                var visit = visits[key] ?? WorkerVisits(optimizer: makeOptimizer(params))
+                // The gradients come back only from the last visit: the next visit's first step would clear
+                // them (Note [A plan for every visit]).
+                let clearingGradients = e < epochs - 1 || k < datasets.count - 1
+                if let previous = pending {
+                    pending = nil
+                    // Note [Relayed batches]: the visit goes out where the previous one's answer arrives.
+                    let relayed: RelayedVisit?
+                    do {
+                        relayed = try visit.startRelayed(
+                            model, params, on: worker, parts: parts[k], task: task, batchSize: batchSize,
+                            clearingGradients: clearingGradients, after: previous.get)
+                    } catch {
+                        _ = try previous.get.finish()
+                        throw error
+                    }
+                    if let relayed {
+                        let (loss, sent) = try relayed.finishPrevious(params)
+                        totals[previous.epoch] += loss
+                        if sent {
+                            pending = (relayed.get, e)
+                            batches[e] += relayed.batches
+                            continue
+                        }
+                    } else {
+                        totals[previous.epoch] += try previous.get.finish()
+                    }
+                }
+                try visit.send(model, params, to: worker)
+                let lossSum: Tensor?
+                let n: Int
+                var completed = true
+                if let afterBatch {
+                    (lossSum, n, completed) = try runBatches(
+                        model, data, optimizer: visit.optimizer, task: task, epochs: 1, batchSize: batchSize,
+                        plans: &visit.plans, afterBatch: afterBatch)
+                } else {
+                    (lossSum, n) = try runBatchesByPlan(
+                        model, parts[k], optimizer: visit.optimizer, task: task, epochs: 1,
+                        batchSize: batchSize, plans: &visit.plans)
+                }
+                visits[key] = visit
+                if clearingGradients && completed, let h = params.first?.value.remoteHandle as? PointerHandle
+                {
+                    h.zeroGrad(params.map(\.value))  // one request for them all
+                }
+                batches[e] += n
+                // The loss and the trained parameters come back in one round trip: waited for here when
+                // each batch is a request of its own, else at the next visit (which may go out before,
+                // relayed).
+                if afterBatch == nil {
+                    pending = (try startVisitGet(model, parameters: params, lossSum: lossSum), e)
+                    continue
+                }
+                totals[e] += try fetch(lossSum, bringingBack: model, parameters: params)
+                if !completed {
+                    return [(totals[e] / Double(Swift.max(batches[e], 1)), batches[e], false)]
+                }
+            }
+        }
+        if let last = pending { totals[last.epoch] += try last.get.finish() }
+        return result()
     }
 }
 

@@ -109,6 +109,50 @@ final class FederatedRelayTests: XCTestCase {
         }
     }
 
+    /// `trainFederated` relays between epochs too (the model comes back only at the end): it trains as
+    /// the same epochs run one at a time, each bringing the model back, to the bit, gradients included.
+    func testEpochsAtOnceTrainAsEpochsOneByOne() {
+        let xs = [
+            Tensor.randn([10, 3], generator: Generator(seed: 37)),
+            Tensor.randn([7, 3], generator: Generator(seed: 38)),
+        ]
+        let ys = [Tensor([0, 1, 0, 1, 1, 0, 1, 0, 0, 1]), Tensor([1, 1, 0, 1, 0, 0, 1])]
+        forEachMode { mode, worker in
+            var runs: [(losses: [Double], params: [Tensor])] = []
+            for atOnce in [true, false] {
+                let workers = [try worker("bob"), try worker("alice")]
+                let datasets = try zip(zip(xs, ys), workers).map { (xy, w) in
+                    FederatedDataset(features: try xy.0.send(to: w), targets: try xy.1.send(to: w))
+                }
+                let model = Sequential(Linear(3, 2, generator: Generator(seed: 39)))
+                let makeOptimizer = { (p: [Parameter]) -> any Optimizer in SGD(p, lr: 0.1, momentum: 0.5) }
+                let losses: [Double]
+                if atOnce {
+                    losses = try trainFederated(
+                        model, on: datasets, task: .classify, epochs: 3, batchSize: 4,
+                        makeOptimizer: makeOptimizer)
+                } else {
+                    let trainer = FederatedTrainer(
+                        model, on: datasets, task: .classify, batchSize: 4, makeOptimizer: makeOptimizer)
+                    losses = try (0..<3).map { _ in try trainer.epoch() }
+                }
+                XCTAssertTrue(
+                    model.parameters().allSatisfy { $0.value.isLocal && $0.value.grad != nil }, "[\(mode)]")
+                runs.append((losses, model.parameters().flatMap { [$0.value, $0.value.grad!] }))
+            }
+            XCTAssertEqual(runs[0].losses, runs[1].losses, "[\(mode)]")
+            for (a, b) in zip(runs[0].params, runs[1].params) {
+                XCTAssertEqual(a.scalars(as: Float.self), b.scalars(as: Float.self), "[\(mode)]")
+            }
+        }
+        let model = Sequential(Linear(3, 2))
+        assertSyftError(
+            try trainFederated(model, on: [], task: .classify, epochs: -1, batchSize: 4) { SGD($0, lr: 0.1) }
+        ) {
+            if case .invalidCommand = $0 { true } else { false }
+        }
+    }
+
     /// A visit whose previous visit fails is not sent: the epoch throws that failure, the model is what the
     /// previous get brought back (here, the parameters as they went out, since the failing plan changed
     /// nothing), and the next owner received nothing.
