@@ -78,15 +78,19 @@ final class RelayGate: Sendable {
         waiting?.resume(returning: requests)
     }
 
-    /// The requests, once the gate is open.
+    /// The requests, once the gate is open; nil at once when the task is cancelled (the stream ended).
     func requests() async -> [Request]? {
-        await withCheckedContinuation { (c: CheckedContinuation<[Request]?, Never>) in
-            let ready = state.withLock { s -> [Request]?? in
-                if case .open(let r) = s { return .some(r) }
-                s = .waiting(c)
-                return .none
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<[Request]?, Never>) in
+                let ready = state.withLock { s -> [Request]?? in
+                    if case .open(let r) = s { return .some(r) }
+                    s = .waiting(c)
+                    return .none
+                }
+                if let ready { c.resume(returning: ready) }
             }
-            if let ready { c.resume(returning: ready) }
+        } onCancel: {
+            open(nil)
         }
     }
 }
