@@ -10,8 +10,8 @@ import SyftNN
 /// At the first visit to a worker, the first batch records the training step as a ``Plan`` there; every
 /// later batch that worker's visits run, in one request a visit, is a run of that plan (Note [A plan for
 /// every visit]). A visit costs one round trip (the model and the loss coming back); from the second
-/// epoch on, each visit goes out where the previous owner's answer arrives, with the parameters in it
-/// (Note [Relayed batches]).
+/// epoch on, each visit goes out where the previous owner's answer arrives, with the parameters in it,
+/// between two epochs too, and the model comes back at the end (Note [Relayed batches]).
 ///
 /// ```swift
 /// let datasets = [FederatedDataset(features: xBob, targets: yBob), FederatedDataset(features: xAlice, targets: yAlice)]
@@ -117,9 +117,6 @@ public final class FederatedTrainer<M: Layer> {
         }
         var totals = [Double](repeating: 0, count: epochs)
         var batches = [Int](repeating: 0, count: epochs)
-        func result() -> [(loss: Double, batches: Int, completed: Bool)] {
-            zip(totals, batches).map { ($1 == 0 ? 0 : $0 / Double($1), $1, true) }
-        }
         // The last visit's get, started and not yet waited for (visits without `afterBatch`), and its epoch.
         var pending: (get: StartedVisitGet, epoch: Int)?
         for e in 0..<epochs {
@@ -190,7 +187,7 @@ public final class FederatedTrainer<M: Layer> {
             }
         }
         if let last = pending { totals[last.epoch] += try last.get.finish() }
-        return result()
+        return zip(totals, batches).map { ($1 == 0 ? 0 : $0 / Double($1), $1, true) }
     }
 }
 
@@ -236,6 +233,6 @@ struct WorkerVisits {
 // batches, one for a smaller last batch) run every later one as they are: the client records nothing, no
 // plan is sent, and a visit is the model, two runs of plans and the get. The optimizer's state, where it
 // has any, stays on the worker between visits under its own ids (one optimizer per worker). The
-// gradients do not travel but from an epoch's last visit: the first step of a visit clears them, so the
-// model goes without them and comes back without them, except at the end of the epoch, where it has the
-// last batch's, as after local training.
+// gradients do not travel but from a call's last visit (an epoch's, for `epoch()`): the first step of a
+// visit clears them, so the model goes without them and comes back without them, except at the end of
+// the call, where it has the last batch's, as after local training.
