@@ -250,10 +250,7 @@ final class NetworkConnection: WorkerTransport, Sendable {
         prepare: @escaping @Sendable ([Request], [Reply]) -> [Request]?
     ) -> PendingReplies {
         guard let whenReady = previous.whenReady else {
-            guard let batch = prepare(requests, previous.wait()) else {
-                return PendingReplies { [.failure(sequence: 0, error: relayCancelled)] }
-            }
-            return start(batch)
+            return startAfterWaiting(requests, for: previous, prepare: prepare)
         }
         let gate = RelayGate()
         state.withLock { $0.gates[ObjectIdentifier(gate)] = gate }

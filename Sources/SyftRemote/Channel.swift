@@ -39,6 +39,15 @@ extension WorkerTransport {
         _ requests: [Request], after previous: PendingReplies,
         prepare: @escaping @Sendable ([Request], [Reply]) -> [Request]?
     ) -> PendingReplies {
+        startAfterWaiting(requests, for: previous, prepare: prepare)
+    }
+
+    /// `start(_:after:prepare:)` on the caller's thread: waits for `previous`, then starts the batch
+    /// `prepare` makes, or none (its replies are then one failure).
+    package func startAfterWaiting(
+        _ requests: [Request], for previous: PendingReplies,
+        prepare: ([Request], [Reply]) -> [Request]?
+    ) -> PendingReplies {
         guard let batch = prepare(requests, previous.wait()) else {
             return PendingReplies { [.failure(sequence: 0, error: relayCancelled)] }
         }
@@ -229,10 +238,7 @@ public final class Channel: Sendable {
     /// The first half of `callEach`: sends the batch and returns without waiting.
     /// - Throws: a failure known before sending (nothing is sent then).
     func startEach(_ requests: [Request]) throws(SyftError) -> PendingEach {
-        if let first = requests.first { _ = try recordInstead(of: first) }
-        if let failure = takeFailure() { throw failure }
-        let batch: [Request] = state.withLock { $0.takeBatch([.synchronize] + requests) }
-        return PendingEach(batch: batch, replies: transport.start(batch), count: requests.count)
+        try startEach(requests) { transport.start($0) }
     }
 
     /// `startEach`, relayed (Note [Relayed batches]): the batch goes out once `previous` has its replies,
@@ -242,11 +248,17 @@ public final class Channel: Sendable {
         _ requests: [Request], after previous: PendingReplies,
         prepare: @escaping @Sendable ([Request], [Reply]) -> [Request]?
     ) throws(SyftError) -> PendingEach {
+        try startEach(requests) { transport.start($0, after: previous, prepare: prepare) }
+    }
+
+    /// The queue, a `synchronize` and `requests` as one batch, started by `start`.
+    private func startEach(
+        _ requests: [Request], _ start: ([Request]) -> PendingReplies
+    ) throws(SyftError) -> PendingEach {
+        if let first = requests.first { _ = try recordInstead(of: first) }
         if let failure = takeFailure() { throw failure }
         let batch: [Request] = state.withLock { $0.takeBatch([.synchronize] + requests) }
-        return PendingEach(
-            batch: batch, replies: transport.start(batch, after: previous, prepare: prepare),
-            count: requests.count)
+        return PendingEach(batch: batch, replies: start(batch), count: requests.count)
     }
 
     /// The second half of `callEach`: waits for the replies of `pending`.

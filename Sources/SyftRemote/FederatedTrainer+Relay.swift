@@ -152,7 +152,7 @@ private func startRelayedGet(
     let pending = try channel.startEach(
         items.map { .get(id: $0.id) }, after: previousGroup.pending.replies
     ) { requests, replies in
-        decision.note(relayedBatch(requests, replies.suffix(previousCount), failed: replies, standIns: ids))
+        decision.note(relayedBatch(requests, replies, gets: previousCount, standIns: ids))
     }
     var fetch = PendingFetch(
         results: [Result<Tensor, SyftError>](
@@ -161,17 +161,17 @@ private func startRelayedGet(
     return StartedVisitGet(get: PendingModuleGet(params: params, fetch: fetch))
 }
 
-/// `requests` with the parameters of the previous visit's `gets` (their first replies, in the order of
-/// `ids`) in place of the stand-ins sent under `ids`; nil when a reply in `failed` is a failure or a
-/// stand-in is missing or does not match.
+/// `requests` with the parameters the previous visit's `replies` hold (its last `gets` replies are its
+/// gets, the parameters' first, in the order of `ids`) in place of the stand-ins sent under `ids`; nil
+/// when a reply is a failure or a stand-in is missing or does not match.
 private func relayedBatch(
-    _ requests: [Request], _ gets: ArraySlice<Reply>, failed replies: [Reply], standIns ids: [ObjectID]
+    _ requests: [Request], _ replies: [Reply], gets: Int, standIns ids: [ObjectID]
 ) -> [Request]? {
-    guard gets.count >= ids.count,
+    guard gets >= ids.count, replies.count >= gets,
         !replies.contains(where: { if case .failure = $0 { true } else { false } })
     else { return nil }
     var values: [ObjectID: Tensor] = [:]
-    for (id, reply) in zip(ids, gets) {
+    for (id, reply) in zip(ids, replies.suffix(gets)) {
         guard case .object(.tensor(let payload)) = reply else { return nil }
         values[id] = payload.tensor
     }
