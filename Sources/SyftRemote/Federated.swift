@@ -295,7 +295,7 @@ func fetch(
     _ lossSum: Tensor?, bringingBack model: (some Module)?, parameters: [Parameter]? = nil
 ) throws -> Double {
     guard let model else { return try lossSum?.get().item() ?? 0 }
-    return try model.get(with: lossSum.map { [$0] } ?? [], parameters: parameters).first?.item() ?? 0
+    return try startVisitGet(model, parameters: parameters, lossSum: lossSum).finish()
 }
 
 /// The loop of `trainOnWorker` with plans: the first full batch records the training step (zero the

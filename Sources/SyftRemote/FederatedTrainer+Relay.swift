@@ -15,9 +15,10 @@ struct StartedVisitGet {
     func finish() throws -> Double { try get.finish().first?.item() ?? 0 }
 }
 
-/// The get of a visit's parameters and loss sum (`model.get(with: [lossSum])`), started.
+/// The get of a visit's parameters (`parameters`, when the caller has them at hand) and loss sum
+/// (`model.get(with: [lossSum])`), started.
 func startVisitGet(
-    _ model: some Module, parameters: [Parameter], lossSum: Tensor?
+    _ model: some Module, parameters: [Parameter]?, lossSum: Tensor?
 ) throws(SyftError) -> StartedVisitGet {
     StartedVisitGet(
         get: try model.startGet(with: lossSum.map { [$0] } ?? [], parameters: parameters))
